@@ -1,0 +1,5 @@
+"""Allows `python -m wattkeeper`."""
+
+from wattkeeper.cli import main
+
+raise SystemExit(main())
