@@ -1,0 +1,1 @@
+"""Typed configuration: site files, the factory registry and persisted run-time changes."""

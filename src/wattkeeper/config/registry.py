@@ -1,0 +1,97 @@
+"""Factories by id: how a component is configured (a pydantic model) and built."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from wattkeeper.core.clock import Clock
+from wattkeeper.core.component import Component
+from wattkeeper.core.errors import ConfigError
+from wattkeeper.core.manager import ComponentManager
+
+
+class ComponentConfig(BaseModel):
+    """Base of every factory's properties: unknown keys are errors, OpenEMS names are aliases."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+@dataclass
+class BuildContext:
+    """What a factory may use to build a component; services are set by the composition root."""
+
+    clock: Clock
+    manager: ComponentManager
+    data_dir: Path
+    services: dict[str, Any] = field(default_factory=dict)
+
+    def service(self, name: str) -> Any:
+        try:
+            return self.services[name]
+        except KeyError:
+            raise ConfigError(f"service '{name}' is not available on this edge") from None
+
+
+Builder = Callable[[str, str, Any, BuildContext], Component]
+
+
+@dataclass(frozen=True)
+class Factory:
+    factory_id: str
+    model: type[ComponentConfig]
+    build: Builder
+    title: str = ""
+
+
+class Registry:
+    def __init__(self, factories: Iterable[Factory] = ()) -> None:
+        self._factories: dict[str, Factory] = {}
+        for factory in factories:
+            self.add(factory)
+
+    def add(self, factory: Factory) -> None:
+        self._factories[factory.factory_id] = factory
+
+    def get(self, factory_id: str) -> Factory:
+        try:
+            return self._factories[factory_id]
+        except KeyError:
+            known = ", ".join(sorted(self._factories))
+            raise ConfigError(f"unknown factory '{factory_id}' (known: {known})") from None
+
+    def __iter__(self) -> Any:
+        return iter(self._factories.values())
+
+    def validate(self, component_id: str, factory_id: str, properties: Mapping[str, Any]) -> Any:
+        """The typed config for these properties, or a ConfigError naming the bad key."""
+        factory = self.get(factory_id)
+        try:
+            return factory.model.model_validate(dict(properties))
+        except ValidationError as error:
+            problems = []
+            for item in error.errors():
+                key = ".".join(str(p) for p in item["loc"]) or "(properties)"
+                message = item["msg"]
+                if item["type"] == "extra_forbidden":
+                    message = "unknown property"
+                problems.append(f"property '{key}': {message}")
+            raise ConfigError(
+                f"component '{component_id}' ({factory_id}): " + "; ".join(problems)
+            ) from None
+
+    def build(
+        self, component_id: str, factory_id: str, alias: str, config: Any, ctx: BuildContext
+    ) -> Component:
+        component = self.get(factory_id).build(component_id, alias, config, ctx)
+        component.factory_id = factory_id
+        return component
+
+
+def properties_of(config: BaseModel) -> dict[str, Any]:
+    """A config as the JSON properties OpenEMS clients know (aliases such as `ess.id`)."""
+    return config.model_dump(by_alias=True, mode="json")

@@ -1,0 +1,1 @@
+"""Controllers, one per module: each expresses its intent as power constraints."""

@@ -1,0 +1,155 @@
+"""The cycle: freeze the process image, aggregate, run controllers, solve power, write, publish."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Protocol
+
+from wattkeeper.core.channel import ChannelDoc, ChannelType, History, Unit
+from wattkeeper.core.clock import Clock
+from wattkeeper.core.component import Component
+from wattkeeper.core.controller import Controller, Scheduler
+from wattkeeper.core.events import CycleDone, EventHub
+from wattkeeper.core.manager import ComponentManager
+from wattkeeper.core.state import RUN_FAILED
+
+log = logging.getLogger(__name__)
+
+CYCLE_ID = "_cycle"
+
+
+class PowerStage(Protocol):
+    """Collects the constraints of one cycle, then solves and applies them to the batteries."""
+
+    def begin_cycle(self) -> None: ...
+
+    def solve_and_apply(self) -> None: ...
+
+
+class SumStage(Protocol):
+    def calculate(self) -> None: ...
+
+
+class CycleComponent(Component):
+    """`_cycle`: the cycle's own channels."""
+
+    def __init__(self) -> None:
+        super().__init__(CYCLE_ID)
+        self.declare(
+            ChannelDoc(
+                "MeasuredCycleTime",
+                ChannelType.LONG,
+                Unit.MILLISECONDS,
+                text="Compute time of the last cycle",
+            ),
+            ChannelDoc("CycleTime", ChannelType.INTEGER, Unit.MILLISECONDS, text="Cycle period"),
+            ChannelDoc("CycleCount", ChannelType.LONG, text="Cycles since start"),
+            ChannelDoc(
+                "MeasuredCycleTimeMicros",
+                ChannelType.LONG,
+                text="Compute time of the last cycle in microseconds",
+                history=History.NONE,
+            ),
+        )
+
+
+class Cycle:
+    """Runs the phases once per period; `wake()` runs one early, never closer than min_spacing."""
+
+    def __init__(
+        self,
+        manager: ComponentManager,
+        power: PowerStage,
+        sum_stage: SumStage,
+        clock: Clock,
+        scheduler: Scheduler | None = None,
+        period_ms: int = 1000,
+        min_spacing_ms: int = 50,
+    ) -> None:
+        self.manager = manager
+        self.power = power
+        self.sum_stage = sum_stage
+        self.clock = clock
+        self.scheduler = scheduler or Scheduler()
+        self.period_ms = period_ms
+        self.min_spacing_ms = min_spacing_ms
+        self.events = EventHub()
+        self.number = 0
+        self.component = CycleComponent()
+        self.component.channel("CycleTime").set_now(period_ms)
+        manager.add(self.component)
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._failed_controllers: set[str] = set()
+
+    def run_once(self) -> CycleDone:
+        started = time.perf_counter()
+        self.manager.freeze_process_image(self.clock.monotonic())
+        self.sum_stage.calculate()
+        self.power.begin_cycle()
+        for controller in self.controllers():
+            self._run_controller(controller)
+        self.power.solve_and_apply()
+        self.number += 1
+        duration_ms = (time.perf_counter() - started) * 1000.0
+        self.component.channel("MeasuredCycleTime").set(round(duration_ms))
+        self.component.channel("MeasuredCycleTimeMicros").set(round(duration_ms * 1000))
+        self.component.channel("CycleCount").set(self.number)
+        event = CycleDone(self.number, self.clock.time(), duration_ms)
+        self.events.publish(event)
+        return event
+
+    def controllers(self) -> list[Controller]:
+        return self.scheduler.order(self.manager.of_type(Controller))
+
+    def _run_controller(self, controller: Controller) -> None:
+        try:
+            controller.run()
+        except Exception as error:  # one failing controller must not stop the others
+            if controller.id not in self._failed_controllers:
+                log.exception("controller %s failed", controller.id)
+            self._failed_controllers.add(controller.id)
+            controller.raise_state(RUN_FAILED, f"{type(error).__name__}: {error}")
+        else:
+            if controller.id in self._failed_controllers:
+                self._failed_controllers.discard(controller.id)
+                controller.clear_state(RUN_FAILED)
+
+    def wake(self) -> None:
+        """Ask for an early cycle (e.g. a setpoint was accepted)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        """Real-time loop; tests call run_once() with a fake clock instead."""
+        period = self.period_ms / 1000.0
+        spacing = self.min_spacing_ms / 1000.0
+        next_start = self.clock.monotonic()
+        while not self._stopping:
+            started = self.clock.monotonic()
+            self._wake.clear()
+            try:
+                self.run_once()
+            except Exception:  # the loop must survive anything a component does
+                log.exception("cycle %d failed", self.number)
+            next_start = max(next_start + period, started + spacing)
+            if next_start < self.clock.monotonic() - period:
+                next_start = self.clock.monotonic()  # fell behind: do not try to catch up
+            timeout = next_start - self.clock.monotonic()
+            if timeout > 0:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+                except TimeoutError:
+                    continue
+                # woken early: keep the minimum spacing, then start a new grid from here
+                rest = started + spacing - self.clock.monotonic()
+                if rest > 0:
+                    await asyncio.sleep(rest)
+                next_start = self.clock.monotonic()
+            else:
+                await asyncio.sleep(0)

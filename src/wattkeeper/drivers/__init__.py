@@ -1,0 +1,1 @@
+"""Device components, one per module, registered by factory id."""

@@ -1,0 +1,76 @@
+"""`Simulator.EssSymmetric.Reacting`: a battery that follows its setpoint within its physics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
+from wattkeeper.drivers.simulated.physics import derate, integrate
+from wattkeeper.drivers.simulated.site_time import SiteTime
+from wattkeeper.natures.ess import ManagedSymmetricEss
+
+
+class BatteryConfig(ComponentConfig):
+    capacity: int = Field(10_000, gt=0, description="Usable capacity in Wh")
+    max_charge_power: int = Field(5_000, alias="maxChargePower", ge=0)
+    max_discharge_power: int = Field(5_000, alias="maxDischargePower", ge=0)
+    max_apparent_power: int = Field(5_000, alias="maxApparentPower", gt=0)
+    initial_soc: float = Field(50.0, alias="initialSoc", ge=0, le=100)
+
+
+class SimulatedBattery(ManagedSymmetricEss):
+    config: BatteryConfig
+
+    def __init__(self, component_id: str, alias: str, config: BatteryConfig, time: SiteTime):
+        super().__init__(component_id, alias, config)
+        self._time = time
+        self.energy_wh = config.capacity * config.initial_soc / 100.0
+        self.setpoint = 0.0
+        self.charged_wh = 0.0
+        self.discharged_wh = 0.0
+        self._last: float | None = None
+        self.set("GridMode", 1)
+        self._publish(0.0)
+
+    @property
+    def soc_exact(self) -> float:
+        return 100.0 * self.energy_wh / self.config.capacity
+
+    def before_process_image(self, now: float) -> None:
+        dt = 0.0 if self._last is None else self._time.elapsed(self._last, now)
+        self._last = now
+        step = integrate(self.energy_wh, self.config.capacity, self.setpoint, dt)
+        self.energy_wh = step.energy_wh
+        if step.power_w > 0:
+            self.discharged_wh += step.power_w * dt / 3600.0
+        else:
+            self.charged_wh -= step.power_w * dt / 3600.0
+        self._publish(step.power_w if dt > 0 else self.setpoint)
+
+    def _publish(self, power: float) -> None:
+        cfg = self.config
+        charge_factor, discharge_factor = derate(self.soc_exact)
+        self.set("Soc", round(self.soc_exact))
+        self.set("Capacity", cfg.capacity)
+        self.set("ActivePower", round(power))
+        self.set("ReactivePower", 0)
+        self.set("MaxApparentPower", cfg.max_apparent_power)
+        self.set("AllowedChargePower", -round(cfg.max_charge_power * charge_factor))
+        self.set("AllowedDischargePower", round(cfg.max_discharge_power * discharge_factor))
+        self.set("ActiveChargeEnergy", round(self.charged_wh))
+        self.set("ActiveDischargeEnergy", round(self.discharged_wh))
+
+    def write_power(self, active: int, reactive: int) -> None:
+        self.setpoint = float(active)
+        self.set("ActivePower", active)
+
+
+def build(component_id: str, alias: str, config: Any, ctx: BuildContext) -> SimulatedBattery:
+    return SimulatedBattery(component_id, alias, config, ctx.service("site_time"))
+
+
+FACTORY = Factory(
+    "Simulator.EssSymmetric.Reacting", BatteryConfig, build, "Simulated battery (reacting)"
+)

@@ -1,0 +1,1 @@
+"""Capability protocols (natures) and the channels that come with them."""

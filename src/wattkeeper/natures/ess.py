@@ -1,0 +1,127 @@
+"""Energy storage natures: SymmetricEss (readings) and ManagedSymmetricEss (controllable)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wattkeeper.core.channel import AccessMode, ChannelDoc, History, Unit
+from wattkeeper.core.channel import ChannelType as T
+from wattkeeper.core.component import Component
+
+WO = AccessMode.WRITE_ONLY
+
+SYMMETRIC_ESS = (
+    ChannelDoc("Soc", T.INTEGER, Unit.PERCENT, text="State of charge, 0..100", history=History.POWER),
+    ChannelDoc("Capacity", T.INTEGER, Unit.WATT_HOURS, text="Usable capacity"),
+    ChannelDoc("GridMode", T.INTEGER, text="1:On-Grid, 2:Off-Grid, 0:Undefined"),
+    ChannelDoc(
+        "ActivePower",
+        T.INTEGER,
+        Unit.WATT,
+        text="Positive: discharge, negative: charge",
+        history=History.POWER,
+    ),
+    ChannelDoc("ReactivePower", T.INTEGER, Unit.VAR, history=History.POWER),
+    ChannelDoc("MaxApparentPower", T.INTEGER, Unit.VOLT_AMPERE, text="Apparent power limit"),
+    ChannelDoc(
+        "ActiveChargeEnergy", T.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER
+    ),
+    ChannelDoc(
+        "ActiveDischargeEnergy", T.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER
+    ),
+)
+
+SET_CHANNELS = (
+    ChannelDoc(
+        "SetActivePowerEquals", T.INTEGER, Unit.WATT, WO, "Charge (-) or discharge (+) exactly"
+    ),
+    ChannelDoc("SetActivePowerLessOrEquals", T.INTEGER, Unit.WATT, WO, "Maximum discharge power"),
+    ChannelDoc(
+        "SetActivePowerGreaterOrEquals", T.INTEGER, Unit.WATT, WO, "Maximum charge power (negative)"
+    ),
+    ChannelDoc("SetReactivePowerEquals", T.INTEGER, Unit.VAR, WO, "Reactive power setpoint"),
+    ChannelDoc("SetReactivePowerLessOrEquals", T.INTEGER, Unit.VAR, WO, "Reactive upper bound"),
+    ChannelDoc("SetReactivePowerGreaterOrEquals", T.INTEGER, Unit.VAR, WO, "Reactive lower bound"),
+)
+
+MANAGED_SYMMETRIC_ESS = (
+    ChannelDoc(
+        "AllowedChargePower", T.INTEGER, Unit.WATT, text="Charge limit now (zero or negative)"
+    ),
+    ChannelDoc(
+        "AllowedDischargePower", T.INTEGER, Unit.WATT, text="Discharge limit now (zero or positive)"
+    ),
+    ChannelDoc(
+        "DebugSetActivePower",
+        T.INTEGER,
+        Unit.WATT,
+        text="Active power setpoint of the last cycle",
+        history=History.POWER,
+    ),
+    ChannelDoc("DebugSetReactivePower", T.INTEGER, Unit.VAR, text="Reactive setpoint, last cycle"),
+    *SET_CHANNELS,
+)
+
+
+class SymmetricEss(Component):
+    """A battery system: state of charge, power and energy readings."""
+
+    def __init__(self, component_id: str, alias: str = "", config: Any = None) -> None:
+        super().__init__(component_id, alias, config)
+        self.declare_all(SYMMETRIC_ESS)
+
+
+class ManagedSymmetricEss(SymmetricEss):
+    """A battery system whose power the cycle sets; the solver calls `apply_power` once a cycle."""
+
+    #: Home batteries say False: reactive setpoints are then refused, not silently ignored.
+    supports_reactive_power: bool = False
+
+    def __init__(self, component_id: str, alias: str = "", config: Any = None) -> None:
+        super().__init__(component_id, alias, config)
+        self.declare_all(MANAGED_SYMMETRIC_ESS)
+
+    def power_limits(self) -> tuple[float, float]:
+        """(min, max) active power from the process image: charge limit ≤ P ≤ discharge limit.
+
+        An unknown limit means the device is not usable this cycle: (0, 0).
+        """
+        low = self.value("AllowedChargePower")
+        high = self.value("AllowedDischargePower")
+        if not isinstance(low, int | float) or not isinstance(high, int | float):
+            return (0.0, 0.0)
+        return (float(min(low, 0)), float(max(high, 0)))
+
+    def apparent_limit(self) -> float:
+        limit = self.value("MaxApparentPower")
+        return float(limit) if isinstance(limit, int | float) else 0.0
+
+    def soc(self) -> float | None:
+        soc = self.value("Soc")
+        return float(soc) if isinstance(soc, int | float) else None
+
+    def capacity(self) -> float:
+        capacity = self.value("Capacity")
+        return float(capacity) if isinstance(capacity, int | float) else 0.0
+
+    def apply_power(self, active: int, reactive: int) -> None:
+        """Called once per cycle with the solved setpoint; devices override `write_power`."""
+        self.channel("DebugSetActivePower").set_now(active)
+        self.channel("DebugSetReactivePower").set_now(reactive)
+        self.write_power(active, reactive)
+
+    def write_power(self, active: int, reactive: int) -> None:
+        raise NotImplementedError
+
+
+class EssCluster(ManagedSymmetricEss):
+    """Several batteries acting as one; the solver distributes its setpoint over the members."""
+
+    def __init__(
+        self, component_id: str, member_ids: list[str], alias: str = "", config: Any = None
+    ) -> None:
+        super().__init__(component_id, alias, config)
+        self.member_ids = list(member_ids)
+
+    def write_power(self, active: int, reactive: int) -> None:
+        """Members receive their share directly from the solver."""

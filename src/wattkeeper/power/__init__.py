@@ -1,0 +1,1 @@
+"""The constraint model and the pure power solver."""
