@@ -36,7 +36,10 @@ class EmergencyReserve(Controller):
         soc = ess.soc()
         if soc is not None and soc <= self.config.reserve_soc:
             self._power.add_active(
-                ess.id, Relation.LESS_OR_EQUALS, 0, f"{self.id}: reserve {self.config.reserve_soc} %"
+                ess.id,
+                Relation.LESS_OR_EQUALS,
+                0,
+                f"{self.id}: reserve {self.config.reserve_soc} %",
             )
 
 

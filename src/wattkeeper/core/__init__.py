@@ -1,1 +1,1 @@
-"""The control core: channels, components, the process image and the cycle (standard library only)."""
+"""The control core: channels, components, process image and cycle (standard library only)."""

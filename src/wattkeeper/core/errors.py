@@ -5,7 +5,7 @@
     ├── NotFoundError
     │   ├── ComponentNotFound
     │   └── ChannelNotFound
-    ├── WriteRejected          a value may not be written to a channel (type, range, access, capability)
+    ├── WriteRejected          a value may not be written (type, range, access, capability)
     └── DeviceError            a device did not answer as expected (translated at the bridge)
 
 Library exceptions are translated into these once, at the boundary that calls the library.

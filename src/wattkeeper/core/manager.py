@@ -99,7 +99,9 @@ class ComponentManager:
             comp_re = _compile(component_pattern)
             components = [c for c in self._components.values() if comp_re.fullmatch(c.id)]
         if _PLAIN_ID.fullmatch(channel_pattern):
-            return [c.channels[channel_pattern] for c in components if channel_pattern in c.channels]
+            return [
+                c.channels[channel_pattern] for c in components if channel_pattern in c.channels
+            ]
         chan_re = _compile(channel_pattern)
         if channel_pattern == ".*":
             return [ch for c in components for ch in c.channels.values()]

@@ -50,7 +50,9 @@ class Cluster(EssCluster):
             and isinstance(m.channels["Capacity"].next, int | float)
         ]
         capacity = sum(float(c or 0) for _, c in weighted)
-        soc = sum(float(s or 0) * float(c or 0) for s, c in weighted) / capacity if capacity else None
+        soc = (
+            sum(float(s or 0) * float(c or 0) for s, c in weighted) / capacity if capacity else None
+        )
         self.set("Soc", None if soc is None else round(soc))
         self.supports_reactive_power = bool(members) and all(
             m.supports_reactive_power for m in members

@@ -11,7 +11,9 @@ from wattkeeper.core.component import Component
 WO = AccessMode.WRITE_ONLY
 
 SYMMETRIC_ESS = (
-    ChannelDoc("Soc", T.INTEGER, Unit.PERCENT, text="State of charge, 0..100", history=History.POWER),
+    ChannelDoc(
+        "Soc", T.INTEGER, Unit.PERCENT, text="State of charge, 0..100", history=History.POWER
+    ),
     ChannelDoc("Capacity", T.INTEGER, Unit.WATT_HOURS, text="Usable capacity"),
     ChannelDoc("GridMode", T.INTEGER, text="1:On-Grid, 2:Off-Grid, 0:Undefined"),
     ChannelDoc(
@@ -23,12 +25,8 @@ SYMMETRIC_ESS = (
     ),
     ChannelDoc("ReactivePower", T.INTEGER, Unit.VAR, history=History.POWER),
     ChannelDoc("MaxApparentPower", T.INTEGER, Unit.VOLT_AMPERE, text="Apparent power limit"),
-    ChannelDoc(
-        "ActiveChargeEnergy", T.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER
-    ),
-    ChannelDoc(
-        "ActiveDischargeEnergy", T.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER
-    ),
+    ChannelDoc("ActiveChargeEnergy", T.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER),
+    ChannelDoc("ActiveDischargeEnergy", T.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER),
 )
 
 SET_CHANNELS = (

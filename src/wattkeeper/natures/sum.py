@@ -54,7 +54,9 @@ class Sum(Component):
         self._manager = manager
 
     def calculate(self) -> None:
-        batteries = [e for e in self._manager.of_type(SymmetricEss) if not isinstance(e, EssCluster)]
+        batteries = [
+            e for e in self._manager.of_type(SymmetricEss) if not isinstance(e, EssCluster)
+        ]
         meters = self._manager.of_type(Meter)
         grid = [m for m in meters if m.meter_type is MeterType.GRID]
         production = [m for m in meters if m.meter_type is MeterType.PRODUCTION]
@@ -68,11 +70,15 @@ class Sum(Component):
         weighted = [
             (e.value("Soc"), e.value("Capacity"))
             for e in batteries
-            if isinstance(e.value("Soc"), int | float) and isinstance(e.value("Capacity"), int | float)
+            if isinstance(e.value("Soc"), int | float)
+            and isinstance(e.value("Capacity"), int | float)
         ]
         capacity = sum(float(c) for _, c in weighted if c is not None)
         soc = (
-            round(sum(float(s) * float(c) for s, c in weighted if s is not None and c is not None) / capacity)
+            round(
+                sum(float(s) * float(c) for s, c in weighted if s is not None and c is not None)
+                / capacity
+            )
             if capacity > 0
             else None
         )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from wattkeeper.power.model import Relation
 
 
-def fit(low: float, high: float, relation: Relation, value: float) -> tuple[float, float, float | None]:
+def fit(
+    low: float, high: float, relation: Relation, value: float
+) -> tuple[float, float, float | None]:
     """Narrow [low, high] by `relation value`; return (low, high, fitted) where fitted is None
     when the constraint held as asked, else the value it was fitted to."""
     if relation is Relation.EQUALS:

@@ -46,14 +46,24 @@ def solve(
     member_of = {m: cid for cid, members in clusters.items() for m in members if m in by_id}
     active = _solve_dimension(
         Pwr.ACTIVE,
-        {i: _Bounds(max(lim.min_active, -lim.max_apparent), min(lim.max_active, lim.max_apparent))
-         for i, lim in by_id.items()},
-        by_id, clusters, member_of, constraints, solution,
+        {
+            i: _Bounds(
+                max(lim.min_active, -lim.max_apparent), min(lim.max_active, lim.max_apparent)
+            )
+            for i, lim in by_id.items()
+        },
+        by_id,
+        clusters,
+        member_of,
+        constraints,
+        solution,
     )
     reactive_bounds = {}
     for ess_id, lim in by_id.items():
-        room = math.floor(math.sqrt(max(lim.max_apparent**2 - active[ess_id] ** 2, 0.0)))
-        room = room if lim.reactive_capable else 0.0
+        # what the apparent-power limit leaves for reactive power, in whole var
+        room = float(math.floor(math.sqrt(max(lim.max_apparent**2 - active[ess_id] ** 2, 0.0))))
+        if not lim.reactive_capable:
+            room = 0.0
         reactive_bounds[ess_id] = _Bounds(-room, room)
     reactive = _solve_dimension(
         Pwr.REACTIVE, reactive_bounds, by_id, clusters, member_of, constraints, solution

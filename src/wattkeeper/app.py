@@ -1,0 +1,84 @@
+"""The composition root: site config → components → cycle (and, later, the APIs and history)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from wattkeeper.config.edge_id import edge_id
+from wattkeeper.config.overrides import OverrideStore
+from wattkeeper.config.registry import BuildContext, Registry
+from wattkeeper.config.runtime import Configurator
+from wattkeeper.config.site import SiteConfig
+from wattkeeper.core.clock import Clock, SystemClock
+from wattkeeper.core.controller import Scheduler
+from wattkeeper.core.cycle import Cycle
+from wattkeeper.core.manager import ComponentManager
+from wattkeeper.drivers.simulated.site_time import SiteTime
+from wattkeeper.factories import default_registry
+from wattkeeper.natures.sum import Sum
+from wattkeeper.power.stage import Power
+
+log = logging.getLogger(__name__)
+
+
+class Edge:
+    """One running site: the components, the cycle and everything that hangs off it."""
+
+    def __init__(
+        self,
+        site: SiteConfig,
+        data_dir: Path,
+        clock: Clock | None = None,
+        registry: Registry | None = None,
+        speed: float | None = None,
+    ) -> None:
+        self.site = site
+        self.data_dir = data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.clock = clock or SystemClock()
+        self.edge_id = edge_id(data_dir)
+        self.manager = ComponentManager()
+        self.power = Power(self.manager)
+        self.sum = Sum(self.manager)
+        self.manager.add(self.sum)
+        settings = site.edge
+        self.cycle = Cycle(
+            self.manager,
+            self.power,
+            self.sum,
+            self.clock,
+            Scheduler(settings.scheduler),
+            settings.period_ms,
+            settings.min_spacing_ms,
+        )
+        self.site_time = SiteTime(self.clock, speed or settings.speed, settings.timezone)
+        self.ctx = BuildContext(
+            self.clock,
+            self.manager,
+            data_dir,
+            services={"power": self.power, "site_time": self.site_time, "cycle": self.cycle},
+        )
+        self.configurator = Configurator(
+            registry or default_registry(), self.ctx, site, OverrideStore(data_dir)
+        )
+        self.configurator.build_all()
+
+    async def start(self) -> None:
+        for component in self.manager:
+            await component.start()
+
+    async def stop(self) -> None:
+        self.cycle.stop()
+        for component in self.manager:
+            try:
+                await component.stop()
+            except Exception:  # shutting down: report, then carry on with the rest
+                log.exception("stopping %s failed", component.id)
+
+    async def start_servers(self) -> list[object]:
+        """Start the network servers (HTTP API); returns handles for stop_servers."""
+        return []
+
+    async def stop_servers(self, servers: list[object]) -> None:
+        return None

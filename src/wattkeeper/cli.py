@@ -1,0 +1,72 @@
+"""The `wattkeeper` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from wattkeeper import __version__
+from wattkeeper.core.errors import WattkeeperError
+
+log = logging.getLogger("wattkeeper")
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("WATTKEEPER_DATA_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "wattkeeper"
+
+
+def _run(args: argparse.Namespace) -> int:
+    from wattkeeper.config.site import demo_site, load_site
+    from wattkeeper.runner import run_edge
+
+    site = load_site(Path(args.config)) if args.config else demo_site()
+    if args.host:
+        site.edge.host = args.host
+    if args.port:
+        site.edge.ports = list(args.port)
+    return asyncio.run(run_edge(site, Path(args.data_dir), speed=args.speed))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wattkeeper", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"wattkeeper {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="start the site (the demo home without --config)")
+    run.add_argument("--config", help="site file (TOML); default: the built-in demo home")
+    run.add_argument("--data-dir", default=str(default_data_dir()), help="data directory")
+    run.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    run.add_argument(
+        "--port", type=int, action="append", help="HTTP port; repeat to listen on several"
+    )
+    run.add_argument("--speed", type=float, help="simulation speed factor (e.g. 60)")
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        result: int = args.handler(args)
+        return result
+    except WattkeeperError as error:
+        print(f"wattkeeper: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,23 @@
+"""Every factory this edge can build, by id (the registry's single source)."""
+
+from __future__ import annotations
+
+from wattkeeper.config.registry import Factory, Registry
+from wattkeeper.controllers import balancing, emergency_reserve, fix_active_power
+from wattkeeper.drivers import ess_cluster
+from wattkeeper.drivers.simulated import battery, meters
+
+FACTORIES: list[Factory] = [
+    battery.FACTORY,
+    meters.PV_FACTORY,
+    meters.LOAD_FACTORY,
+    meters.GRID_FACTORY,
+    ess_cluster.FACTORY,
+    balancing.FACTORY,
+    emergency_reserve.FACTORY,
+    fix_active_power.FACTORY,
+]
+
+
+def default_registry() -> Registry:
+    return Registry(FACTORIES)

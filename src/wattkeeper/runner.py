@@ -1,0 +1,42 @@
+"""Running an edge until it is told to stop: cycle, servers, status and a clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from pathlib import Path
+
+from wattkeeper.app import Edge
+from wattkeeper.config.site import SiteConfig
+from wattkeeper.status import StatusDisplay
+
+log = logging.getLogger("wattkeeper")
+
+
+async def run_edge(site: SiteConfig, data_dir: Path, speed: float | None = None) -> int:
+    edge = Edge(site, data_dir, speed=speed)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await edge.start()
+    display = StatusDisplay(edge.manager)
+    unsubscribe = edge.cycle.events.subscribe(display)
+    log.info("edge %s started with %d components", edge.edge_id, len(list(edge.manager)))
+    cycle_task = asyncio.create_task(edge.cycle.run_forever(), name="cycle")
+    servers = await edge.start_servers()
+    try:
+        await stop.wait()
+    finally:
+        unsubscribe()
+        display.close()
+        log.info("stopping")
+        await edge.stop_servers(servers)
+        await edge.stop()
+        cycle_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await cycle_task
+    return 0

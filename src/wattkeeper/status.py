@@ -1,0 +1,47 @@
+"""The live status of `wattkeeper run`: one updating line on a terminal, log lines otherwise."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import TextIO
+
+from wattkeeper.core.events import CycleDone
+from wattkeeper.core.manager import ComponentManager
+
+log = logging.getLogger("wattkeeper.status")
+
+
+def status_line(manager: ComponentManager) -> str:
+    def get(address: str) -> str:
+        value = manager.channel(address).value
+        return "--" if value is None else f"{value}"
+
+    return (
+        f"SoC {get('_sum/EssSoc')} %  PV {get('_sum/ProductionActivePower')} W  "
+        f"load {get('_sum/ConsumptionActivePower')} W  grid {get('_sum/GridActivePower')} W  "
+        f"battery {get('_sum/EssActivePower')} W"
+    )
+
+
+class StatusDisplay:
+    """Rewrites one line on a terminal each cycle; logs every `log_every` cycles otherwise."""
+
+    def __init__(self, manager: ComponentManager, out: TextIO = sys.stderr, log_every: int = 10):
+        self.manager = manager
+        self.out = out
+        self.tty = out.isatty()
+        self.log_every = log_every
+
+    def __call__(self, event: CycleDone) -> None:
+        line = status_line(self.manager)
+        if self.tty:
+            self.out.write(f"\r\x1b[2K{line}")
+            self.out.flush()
+        elif event.number % self.log_every == 1:
+            log.info("%s", line)
+
+    def close(self) -> None:
+        if self.tty:
+            self.out.write("\n")
+            self.out.flush()

@@ -1,0 +1,47 @@
+"""Shared fixtures: a demo-home edge on a fake clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from wattkeeper.app import Edge
+from wattkeeper.config.site import SiteConfig, demo_site, parse_site
+from wattkeeper.testing.fake_clock import FakeClock
+
+# 2026-06-21 10:00 UTC: a sunny midday in Berlin, so PV, load and battery all move.
+SUMMER_NOON = 1_782_036_000.0
+
+
+class EdgeRunner:
+    """An edge on a fake clock; `step()` advances time and runs cycles."""
+
+    def __init__(self, edge: Edge, clock: FakeClock) -> None:
+        self.edge = edge
+        self.clock = clock
+
+    def step(self, cycles: int = 1, seconds: float = 1.0) -> None:
+        for _ in range(cycles):
+            self.clock.advance(seconds)
+            self.edge.cycle.run_once()
+
+    def value(self, address: str) -> object:
+        return self.edge.manager.channel(address).value
+
+
+@pytest.fixture
+def make_edge(tmp_path: Path) -> Callable[..., EdgeRunner]:
+    def make(
+        site: SiteConfig | str | None = None,
+        data_dir: Path | None = None,
+        start: float = SUMMER_NOON,
+    ) -> EdgeRunner:
+        if isinstance(site, str):
+            site = parse_site(site)
+        clock = FakeClock(start)
+        edge = Edge(site or demo_site(), data_dir or tmp_path / "data", clock)
+        return EdgeRunner(edge, clock)
+
+    return make

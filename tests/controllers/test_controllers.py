@@ -1,0 +1,84 @@
+"""Controllers on the demo home: tables of inputs → cycles → outputs."""
+
+from __future__ import annotations
+
+from wattkeeper.core.controller import Controller
+from wattkeeper.core.state import Level
+
+EVENING = 1_782_068_400.0  # 2026-06-21 19:00 UTC: no sun, household evening peak
+
+
+def test_balancing_keeps_the_grid_at_zero_on_the_demo_home(make_edge) -> None:
+    site = make_edge(start=EVENING)
+    site.step(30)
+    grid = [abs(site.value("_sum/GridActivePower")) for _ in range(60) if not site.step()]
+    # the battery follows the household within one cycle; what remains is load noise
+    assert max(grid) < 300
+    assert sum(grid) / len(grid) < 120
+    assert site.value("_sum/EssActivePower") > 300
+
+
+def test_balancing_at_noon_charges_at_the_limit_and_feeds_in_the_rest(make_edge) -> None:
+    site = make_edge()
+    site.step(30)
+    surplus = site.value("_sum/ProductionActivePower") - site.value("_sum/ConsumptionActivePower")
+    assert surplus > 5000
+    assert site.value("ess0/ActivePower") == -5000
+    assert abs(site.value("_sum/GridActivePower") + (surplus - 5000)) < 300
+
+
+def test_balancing_reaches_a_non_zero_target(make_edge) -> None:
+    site = make_edge(start=EVENING)
+    site.edge.manager.get("ctrlBalancing0").update_config(
+        site.edge.manager.get("ctrlBalancing0").config.model_copy(
+            update={"target_grid_setpoint": -1000}
+        )
+    )
+    site.step(40)
+    assert abs(site.value("_sum/GridActivePower") + 1000) < 300
+
+
+def test_emergency_reserve_holds_the_soc(make_edge) -> None:
+    site = make_edge(
+        """
+[[components]]
+id = "ess0"
+factory = "Simulator.EssSymmetric.Reacting"
+[components.properties]
+initialSoc = 22
+[[components]]
+id = "ctrlEmergencyCapacityReserve0"
+factory = "Controller.Ess.EmergencyCapacityReserve"
+[components.properties]
+reserveSoc = 20
+[[components]]
+id = "ctrlFix0"
+factory = "Controller.Ess.FixActivePower"
+[components.properties]
+power = 5000
+"""
+    )
+    site.step(3 * 3600, seconds=1)
+    assert 19 <= site.value("ess0/Soc") <= 20
+    assert site.value("ess0/ActivePower") <= 0
+
+
+class Broken(Controller):
+    def run(self) -> None:
+        raise RuntimeError("boom")
+
+
+def test_a_failing_controller_sets_run_failed_and_the_cycle_goes_on(make_edge) -> None:
+    site = make_edge()
+    broken = Broken("ctrlBroken0")
+    site.edge.manager.add(broken)
+    site.step(3)
+    assert broken.value("RunFailed") == 1
+    assert broken.value("State") == Level.FAULT
+    assert site.value("_sum/State") == Level.FAULT
+    assert site.edge.cycle.number == 3
+    assert site.value("ess0/DebugSetActivePower") is not None
+    broken.run = lambda: None  # type: ignore[method-assign]
+    site.step(2)
+    assert broken.value("RunFailed") == 0
+    assert site.value("_sum/State") == Level.OK
