@@ -5,11 +5,17 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from wattkeeper.api.audit import AuditLog
+from wattkeeper.api.auth import Authenticator
+from wattkeeper.api.context import ApiContext
+from wattkeeper.api.server import EdgeAsgiApp, HttpServers
+from wattkeeper.api.users import UserStore
 from wattkeeper.config.edge_id import edge_id
 from wattkeeper.config.overrides import OverrideStore
 from wattkeeper.config.registry import BuildContext, Registry
 from wattkeeper.config.runtime import Configurator
 from wattkeeper.config.site import SiteConfig
+from wattkeeper.controllers.api_rest import DEFAULT_PASSWORDS, RestApiController
 from wattkeeper.core.clock import Clock, SystemClock
 from wattkeeper.core.controller import Scheduler
 from wattkeeper.core.cycle import Cycle
@@ -63,6 +69,37 @@ class Edge:
             registry or default_registry(), self.ctx, site, OverrideStore(data_dir)
         )
         self.configurator.build_all()
+        self.users = UserStore(data_dir)
+        self.api = ApiContext(
+            manager=self.manager,
+            configurator=self.configurator,
+            registry=self.configurator.registry,
+            cycle=self.cycle,
+            clock=self.clock,
+            auth=Authenticator(self.users, self.clock),
+            audit=AuditLog(data_dir),
+            edge_id=self.edge_id,
+        )
+        self.asgi = EdgeAsgiApp(self.api)
+        self.cycle.events.subscribe(lambda _: self._flag_default_passwords())
+        self._flag_default_passwords()
+
+    def _flag_default_passwords(self) -> None:
+        defaults = self.users.defaults_in_use()
+        for controller in self.manager.of_type(RestApiController):
+            if defaults:
+                controller.raise_state(DEFAULT_PASSWORDS, "users " + ", ".join(defaults))
+            else:
+                controller.clear_state(DEFAULT_PASSWORDS)
+
+    def http_ports(self) -> list[int]:
+        """The site's ports plus the `port` property of each REST API component."""
+        ports = list(self.site.edge.ports)
+        for controller in self.manager.of_type(RestApiController):
+            port = getattr(controller.config, "port", None)
+            if isinstance(port, int) and port not in ports:
+                ports.append(port)
+        return ports
 
     async def start(self) -> None:
         for component in self.manager:
@@ -70,15 +107,17 @@ class Edge:
 
     async def stop(self) -> None:
         self.cycle.stop()
+        self.api.audit.close()
         for component in self.manager:
             try:
                 await component.stop()
             except Exception:  # shutting down: report, then carry on with the rest
                 log.exception("stopping %s failed", component.id)
 
-    async def start_servers(self) -> list[object]:
-        """Start the network servers (HTTP API); returns handles for stop_servers."""
-        return []
+    async def start_servers(self) -> HttpServers:
+        servers = HttpServers(self.asgi, self.site.edge.host, self.http_ports())
+        await servers.start()
+        return servers
 
-    async def stop_servers(self, servers: list[object]) -> None:
-        return None
+    async def stop_servers(self, servers: HttpServers) -> None:
+        await servers.stop()

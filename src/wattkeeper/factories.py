@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wattkeeper.config.registry import Factory, Registry
-from wattkeeper.controllers import balancing, emergency_reserve, fix_active_power
+from wattkeeper.controllers import api_rest, balancing, emergency_reserve, fix_active_power
 from wattkeeper.drivers import ess_cluster
 from wattkeeper.drivers.simulated import battery, meters
 
@@ -16,6 +16,8 @@ FACTORIES: list[Factory] = [
     balancing.FACTORY,
     emergency_reserve.FACTORY,
     fix_active_power.FACTORY,
+    api_rest.READ_WRITE,
+    api_rest.READ_ONLY,
 ]
 
 

@@ -27,7 +27,20 @@ async def run_edge(site: SiteConfig, data_dir: Path, speed: float | None = None)
     unsubscribe = edge.cycle.events.subscribe(display)
     log.info("edge %s started with %d components", edge.edge_id, len(list(edge.manager)))
     cycle_task = asyncio.create_task(edge.cycle.run_forever(), name="cycle")
-    servers = await edge.start_servers()
+    try:
+        servers = await edge.start_servers()
+    except OSError as error:
+        log.error("%s", error)
+        edge.cycle.stop()
+        await cycle_task
+        await edge.stop()
+        return 1
+    defaults = edge.users.defaults_in_use()
+    if defaults:
+        log.warning(
+            "default passwords in use for %s: change them with `wattkeeper passwd USER`",
+            ", ".join(defaults),
+        )
     try:
         await stop.wait()
     finally:

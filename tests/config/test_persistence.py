@@ -48,4 +48,5 @@ async def test_no_temporary_files_are_left_behind(tmp_path: Path) -> None:
     edge = new_edge(tmp_path)
     for value in range(5):
         await edge.configurator.update("ctrlBalancing0", {"targetGridSetpoint": value})
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["components.json", "edge-id"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert (tmp_path / "components.json").exists()

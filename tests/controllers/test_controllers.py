@@ -70,15 +70,18 @@ class Broken(Controller):
 
 def test_a_failing_controller_sets_run_failed_and_the_cycle_goes_on(make_edge) -> None:
     site = make_edge()
+    site.step()
+    level_before = site.value("_sum/State")
     broken = Broken("ctrlBroken0")
     site.edge.manager.add(broken)
     site.step(3)
     assert broken.value("RunFailed") == 1
     assert broken.value("State") == Level.FAULT
     assert site.value("_sum/State") == Level.FAULT
-    assert site.edge.cycle.number == 3
+    assert site.edge.cycle.number == 4
     assert site.value("ess0/DebugSetActivePower") is not None
     broken.run = lambda: None  # type: ignore[method-assign]
     site.step(2)
     assert broken.value("RunFailed") == 0
-    assert site.value("_sum/State") == Level.OK
+    assert broken.value("State") == Level.OK
+    assert site.value("_sum/State") == level_before

@@ -1,4 +1,4 @@
-"""`Controller.Ess.FixActivePower`: hold a fixed active power while switched on."""
+"""`Controller.Ess.FixActivePower`: hold a fixed active power (or bound) while switched on."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ class FixConfig(ComponentConfig):
     ess_id: str = Field("ess0", alias="ess.id")
     mode: Literal["MANUAL_ON", "MANUAL_OFF"] = "MANUAL_ON"
     power: int = 0
+    relationship: Literal["EQUALS", "LESS_OR_EQUALS", "GREATER_OR_EQUALS"] = "EQUALS"
 
 
 class FixActivePower(Controller):
@@ -28,8 +29,9 @@ class FixActivePower(Controller):
 
     def run(self) -> None:
         if self.config.mode == "MANUAL_ON":
+            relation = Relation[self.config.relationship]
             self._power.add_active(
-                self.config.ess_id, Relation.EQUALS, self.config.power, f"{self.id}: fixed"
+                self.config.ess_id, relation, self.config.power, f"{self.id}: fixed"
             )
 
 

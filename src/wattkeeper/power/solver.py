@@ -58,6 +58,7 @@ def solve(
         constraints,
         solution,
     )
+    active = {ess_id: float(round(value)) for ess_id, value in active.items()}
     reactive_bounds = {}
     for ess_id, lim in by_id.items():
         # what the apparent-power limit leaves for reactive power, in whole var

@@ -1,0 +1,1 @@
+"""The HTTP side: REST channel endpoints, JSON-RPC, authentication and the server."""

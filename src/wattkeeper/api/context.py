@@ -1,0 +1,53 @@
+"""What the API needs from the running edge, handed in by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wattkeeper.api.audit import AuditLog
+from wattkeeper.api.auth import Authenticator
+from wattkeeper.api.serialize import ChannelEncoder
+from wattkeeper.api.users import User
+from wattkeeper.config.registry import Registry
+from wattkeeper.config.runtime import Configurator
+from wattkeeper.controllers.api_rest import RestApiController, RestApiWorker
+from wattkeeper.core.clock import Clock
+from wattkeeper.core.cycle import Cycle
+from wattkeeper.core.manager import ComponentManager
+
+RpcHandler = Callable[["RpcCall"], Awaitable[Any]]
+
+
+@dataclass
+class RpcCall:
+    """One JSON-RPC request as seen by a method handler."""
+
+    method: str
+    params: dict[str, Any]
+    user: User
+    remote: str
+    via: str  # "rest", "jsonrpc" or "websocket"
+
+
+@dataclass
+class ApiContext:
+    manager: ComponentManager
+    configurator: Configurator
+    registry: Registry
+    cycle: Cycle
+    clock: Clock
+    auth: Authenticator
+    audit: AuditLog
+    edge_id: str
+    encoder: ChannelEncoder = field(default_factory=ChannelEncoder)
+    #: extra JSON-RPC methods (history, app center, ...) registered by their subsystems
+    methods: dict[str, RpcHandler] = field(default_factory=dict)
+    #: componentJsonApi handlers by component id (`_appManager`, ...)
+    component_methods: dict[str, RpcHandler] = field(default_factory=dict)
+
+    def rest_controller(self) -> RestApiController | None:
+        controllers = self.manager.of_type(RestApiController)
+        writers = [c for c in controllers if isinstance(c, RestApiWorker)]
+        return (writers or controllers or [None])[0]

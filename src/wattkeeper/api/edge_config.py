@@ -1,0 +1,63 @@
+"""`getEdgeConfig`: every component with its properties and channels, and every factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic_core import PydanticUndefined
+
+from wattkeeper.api.context import ApiContext
+from wattkeeper.config.registry import Factory
+from wattkeeper.core.component import Component
+
+
+def edge_config(ctx: ApiContext) -> dict[str, Any]:
+    entries = {e.id: e for e in ctx.configurator.entries()}
+    components: dict[str, Any] = {}
+    for component in ctx.manager:
+        entry = entries.get(component.id)
+        properties: dict[str, Any] = {}
+        if entry is not None and hasattr(component.config, "model_dump"):
+            properties = component.config.model_dump(by_alias=True, mode="json")
+        components[component.id] = {
+            "alias": component.alias,
+            "factoryId": component.factory_id or "",
+            "properties": properties,
+            "channels": _channels(component),
+        }
+    factories = {f.factory_id: _factory(f) for f in ctx.registry}
+    return {"components": components, "factories": factories}
+
+
+def _channels(component: Component) -> dict[str, Any]:
+    return {
+        name: {
+            "type": ch.doc.type.value,
+            "accessMode": ch.doc.access.value,
+            "unit": ch.doc.unit,
+            "text": ch.doc.text,
+            "category": "OPENEMS_TYPE",
+        }
+        for name, ch in component.channels.items()
+    }
+
+
+def _factory(factory: Factory) -> dict[str, Any]:
+    properties = []
+    for name, field in factory.model.model_fields.items():
+        default = field.default
+        properties.append(
+            {
+                "id": field.alias or name,
+                "name": field.alias or name,
+                "description": field.description or "",
+                "isRequired": field.is_required(),
+                "defaultValue": None if default is PydanticUndefined else default,
+            }
+        )
+    return {
+        "name": factory.title or factory.factory_id,
+        "description": factory.title,
+        "natureIds": [],
+        "properties": properties,
+    }

@@ -1,0 +1,154 @@
+"""`/rest/channel/...`: read channels by regular expression, write one channel (a raw ASGI app).
+
+Kept as plain ASGI because it is the hot path: a dashboard may read `.*/.*` every second.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from wattkeeper.api.auth import require
+from wattkeeper.api.context import ApiContext
+from wattkeeper.api.errors import ApiError, Code, bad_request
+from wattkeeper.api.paths import PREFIX, split_address
+from wattkeeper.api.users import Role, User
+from wattkeeper.controllers.api_rest import RestApiWorker
+from wattkeeper.core.errors import ChannelNotFound, ComponentNotFound, WriteRejected
+from wattkeeper.core.manager import InvalidPattern
+
+MAX_BODY = 64 * 1024
+JSON_HEADERS = [(b"content-type", b"application/json")]
+Scope = dict[str, Any]
+
+
+class RestChannelApp:
+    def __init__(self, ctx: ApiContext) -> None:
+        self.ctx = ctx
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        try:
+            status, body = await self._handle(scope, receive)
+            headers = JSON_HEADERS
+        except ApiError as error:
+            status, body = error.status, error.json()
+            headers = JSON_HEADERS + [
+                (k.lower().encode(), v.encode()) for k, v in error.headers.items()
+            ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _handle(self, scope: Scope, receive: Any) -> tuple[int, bytes]:
+        method = scope["method"]
+        if method not in ("GET", "POST"):
+            raise ApiError(
+                405,
+                f"Method {method} is not allowed here (GET or POST)",
+                headers={"Allow": "GET, POST"},
+            )
+        user = await self.ctx.auth.authenticate(_header(scope, b"authorization"), _remote(scope))
+        path: str = scope["path"]
+        if not path.startswith(PREFIX):
+            raise ApiError(
+                404, f"Unknown endpoint [{path}]: use /rest/channel/<component>/<channel>"
+            )
+        component, channel = split_address(path[len(PREFIX) :])
+        if method == "GET":
+            return 200, self._read(component, channel).encode()
+        body = await _read_body(receive)
+        self._write(user, _remote(scope), component, channel, body)
+        return 200, b"{}"
+
+    def _read(self, component: str, channel: str) -> str:
+        try:
+            channels = self.ctx.manager.match(component, channel)
+        except InvalidPattern as error:
+            raise bad_request(str(error)) from None
+        if not channels:
+            raise ApiError(404, f"No channel matches [{component}/{channel}]", Code.NO_SUCH_CHANNEL)
+        encoder = self.ctx.encoder
+        return encoder.one(channels[0]) if len(channels) == 1 else encoder.many(channels)
+
+    def _write(self, user: User, remote: str, component: str, channel: str, body: bytes) -> None:
+        require(user, Role.OWNER, "writing a channel")
+        worker = self.ctx.rest_controller()
+        if not isinstance(worker, RestApiWorker):
+            raise ApiError(
+                403,
+                "REST/JSON write access is not installed on this edge. Install the app "
+                "'App.Api.RestJson.ReadWrite' with its licence key in the App Center "
+                "(wattkeeper apps install App.Api.RestJson.ReadWrite --key XXXX-XXXX-XXXX-XXXX).",
+                Code.ROLE_DENIED,
+            )
+        value = parse_write_body(body)
+        address = f"{component}/{channel}"
+        try:
+            accepted = worker.validate(component, channel, value)
+        except ComponentNotFound as error:
+            raise ApiError(404, str(error), Code.NO_SUCH_COMPONENT) from None
+        except ChannelNotFound as error:
+            raise ApiError(404, str(error), Code.NO_SUCH_CHANNEL) from None
+        except WriteRejected as error:
+            raise bad_request(str(error)) from None
+        worker.hold(address, accepted, user.role.wire, remote)
+        self.ctx.audit.record(
+            self.ctx.clock.time(), remote, user.name, user.role.wire, address, accepted, "rest"
+        )
+
+
+def parse_write_body(body: bytes) -> Any:
+    """`{"value": ...}` whatever the Content-Type; refuse anything else with a clear message."""
+    if not body.strip():
+        raise bad_request('Empty request body: send a JSON object such as {"value": 5000}')
+    try:
+        data = json.loads(body, parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise bad_request("Request body is not UTF-8 text") from None
+    except ValueError as error:
+        raise bad_request(
+            f'Request body is not valid JSON ({error}): send {{"value": 5000}}'
+        ) from None
+    if not isinstance(data, dict):
+        raise bad_request('Request body must be a JSON object such as {"value": 5000}')
+    if "value" not in data:
+        raise bad_request(
+            'Request body has no "value": send {"value": 5000}, or {"value": null} to release'
+        )
+    value = data["value"]
+    if isinstance(value, float) and not math.isfinite(value):
+        raise bad_request(f"Value {value} is not a finite number")
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number that can be written")
+
+
+async def _read_body(receive: Any) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise ApiError(413, f"Request body is larger than {MAX_BODY} bytes")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _remote(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"

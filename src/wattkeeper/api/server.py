@@ -1,0 +1,131 @@
+"""The ASGI application and the uvicorn servers that run it on one or more ports."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import Generator
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from wattkeeper.api.context import ApiContext
+from wattkeeper.api.errors import ApiError
+from wattkeeper.api.jsonrpc_http import JsonRpcEndpoint
+from wattkeeper.api.rest import RestChannelApp
+from wattkeeper.api.rpc import Dispatcher
+
+log = logging.getLogger(__name__)
+
+
+class EdgeAsgiApp:
+    """Routes `/rest/...` straight to the raw REST app; everything else to Starlette."""
+
+    def __init__(self, ctx: ApiContext, extra_routes: list[Any] | None = None) -> None:
+        self.ctx = ctx
+        self.dispatcher = Dispatcher(ctx)
+        self.rest = RestChannelApp(ctx)
+        endpoint = JsonRpcEndpoint(ctx, self.dispatcher)
+        routes: list[Any] = [
+            Route("/jsonrpc", endpoint, methods=["POST"]),
+            Route("/jsonrpc/", endpoint, methods=["POST"]),
+            *(extra_routes or []),
+        ]
+        self.starlette = Starlette(
+            routes=routes, exception_handlers={404: _not_found, 405: _not_allowed}
+        )
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/rest/"):
+            await self.rest(scope, receive, send)
+        else:
+            await self.starlette(scope, receive, send)
+
+
+async def _not_found(request: Any, exc: Exception) -> Response:
+    error = ApiError(404, f"Unknown endpoint [{request.url.path}]")
+    return JSONResponse(error.body(), 404)
+
+
+async def _not_allowed(request: Any, exc: Exception) -> Response:
+    error = ApiError(405, f"Method {request.method} is not allowed on [{request.url.path}]")
+    return JSONResponse(error.body(), 405)
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to `wattkeeper run` (several share a loop)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+class HttpServers:
+    """Runs one ASGI app on several ports; a port that cannot be bound is reported, not fatal,
+    unless no port can be bound at all."""
+
+    def __init__(self, app: Any, host: str, ports: list[int]) -> None:
+        self.app = app
+        self.host = host
+        self.ports = ports
+        self._servers: list[tuple[_Server, Any]] = []
+        self.bound: list[int] = []
+
+    async def start(self) -> list[int]:
+        for port in self.ports:
+            try:
+                sock = bind_socket(self.host, port)
+            except OSError as error:
+                # uvicorn would sys.exit() on a bind error; one bad port must not stop the edge
+                log.warning(
+                    "cannot listen on %s:%d: %s%s",
+                    self.host,
+                    port,
+                    error.strerror,
+                    " (ports below 1024 need root or CAP_NET_BIND_SERVICE)" if port < 1024 else "",
+                )
+                continue
+            config = uvicorn.Config(
+                self.app,
+                lifespan="off",
+                log_level="warning",
+                access_log=False,
+                server_header=False,
+                ws="websockets-sansio",
+            )
+            server = _Server(config)
+            task = asyncio.create_task(server.serve(sockets=[sock]), name=f"http:{port}")
+            while not server.started and not task.done():
+                await asyncio.sleep(0.005)
+            actual = int(sock.getsockname()[1])
+            self._servers.append((server, task))
+            self.bound.append(actual)
+            log.info("REST/JSON API on http://%s:%d/rest/channel/", self.host, actual)
+        if not self.bound:
+            raise OSError(f"could not listen on any of the ports {self.ports} on {self.host}")
+        return self.bound
+
+    async def stop(self) -> None:
+        for server, _ in self._servers:
+            server.should_exit = True
+        for _, task in self._servers:
+            with contextlib.suppress(Exception):
+                await task
+        self._servers.clear()

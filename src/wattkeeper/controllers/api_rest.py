@@ -1,0 +1,187 @@
+"""`Controller.Api.Rest.ReadWrite` / `ReadOnly`: the REST API's controller and its lease.
+
+Accepted writes are held and re-applied every cycle. One timer per API: every accepted write
+re-arms it; when it runs out, every held value is dropped together and lower-priority
+controllers (self-consumption) take over again. Nothing is written back on expiry.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import Field
+
+from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
+from wattkeeper.core.channel import ChannelDoc, ChannelType, Unit, Value, coerce
+from wattkeeper.core.clock import Clock
+from wattkeeper.core.controller import Controller, Priority
+from wattkeeper.core.cycle import Cycle
+from wattkeeper.core.errors import WriteRejected
+from wattkeeper.core.manager import ComponentManager
+from wattkeeper.core.state import Level, StateDoc
+from wattkeeper.natures.ess import ManagedSymmetricEss
+from wattkeeper.power.model import Pwr
+from wattkeeper.power.setpoints import SETPOINT_CHANNELS, constraint_for
+from wattkeeper.power.stage import Power
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PASSWORDS = StateDoc(
+    "DefaultPasswords", Level.WARNING, "Default passwords are in use: change them"
+)
+
+
+class ReadWriteConfig(ComponentConfig):
+    api_timeout: int = Field(
+        60, alias="apiTimeout", ge=0, le=86_400, description="Seconds; 0: never"
+    )
+    port: int = Field(8084, ge=1, le=65_535, description="HTTP port")
+    debug_mode: bool = Field(False, alias="debugMode")
+
+
+class ReadOnlyConfig(ComponentConfig):
+    port: int = Field(8084, ge=1, le=65_535, description="HTTP port")
+    debug_mode: bool = Field(False, alias="debugMode")
+
+
+@dataclass(frozen=True, slots=True)
+class HeldWrite:
+    address: str
+    value: Value
+    since: float  # wall time of the first write of this value
+    role: str
+    remote: str
+
+
+class RestApiController(Controller):
+    """The read-only variant: holds nothing; its presence only says the REST API is enabled."""
+
+    priority = Priority.REST_API
+    writable = False
+
+    def __init__(self, cid: str, alias: str, config: Any, ctx: BuildContext) -> None:
+        super().__init__(cid, alias, config)
+        self.declare_state(DEFAULT_PASSWORDS)
+
+    def run(self) -> None:
+        return None
+
+
+class RestApiWorker(RestApiController):
+    """The read-write variant: holds accepted writes under a lease."""
+
+    writable = True
+    config: ReadWriteConfig
+
+    def __init__(self, cid: str, alias: str, config: ReadWriteConfig, ctx: BuildContext) -> None:
+        super().__init__(cid, alias, config, ctx)
+        self._manager: ComponentManager = ctx.manager
+        self._power: Power = ctx.service("power")
+        self._cycle: Cycle = ctx.service("cycle")
+        self._clock: Clock = ctx.clock
+        self.held: dict[str, HeldWrite] = {}
+        self._deadline: float | None = None  # monotonic; None: no expiry
+        self.declare(
+            ChannelDoc("ApiWorkerLog", ChannelType.STRING, text="Held writes"),
+            ChannelDoc("OverrideActive", ChannelType.BOOLEAN, text="1 while writes are held"),
+            ChannelDoc(
+                "OverrideRemaining",
+                ChannelType.INTEGER,
+                Unit.SECONDS,
+                text="Seconds until the held writes expire (null: none held or no timeout)",
+            ),
+        )
+        self._publish()
+
+    # -- called by the APIs, between cycles --------------------------------------------------
+    def validate(self, component_id: str, channel_id: str, raw: Any) -> Value:
+        """Check a write completely; raise WriteRejected saying why, with nothing applied."""
+        channel = self._manager.get(component_id).channel(channel_id)
+        if not channel.doc.access.writable:
+            raise WriteRejected(f"Channel [{channel.address}] is read-only")
+        if raw is None:
+            return None  # releasing is always allowed
+        kind = SETPOINT_CHANNELS.get(channel_id)
+        target = self._manager.get(component_id)
+        if kind is not None and isinstance(target, ManagedSymmetricEss):
+            if kind[0] is Pwr.REACTIVE and not target.supports_reactive_power:
+                raise WriteRejected(
+                    f"{component_id} cannot control reactive power: [{channel.address}] cannot "
+                    "be used for this system (home batteries have no reactive-power control)"
+                )
+        return coerce(channel.doc, raw)
+
+    def hold(self, address: str, value: Value, role: str = "", remote: str = "") -> None:
+        """Hold an already validated value (None releases it) and re-arm the lease."""
+        if value is None:
+            self.held.pop(address, None)
+        else:
+            previous = self.held.get(address)
+            since = (
+                previous.since
+                if previous is not None and previous.value == value
+                else self._clock.time()
+            )
+            self.held[address] = HeldWrite(address, value, since, role, remote)
+        timeout = self.config.api_timeout
+        self._deadline = self._clock.monotonic() + timeout if timeout > 0 else None
+        self._publish()
+        self._cycle.wake()
+
+    def release_all(self, reason: str) -> None:
+        if self.held:
+            log.info("%s: released %d held write(s): %s", self.id, len(self.held), reason)
+        self.held.clear()
+        self._deadline = None
+        self._publish()
+
+    def remaining(self) -> float | None:
+        if not self.held or self._deadline is None:
+            return None
+        return max(self._deadline - self._clock.monotonic(), 0.0)
+
+    # -- the cycle ------------------------------------------------------------------------------
+    def run(self) -> None:
+        remaining = self.remaining()
+        if remaining is not None and remaining <= 0:
+            self.release_all(f"timeout of {self.config.api_timeout} s expired")
+        for write in list(self.held.values()):
+            component_id, _, channel_id = write.address.partition("/")
+            constraint = constraint_for(
+                component_id, channel_id, float(write.value or 0), f"{self.id}: {write.address}"
+            )
+            if constraint is not None:
+                self._power.add(constraint)
+            else:
+                self._manager.channel(write.address).write(write.value)
+        self._publish()
+
+    def _publish(self) -> None:
+        log_text = ", ".join(f"{w.address}:{w.value}" for w in self.held.values())
+        remaining = self.remaining()
+        self.channel("ApiWorkerLog").set_now(log_text)
+        self.channel("OverrideActive").set_now(1 if self.held else 0)
+        self.channel("OverrideRemaining").set_now(
+            None if remaining is None else int(-(-remaining // 1))
+        )
+
+    async def stop(self) -> None:
+        self.release_all("the REST write API was removed")
+
+
+def _build_rw(cid: str, alias: str, config: Any, ctx: BuildContext) -> RestApiWorker:
+    return RestApiWorker(cid, alias, config, ctx)
+
+
+def _build_ro(cid: str, alias: str, config: Any, ctx: BuildContext) -> RestApiController:
+    return RestApiController(cid, alias, config, ctx)
+
+
+READ_WRITE = Factory(
+    "Controller.Api.Rest.ReadWrite", ReadWriteConfig, _build_rw, "REST/JSON API, read and write"
+)
+READ_ONLY = Factory(
+    "Controller.Api.Rest.ReadOnly", ReadOnlyConfig, _build_ro, "REST/JSON API, read only"
+)
