@@ -76,7 +76,10 @@ def _keygen(args: argparse.Namespace) -> int:
     public_path = private_path.with_name(private_path.name + ".pub")
     private_key = Ed25519PrivateKey.generate()
     # O_EXCL + 0600: never overwrite an existing vendor key, never make it world-readable.
-    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise VendorKeyError(f"refusing to overwrite existing key file {private_path}") from None
     with os.fdopen(fd, "wb") as handle:
         handle.write(private_key_pem(private_key))
     public_path.write_bytes(public_key_pem(private_key.public_key()))

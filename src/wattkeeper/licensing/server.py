@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,6 @@ from wattkeeper.licensing.errors import LicenseError
 from wattkeeper.licensing.licence import Clock, format_time, utc_now
 from wattkeeper.licensing.service import LicenceService
 
-log = logging.getLogger(__name__)
-
 _MAX_BODY_BYTES = 16 * 1024  # requests are a few short strings; refuse anything bigger early
 
 
@@ -37,9 +34,32 @@ def error_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
+class BodyTooLarge(LicenseError):
+    """The request body exceeds the limit; nothing legitimate is that big."""
+
+    code = "body_too_large"
+    http_status = 413
+
+
+async def _read_limited(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    too_large = BodyTooLarge(f"request body exceeds {_MAX_BODY_BYTES} bytes")
+    if declared.isdigit() and int(declared) > _MAX_BODY_BYTES:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    # Count while streaming: Content-Length may be absent (chunked) or lie.
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > _MAX_BODY_BYTES:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def _json_body(request: Request, fields: tuple[str, ...]) -> dict[str, str]:
     try:
-        body: Any = json.loads(await request.body())
+        body: Any = json.loads(await _read_limited(request))
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"request body must be JSON: {exc}") from exc
     if not isinstance(body, dict):
@@ -113,7 +133,7 @@ def build_license_app(
         return error_response(exc.status_code, "http_error", str(exc.detail))
 
     async def on_crash(request: Request, exc: Exception) -> Response:
-        log.exception("licence service failed on %s", request.url.path)
+        # Starlette re-raises after this response, so uvicorn still logs the traceback.
         return error_response(500, "internal_error", "internal error in the licence service")
 
     return Starlette(
@@ -127,7 +147,6 @@ def build_license_app(
             HTTPException: on_http_error,
             Exception: on_crash,
         },
-        max_body_size=_MAX_BODY_BYTES,
     )
 
 
