@@ -12,7 +12,9 @@ import pytest
 from conftest import LiveService
 from licensing_support import ADMIN_TOKEN, EDGE_A, EDGE_B, MODBUS, REST, race
 
+from wattkeeper.licensing.background import BackgroundServer
 from wattkeeper.licensing.client import LicenceServiceClient
+from wattkeeper.licensing.demo_vendor import demo_signing_key
 from wattkeeper.licensing.errors import (
     AlreadyRedeemedError,
     InvalidSignatureError,
@@ -22,6 +24,7 @@ from wattkeeper.licensing.errors import (
     WrongAppError,
 )
 from wattkeeper.licensing.keys import generate_key
+from wattkeeper.licensing.server import build_license_app
 from wattkeeper.licensing.wallet import LicenceWallet
 
 
@@ -200,3 +203,16 @@ def test_licence_from_untrusted_service_is_rejected(
     with pytest.raises(InvalidSignatureError, match="does not trust"):
         wallet.redeem(key, REST, EDGE_A, service_url=rogue_service.url)
     assert not wallet.has_valid_licence(REST, EDGE_A)
+
+
+def test_issuing_is_disabled_without_admin_token(tmp_path: Path) -> None:
+    app = build_license_app(tmp_path / "v.sqlite3", demo_signing_key(), admin_token=None)
+    with BackgroundServer(app) as server:
+        response = httpx.post(
+            server.url + "/api/v1/keys",
+            json={"appId": REST},
+            headers={"Authorization": "Bearer anything"},
+            timeout=10,
+        )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "issuing_disabled"

@@ -92,6 +92,8 @@ def sign_licence(
     issued_at: datetime,
 ) -> SignedLicence:
     """A licence for ``key``, bound to ``edge_id`` (None = unbound), signed by the vendor."""
+    if issued_at.tzinfo is None:
+        raise ValueError("issued_at must be timezone-aware")
     licence = Licence(
         key=key.digits,
         app_id=key.app_id,

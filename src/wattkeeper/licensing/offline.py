@@ -36,7 +36,8 @@ def issue_offline(
     ``signing_key`` defaults to the DEMO vendor key, which edges trust by default.
     """
     key = generate_key(app_id)
-    signed = sign_licence(signing_key or demo_signing_key(), key, None, clock())
+    vendor_key = demo_signing_key() if signing_key is None else signing_key
+    signed = sign_licence(vendor_key, key, None, clock())
     return OfflineIssue(key, signed, write_licence(inbox_dir(data_dir), signed))
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hmac
-import json
+import logging
 from pathlib import Path
-from typing import Any
 
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -16,77 +14,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from wattkeeper.licensing.demo_vendor import DEMO_WARNING, demo_signing_key
 from wattkeeper.licensing.errors import LicenseError
 from wattkeeper.licensing.licence import Clock, format_time, utc_now
+from wattkeeper.licensing.server_requests import authorised, error_response, json_body
 from wattkeeper.licensing.service import LicenceService
 
-_MAX_BODY_BYTES = 16 * 1024  # requests are a few short strings; refuse anything bigger early
-
-
-class BadRequest(LicenseError):
-    """The HTTP request itself is malformed (not JSON, missing fields)."""
-
-    code = "bad_request"
-
-
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    """The one error shape of the API: ``{"error": {"code": ..., "message": ...}}``."""
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
-
-
-class BodyTooLarge(LicenseError):
-    """The request body exceeds the limit; nothing legitimate is that big."""
-
-    code = "body_too_large"
-    http_status = 413
-
-
-async def _read_limited(request: Request) -> bytes:
-    declared = request.headers.get("content-length", "")
-    too_large = BodyTooLarge(f"request body exceeds {_MAX_BODY_BYTES} bytes")
-    if declared.isdigit() and int(declared) > _MAX_BODY_BYTES:
-        raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    # Count while streaming: Content-Length may be absent (chunked) or lie.
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > _MAX_BODY_BYTES:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-async def _json_body(request: Request, fields: tuple[str, ...]) -> dict[str, str]:
-    try:
-        body: Any = json.loads(await _read_limited(request))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(f"request body must be JSON: {exc}") from exc
-    if not isinstance(body, dict):
-        raise BadRequest("request body must be a JSON object")
-    missing = [name for name in fields if name not in body]
-    if missing:
-        raise BadRequest(f"missing field(s): {', '.join(missing)}")
-    for name in fields:
-        if not isinstance(body[name], str):
-            raise BadRequest(f"field {name!r} must be a string")
-    return {name: body[name] for name in fields}
-
-
-def _authorised(request: Request, admin_token: str | None) -> JSONResponse | None:
-    if admin_token is None:
-        return error_response(
-            403, "issuing_disabled", "issuing keys over HTTP is disabled: no admin token configured"
-        )
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    # compare_digest: the comparison time must not reveal how much of the token was right.
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        token.strip().encode(), admin_token.encode()
-    ):
-        return error_response(
-            401, "unauthorized", "a valid 'Authorization: Bearer' admin token is required"
-        )
-    return None
+log = logging.getLogger(__name__)
 
 
 def build_license_app(
@@ -102,10 +36,10 @@ def build_license_app(
         return JSONResponse({"status": "ok", "time": format_time(clock())})
 
     async def issue(request: Request) -> Response:
-        denied = _authorised(request, admin_token)
+        denied = authorised(request, admin_token)
         if denied is not None:
             return denied
-        body = await _json_body(request, ("appId",))
+        body = await json_body(request, ("appId",))
         issued = await run_in_threadpool(service.issue, body["appId"])
         return JSONResponse(
             {
@@ -118,7 +52,7 @@ def build_license_app(
         )
 
     async def redeem(request: Request) -> Response:
-        body = await _json_body(request, ("key", "edgeId", "appId"))
+        body = await json_body(request, ("key", "edgeId", "appId"))
         # sqlite3 blocks; the threadpool keeps the event loop free and lets requests really
         # run concurrently, which is what the DB transaction has to withstand.
         signed = await run_in_threadpool(service.redeem, body["key"], body["appId"], body["edgeId"])
@@ -154,9 +88,12 @@ def serve(
     host: str,
     port: int,
     db_path: Path | str,
-    signing_key: Ed25519PrivateKey,
+    signing_key: Ed25519PrivateKey | None = None,
     admin_token: str | None = None,
 ) -> None:
-    """Run the licence service with uvicorn until interrupted."""
+    """Run the licence service with uvicorn until interrupted (default key: the DEMO key)."""
+    if signing_key is None:
+        log.warning("%s", DEMO_WARNING)
+        signing_key = demo_signing_key()
     app = build_license_app(db_path, signing_key, admin_token)
     uvicorn.run(app, host=host, port=port, log_level="info")
