@@ -1,0 +1,99 @@
+"""The vendor's licence service over HTTP: a Starlette app and a uvicorn runner."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import uvicorn
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from wattkeeper.licensing.demo_vendor import DEMO_WARNING, demo_signing_key
+from wattkeeper.licensing.errors import LicenseError
+from wattkeeper.licensing.licence import Clock, format_time, utc_now
+from wattkeeper.licensing.server_requests import authorised, error_response, json_body
+from wattkeeper.licensing.service import LicenceService
+
+log = logging.getLogger(__name__)
+
+
+def build_license_app(
+    db_path: Path | str,
+    signing_key: Ed25519PrivateKey,
+    admin_token: str | None,
+    clock: Clock = utc_now,
+) -> Starlette:
+    """The licence service app. ``admin_token=None`` disables issuing keys over HTTP."""
+    service = LicenceService(db_path, signing_key, clock=clock)
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "time": format_time(clock())})
+
+    async def issue(request: Request) -> Response:
+        denied = authorised(request, admin_token)
+        if denied is not None:
+            return denied
+        body = await json_body(request, ("appId",))
+        issued = await run_in_threadpool(service.issue, body["appId"])
+        return JSONResponse(
+            {
+                "key": issued.key.digits,
+                "formatted": issued.key.formatted(),
+                "appId": issued.app_id,
+                "issuedAt": format_time(issued.issued_at),
+            },
+            status_code=201,
+        )
+
+    async def redeem(request: Request) -> Response:
+        body = await json_body(request, ("key", "edgeId", "appId"))
+        # sqlite3 blocks; the threadpool keeps the event loop free and lets requests really
+        # run concurrently, which is what the DB transaction has to withstand.
+        signed = await run_in_threadpool(service.redeem, body["key"], body["appId"], body["edgeId"])
+        return JSONResponse(signed.to_document())
+
+    async def on_licence_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, LicenseError)
+        return error_response(exc.http_status, exc.code, str(exc))
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return error_response(exc.status_code, "http_error", str(exc.detail))
+
+    async def on_crash(request: Request, exc: Exception) -> Response:
+        # Starlette re-raises after this response, so uvicorn still logs the traceback.
+        return error_response(500, "internal_error", "internal error in the licence service")
+
+    return Starlette(
+        routes=[
+            Route("/api/v1/health", health, methods=["GET"]),
+            Route("/api/v1/keys", issue, methods=["POST"]),
+            Route("/api/v1/redeem", redeem, methods=["POST"]),
+        ],
+        exception_handlers={
+            LicenseError: on_licence_error,
+            HTTPException: on_http_error,
+            Exception: on_crash,
+        },
+    )
+
+
+def serve(
+    host: str,
+    port: int,
+    db_path: Path | str,
+    signing_key: Ed25519PrivateKey | None = None,
+    admin_token: str | None = None,
+) -> None:
+    """Run the licence service with uvicorn until interrupted (default key: the DEMO key)."""
+    if signing_key is None:
+        log.warning("%s", DEMO_WARNING)
+        signing_key = demo_signing_key()
+    app = build_license_app(db_path, signing_key, admin_token)
+    uvicorn.run(app, host=host, port=port, log_level="info")
