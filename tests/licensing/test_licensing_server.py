@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import LiveService
 from licensing_support import ADMIN_TOKEN, EDGE_A, EDGE_B, MODBUS, REST, race
 
+from conftest import LiveService
 from wattkeeper.licensing.background import BackgroundServer
 from wattkeeper.licensing.client import LicenceServiceClient
 from wattkeeper.licensing.demo_vendor import demo_signing_key
