@@ -17,7 +17,7 @@ class JsonRpcEndpoint:
         self.ctx = ctx
         self.dispatcher = dispatcher
 
-    async def __call__(self, request: Request) -> Response:
+    async def handle(self, request: Request) -> Response:
         request_id: object = NULL_ID
         try:
             remote = request.client.host if request.client else "unknown"

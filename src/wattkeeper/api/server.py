@@ -30,7 +30,7 @@ class EdgeAsgiApp:
         self.ctx = ctx
         self.dispatcher = Dispatcher(ctx)
         self.rest = RestChannelApp(ctx)
-        endpoint = JsonRpcEndpoint(ctx, self.dispatcher)
+        endpoint = JsonRpcEndpoint(ctx, self.dispatcher).handle
         routes: list[Any] = [
             Route("/jsonrpc", endpoint, methods=["POST"]),
             Route("/jsonrpc/", endpoint, methods=["POST"]),

@@ -1,0 +1,59 @@
+"""Failed logins are throttled per address without slowing down correct logins."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.api.conftest import GUEST, OWNER, basic
+
+
+async def test_guessing_is_throttled_and_known_good_clients_are_not(api) -> None:
+    # a client that logged in before keeps working throughout
+    assert (await api.get("/rest/channel/_sum/EssSoc", auth=OWNER)).status_code == 200
+    statuses = [
+        (await api.get("/rest/channel/_sum/EssSoc", auth=basic(f"guess{i}"))).status_code
+        for i in range(8)
+    ]
+    assert statuses[:5] == [401] * 5
+    assert 429 in statuses[5:]
+    throttled = await api.get("/rest/channel/_sum/EssSoc", auth=basic("guess9"))
+    assert throttled.status_code == 429
+    assert int(throttled.headers["retry-after"]) >= 1
+    assert "Too many failed logins" in throttled.json()["error"]["message"]
+    assert (await api.get("/rest/channel/_sum/EssSoc", auth=OWNER)).status_code == 200
+
+    # another address is not affected
+    other = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=api.edge.asgi, client=("127.0.0.2", 1)),
+        base_url="http://edge",
+    )
+    async with other:
+        assert (await other.get("/rest/channel/_sum/EssSoc", headers=GUEST)).status_code == 200
+
+    # the lockout ends by itself
+    api.site.clock.advance(600)
+    assert (await api.get("/rest/channel/_sum/EssSoc", auth=GUEST)).status_code == 200
+
+
+async def test_changed_password_takes_effect_at_once(api) -> None:
+    response = await api.rpc("changePassword", {"newPassword": "s3cret-owner"}, auth=OWNER)
+    assert response.status_code == 200, response.text
+    assert (await api.get("/rest/channel/_sum/EssSoc", auth=OWNER)).status_code == 401
+    assert (
+        await api.get("/rest/channel/_sum/EssSoc", auth=basic("s3cret-owner"))
+    ).status_code == 200
+    assert "s3cret-owner" not in (api.edge.data_dir / "users.json").read_text()
+    assert api.edge.users.defaults_in_use() == ["admin", "installer", "guest"]
+
+
+async def test_owner_cannot_change_another_users_password(api) -> None:
+    response = await api.rpc(
+        "changePassword", {"username": "admin", "newPassword": "mine1"}, auth=OWNER
+    )
+    assert response.status_code == 403
+
+
+async def test_passwords_must_stay_unique(api) -> None:
+    response = await api.rpc("changePassword", {"newPassword": "admin"}, auth=OWNER)
+    assert response.status_code == 400
+    assert "already used" in response.json()["error"]["message"]
