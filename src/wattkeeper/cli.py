@@ -10,8 +10,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from wattkeeper import __version__
+from wattkeeper import __version__, cli_client
 from wattkeeper.core.errors import WattkeeperError
+from wattkeeper.licensing import cli as licensing_cli
 
 log = logging.getLogger("wattkeeper")
 
@@ -36,6 +37,17 @@ def _run(args: argparse.Namespace) -> int:
     return asyncio.run(run_edge(site, Path(args.data_dir), speed=args.speed))
 
 
+def _passwd(args: argparse.Namespace) -> int:
+    import getpass
+
+    from wattkeeper.api.users import UserStore
+
+    password = args.password or getpass.getpass(f"new password for {args.user}: ")
+    UserStore(Path(args.data_dir)).set_password(args.user, password)
+    print(f"password of {args.user} changed (takes effect at the next start of the edge)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wattkeeper", description=__doc__)
     parser.add_argument("--version", action="version", version=f"wattkeeper {__version__}")
@@ -51,6 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--speed", type=float, help="simulation speed factor (e.g. 60)")
     run.set_defaults(handler=_run)
+
+    cli_client.register(sub)
+    passwd = sub.add_parser(
+        "passwd", help="change a user's password (admin, installer, owner, guest)"
+    )
+    passwd.add_argument("user", help="user name")
+    passwd.add_argument("--data-dir", default=str(default_data_dir()), help="data directory")
+    passwd.add_argument("--password", help="the new password (asked for when omitted)")
+    passwd.set_defaults(handler=_passwd)
+    licensing_cli.register(sub)
     return parser
 
 

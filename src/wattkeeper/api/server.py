@@ -7,16 +7,18 @@ import contextlib
 import logging
 import socket
 from collections.abc import Generator
+from importlib import resources
 from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from wattkeeper.api.context import ApiContext
 from wattkeeper.api.errors import ApiError
 from wattkeeper.api.jsonrpc_http import JsonRpcEndpoint
+from wattkeeper.api.openapi import openapi_document
 from wattkeeper.api.rest import RestChannelApp
 from wattkeeper.api.rpc import Dispatcher
 
@@ -34,6 +36,8 @@ class EdgeAsgiApp:
         routes: list[Any] = [
             Route("/jsonrpc", endpoint, methods=["POST"]),
             Route("/jsonrpc/", endpoint, methods=["POST"]),
+            Route("/openapi.json", _openapi, methods=["GET"]),
+            Route("/api-docs", _tryit, methods=["GET"]),
             *(extra_routes or []),
         ]
         self.starlette = Starlette(
@@ -45,6 +49,15 @@ class EdgeAsgiApp:
             await self.rest(scope, receive, send)
         else:
             await self.starlette(scope, receive, send)
+
+
+async def _openapi(request: Any) -> Response:
+    return JSONResponse(openapi_document())
+
+
+async def _tryit(request: Any) -> Response:
+    page = resources.files("wattkeeper.api").joinpath("tryit.html").read_text("utf-8")
+    return HTMLResponse(page)
 
 
 async def _not_found(request: Any, exc: Exception) -> Response:

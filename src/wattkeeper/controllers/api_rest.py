@@ -105,12 +105,16 @@ class RestApiWorker(RestApiController):
             return None  # releasing is always allowed
         kind = SETPOINT_CHANNELS.get(channel_id)
         target = self._manager.get(component_id)
-        if kind is not None and isinstance(target, ManagedSymmetricEss):
-            if kind[0] is Pwr.REACTIVE and not target.supports_reactive_power:
-                raise WriteRejected(
-                    f"{component_id} cannot control reactive power: [{channel.address}] cannot "
-                    "be used for this system (home batteries have no reactive-power control)"
-                )
+        if (
+            kind is not None
+            and kind[0] is Pwr.REACTIVE
+            and isinstance(target, ManagedSymmetricEss)
+            and not target.supports_reactive_power
+        ):
+            raise WriteRejected(
+                f"{component_id} cannot control reactive power: [{channel.address}] cannot "
+                "be used for this system (home batteries have no reactive-power control)"
+            )
         return coerce(channel.doc, raw)
 
     def hold(self, address: str, value: Value, role: str = "", remote: str = "") -> None:

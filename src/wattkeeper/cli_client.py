@@ -1,0 +1,90 @@
+"""`wattkeeper get` and `wattkeeper set`: the Python client on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from typing import Any
+
+from wattkeeper.client import ApiClientError, WattkeeperClient
+
+DEFAULT_URL = "http://127.0.0.1:8084"
+
+
+def _client(args: argparse.Namespace, default_password: str) -> WattkeeperClient:
+    password = args.password or os.environ.get("WATTKEEPER_PASSWORD") or default_password
+    return WattkeeperClient(args.url, password, args.user)
+
+
+def _get(args: argparse.Namespace) -> int:
+    with _client(args, "user") as client:
+        try:
+            channels = client.read(args.address)
+        except ApiClientError as error:
+            print(f"error: {error.message}", file=sys.stderr)
+            return 1
+    for channel in channels:
+        if args.json:
+            print(json.dumps(channel))
+        else:
+            value = channel.get("value", "(write-only)")
+            unit = f" {channel['unit']}" if channel.get("unit") and value is not None else ""
+            print(f"{channel['address']} = {value}{unit}")
+    return 0
+
+
+def _parse_value(text: str) -> Any:
+    if text == "null":
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _set(args: argparse.Namespace) -> int:
+    value = _parse_value(args.value)
+    with _client(args, "owner") as client:
+        try:
+            if not args.keep:
+                client.write(args.address, value)
+                print(f"{args.address} <- {value}")
+                return 0
+            stop = threading.Event()
+            signal.signal(signal.SIGINT, lambda *_: stop.set())
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            print(f"{args.address} <- {value}, kept alive until Ctrl-C", file=sys.stderr)
+            client.keep(args.address, value, stop)
+            print(f"{args.address} released", file=sys.stderr)
+            return 0
+        except ApiClientError as error:
+            print(f"error: {error.message}", file=sys.stderr)
+            return 1
+
+
+def register(sub: Any) -> None:
+    for name, handler, help_text in (
+        ("get", _get, "read channels, e.g. `wattkeeper get ess0/Soc` or `_sum/.*`"),
+        ("set", _set, "write a channel, e.g. `wattkeeper set ess0/SetActivePowerEquals 5000`"),
+    ):
+        parser = sub.add_parser(name, help=help_text)
+        parser.add_argument("address", help="component/channel")
+        if name == "set":
+            parser.add_argument("value", help="a number, a string, or null to release")
+            parser.add_argument(
+                "--keep",
+                action="store_true",
+                help="re-send before the timeout until Ctrl-C, then release",
+            )
+        else:
+            parser.add_argument("--json", action="store_true", help="print the raw JSON objects")
+        parser.add_argument("--url", default=DEFAULT_URL, help=f"edge URL (default {DEFAULT_URL})")
+        parser.add_argument(
+            "--user", default="x", help="user name (free; the password selects the user)"
+        )
+        parser.add_argument("--password", help="password (or $WATTKEEPER_PASSWORD)")
+        parser.set_defaults(handler=handler)
