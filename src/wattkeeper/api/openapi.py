@@ -18,7 +18,10 @@ ERROR = {
             "properties": {
                 "code": {
                     "type": "integer",
-                    "description": "1 generic, 1000 no such channel, 1002 role denied, 1003 authentication failed, 2000 no such component",
+                    "description": (
+                        "1 generic, 1000 no such channel, 1002 role denied, "
+                        "1003 authentication failed, 2000 no such component"
+                    ),
                 },
                 "message": {"type": "string", "description": "What was wrong"},
                 "data": {"type": "array"},
@@ -88,7 +91,11 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "wattkeeper REST/JSON API",
             "version": __version__,
-            "description": "OpenEMS-compatible channel access. HTTP Basic: the password selects the user (guest reads; owner and above write). Battery: + discharge, - charge. Grid: + buy, - feed-in.",
+            "description": (
+                "OpenEMS-compatible channel access. HTTP Basic: the password selects the user "
+                "(guest reads; owner and above write). Battery: + discharge, - charge. "
+                "Grid: + buy, - feed-in."
+            ),
         },
         "components": {
             "securitySchemes": {"basic": {"type": "http", "scheme": "basic"}},
@@ -123,7 +130,11 @@ def openapi_document() -> dict[str, Any]:
                 },
                 "post": {
                     "summary": "Write one channel (owner and above)",
-                    "description": 'Held and re-applied every cycle until the API timeout (default 60 s) runs out; every accepted write re-arms it. {"value": null} releases the channel.',
+                    "description": (
+                        "Held and re-applied every cycle until the API timeout (default 60 s) "
+                        "runs out; every accepted write re-arms it. "
+                        '{"value": null} releases the channel.'
+                    ),
                     "parameters": ADDRESS_PARAMS,
                     "requestBody": {
                         "required": True,
@@ -160,7 +171,12 @@ def openapi_document() -> dict[str, Any]:
             "/jsonrpc": {
                 "post": {
                     "summary": "JSON-RPC 2.0 request (owner and above)",
-                    "description": "Methods: getEdgeConfig, updateComponentConfig, createComponentConfig, deleteComponentConfig, setChannelValue, componentJsonApi, getAuditLog, changePassword, and the history queries. `jsonrpc` and `id` may be omitted.",
+                    "description": (
+                        "Methods: getEdgeConfig, updateComponentConfig, createComponentConfig, "
+                        "deleteComponentConfig, setChannelValue, componentJsonApi, getAuditLog, "
+                        "changePassword, and the history queries. "
+                        "`jsonrpc` and `id` may be omitted."
+                    ),
                     "requestBody": {
                         "required": True,
                         "content": {
