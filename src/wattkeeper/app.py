@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from wattkeeper.api.app_center import AppCenterApi
 from wattkeeper.api.audit import AuditLog
 from wattkeeper.api.auth import Authenticator
 from wattkeeper.api.context import ApiContext
 from wattkeeper.api.server import EdgeAsgiApp, HttpServers
 from wattkeeper.api.users import UserStore
+from wattkeeper.apps.manager import AppManager
 from wattkeeper.config.edge_id import edge_id
 from wattkeeper.config.overrides import OverrideStore
 from wattkeeper.config.registry import BuildContext, Registry
@@ -22,6 +24,7 @@ from wattkeeper.core.cycle import Cycle
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.drivers.simulated.site_time import SiteTime
 from wattkeeper.factories import default_registry
+from wattkeeper.licensing import TrustedKeys, default_trusted_keys, trusted_keys
 from wattkeeper.natures.sum import Sum
 from wattkeeper.power.stage import Power
 
@@ -80,6 +83,14 @@ class Edge:
             audit=AuditLog(data_dir),
             edge_id=self.edge_id,
         )
+        self.apps = AppManager(
+            self.configurator,
+            data_dir,
+            self.edge_id,
+            _trusted_keys(site),
+            site.licensing.service_url,
+        )
+        self.api.component_methods["_appManager"] = AppCenterApi(self.apps)
         self.asgi = EdgeAsgiApp(self.api)
         self.cycle.events.subscribe(lambda _: self._flag_default_passwords())
         self._flag_default_passwords()
@@ -104,6 +115,8 @@ class Edge:
     async def start(self) -> None:
         for component in self.manager:
             await component.start()
+        await self.apps.initialise()
+        self._flag_default_passwords()
 
     async def stop(self) -> None:
         self.cycle.stop()
@@ -121,3 +134,10 @@ class Edge:
 
     async def stop_servers(self, servers: HttpServers) -> None:
         await servers.stop()
+
+
+def _trusted_keys(site: SiteConfig) -> TrustedKeys:
+    keys = trusted_keys(site.licensing.trusted_keys) if site.licensing.trusted_keys else {}
+    if site.licensing.trust_demo_key:
+        keys = {**default_trusted_keys(), **keys}
+    return keys

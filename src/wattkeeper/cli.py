@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from wattkeeper import __version__, cli_client
+from wattkeeper import __version__, cli_apps, cli_client
 from wattkeeper.core.errors import WattkeeperError
 from wattkeeper.licensing import cli as licensing_cli
 
@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     cli_client.register(sub)
+    cli_apps.register(sub)
     passwd = sub.add_parser(
         "passwd", help="change a user's password (admin, installer, owner, guest)"
     )

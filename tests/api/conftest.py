@@ -11,8 +11,22 @@ import httpx
 import pytest
 
 from tests.conftest import EdgeRunner
+from wattkeeper.config.site import ComponentEntry, SiteConfig, demo_site
 
 EVENING = 1_782_068_400.0  # no sun: the battery covers the household under self-consumption
+
+
+def demo_with_write_access() -> SiteConfig:
+    """The demo home with the REST write API configured in the site file, as an installer would."""
+    site = demo_site()
+    site.components.append(
+        ComponentEntry(
+            id="ctrlApiRest0",
+            factory="Controller.Api.Rest.ReadWrite",
+            properties={"apiTimeout": 60},
+        )
+    )
+    return site
 
 
 def basic(password: str, user: str = "x") -> dict[str, str]:
@@ -70,7 +84,7 @@ async def make_api(make_edge: Callable[..., EdgeRunner]) -> AsyncIterator[Callab
     clients: list[httpx.AsyncClient] = []
 
     def make(site: Any = None, start: float = EVENING, data_dir: Path | None = None) -> Api:
-        runner = make_edge(site, data_dir=data_dir, start=start)
+        runner = make_edge(site or demo_with_write_access(), data_dir=data_dir, start=start)
         transport = httpx.ASGITransport(app=runner.edge.asgi, client=("127.0.0.1", 50000))
         client = httpx.AsyncClient(transport=transport, base_url="http://edge")
         clients.append(client)

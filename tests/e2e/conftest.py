@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from tests.api.conftest import demo_with_write_access
 from wattkeeper.app import Edge
-from wattkeeper.config.site import SiteConfig, demo_site
+from wattkeeper.config.site import SiteConfig
 
 
 class LiveEdge:
@@ -36,15 +37,15 @@ async def start_edge(tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
     async def start(
         site: SiteConfig | None = None, ports: int = 1, data_dir: Path | None = None
     ) -> LiveEdge:
-        site = site or demo_site()
+        site = site or demo_with_write_access()
         site.edge.ports = [0] * ports
         site.edge.host = "127.0.0.1"
         site.edge.period_ms = 200
         edge = Edge(site, data_dir or tmp_path / "data")
-        for component in list(edge.manager):  # REST components must not add port 8084
+        await edge.start()  # the App Center may create ctrlApiRest0 here
+        for component in list(edge.manager):  # tests bind free ports only, never 8084
             if hasattr(component.config, "port"):
                 component.config = component.config.model_copy(update={"port": 0})
-        await edge.start()
         task = asyncio.create_task(edge.cycle.run_forever())
         servers = await edge.start_servers()
         running.append((edge, servers, task))

@@ -26,6 +26,14 @@ class EdgeSettings(BaseModel):
     scheduler: list[str] = Field(default_factory=list, description="Explicit controller order")
 
 
+class LicensingSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    service_url: str | None = Field(None, description="Licence service for online redemption")
+    trusted_keys: list[str] = Field(default_factory=list, description="Vendor public keys")
+    trust_demo_key: bool = Field(True, description="Accept demo licences (turn off in products)")
+
+
 class ComponentEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -40,6 +48,7 @@ class SiteConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     edge: EdgeSettings = Field(default_factory=EdgeSettings)
+    licensing: LicensingSettings = Field(default_factory=LicensingSettings)
     components: list[ComponentEntry] = Field(default_factory=list)
 
 

@@ -1,0 +1,82 @@
+"""`componentJsonApi` on `_appManager`: the App Center over JSON-RPC (OpenEMS method names)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wattkeeper.api.auth import require
+from wattkeeper.api.context import RpcCall
+from wattkeeper.api.errors import ApiError, bad_request
+from wattkeeper.api.users import Role
+from wattkeeper.apps.manager import AppError, AppManager
+from wattkeeper.core.errors import WattkeeperError
+from wattkeeper.licensing import LicenseError
+
+
+class AppCenterApi:
+    def __init__(self, apps: AppManager) -> None:
+        self.apps = apps
+
+    async def __call__(self, call: RpcCall) -> Any:
+        try:
+            return await self._dispatch(call)
+        except AppError as error:
+            raise ApiError(error.status, str(error)) from None
+        except LicenseError as error:
+            status = getattr(error, "http_status", 400)
+            raise ApiError(status if 400 <= status < 500 else 400, str(error)) from None
+        except WattkeeperError as error:
+            raise bad_request(str(error)) from None
+
+    async def _dispatch(self, call: RpcCall) -> Any:
+        params = call.params
+        if call.method == "getApps":
+            return {"apps": self.apps.apps()}
+        if call.method == "getAppInstances":
+            app_id = params.get("appId")
+            instances = [i.wire() for i in self.apps.instances if app_id in (None, i.app_id)]
+            return {"instances": instances}
+        require(call.user, Role.OWNER, f"App Center: {call.method}")
+        if call.method == "addAppInstance":
+            key = params.get("key")
+            if key is not None and not isinstance(key, str):
+                raise bad_request('"key" must be a string such as "1234-5678-9012-3456"')
+            instance = await self.apps.install(
+                _text(params, "appId"), key or None, _alias(params), _props(params)
+            )
+            return {"instance": instance.wire(), "warnings": []}
+        if call.method == "updateAppInstance":
+            alias = params.get("alias")
+            instance = await self.apps.update(
+                _text(params, "instanceId"),
+                alias if isinstance(alias, str) else None,
+                _props(params),
+            )
+            return {"instance": instance.wire(), "warnings": []}
+        if call.method == "deleteAppInstance":
+            await self.apps.remove(_text(params, "instanceId"))
+            return {}
+        raise bad_request(f"Unknown App Center method [{call.method}]")
+
+
+def _text(params: dict[str, Any], key: str) -> str:
+    value = params.get(key)
+    if not isinstance(value, str) or not value:
+        raise bad_request(f'"{key}" must be a non-empty string')
+    return value
+
+
+def _alias(params: dict[str, Any]) -> str:
+    alias = params.get("alias", "")
+    if not isinstance(alias, str):
+        raise bad_request('"alias" must be a string')
+    return alias
+
+
+def _props(params: dict[str, Any]) -> dict[str, Any]:
+    props = params.get("properties", {})
+    if props is None:
+        return {}
+    if not isinstance(props, dict):
+        raise bad_request('"properties" must be an object')
+    return dict(props)
