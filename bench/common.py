@@ -1,0 +1,46 @@
+"""Helpers shared by the benchmarks: timing statistics and a site builder."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from tempfile import mkdtemp
+
+from wattkeeper.app import Edge
+from wattkeeper.config.site import SiteConfig, demo_site
+from wattkeeper.testing.fake_clock import FakeClock
+
+
+def timeit(fn: Callable[[], object], repeat: int, warmup: int = 20) -> list[float]:
+    """Seconds per call, one sample per call."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+def edge_on_fake_clock(site: SiteConfig | None = None) -> tuple[Edge, FakeClock]:
+    clock = FakeClock(1_782_036_000.0)
+    return Edge(site or demo_site(), Path(mkdtemp(prefix="wk-bench-")), clock), clock
+
+
+def report(name: str, value: str, target: str = "", baseline: str = "") -> None:
+    extra = f"  [{baseline}]" if baseline else ""
+    goal = f"  target {target}" if target else ""
+    print(f"{name:<52} {value:>14}{goal}{extra}")
