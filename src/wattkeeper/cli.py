@@ -27,14 +27,15 @@ def default_data_dir() -> Path:
 
 def _run(args: argparse.Namespace) -> int:
     from wattkeeper.config.site import demo_site, load_site
-    from wattkeeper.runner import run_edge
+    from wattkeeper.runner import new_event_loop, run_edge
 
     site = load_site(Path(args.config)) if args.config else demo_site()
     if args.host:
         site.edge.host = args.host
     if args.port:
         site.edge.ports = list(args.port)
-    return asyncio.run(run_edge(site, Path(args.data_dir), speed=args.speed))
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+        return runner.run(run_edge(site, Path(args.data_dir), speed=args.speed))
 
 
 def _passwd(args: argparse.Namespace) -> int:

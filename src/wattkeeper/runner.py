@@ -15,6 +15,16 @@ from wattkeeper.status import StatusDisplay
 log = logging.getLogger("wattkeeper")
 
 
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop where available: less time in the loop leaves the cycle's timing undisturbed."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+    return loop
+
+
 async def run_edge(site: SiteConfig, data_dir: Path, speed: float | None = None) -> int:
     edge = Edge(site, data_dir, speed=speed)
     stop = asyncio.Event()

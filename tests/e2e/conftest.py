@@ -15,10 +15,11 @@ from wattkeeper.config.site import SiteConfig
 
 
 class LiveEdge:
-    def __init__(self, edge: Edge, ports: list[int]) -> None:
+    def __init__(self, edge: Edge, servers: Any) -> None:
         self.edge = edge
-        self.ports = ports
-        self.url = f"http://127.0.0.1:{ports[0]}"
+        self.edge_servers = servers
+        self.ports: list[int] = servers.bound
+        self.url = f"http://127.0.0.1:{self.ports[0]}"
 
     async def until(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         """Poll a condition of the running edge (bounded; never a fixed sleep)."""
@@ -49,7 +50,7 @@ async def start_edge(tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
         task = asyncio.create_task(edge.cycle.run_forever())
         servers = await edge.start_servers()
         running.append((edge, servers, task))
-        return LiveEdge(edge, servers.bound)
+        return LiveEdge(edge, servers)
 
     yield start
     for edge, servers, task in running:

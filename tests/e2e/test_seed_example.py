@@ -66,3 +66,19 @@ async def test_a_browser_gets_a_login_prompt(start_edge) -> None:
         response = await client.get(f"{live.url}/rest/channel/_sum/EssSoc")
     assert response.status_code == 401
     assert response.headers["www-authenticate"].startswith('Basic realm="wattkeeper"')
+
+
+async def test_accepted_connections_do_not_wait_for_delayed_acks(start_edge) -> None:
+    """Keep-alive clients (evcc polls every few seconds on one connection) must not see a
+    ~40 ms Nagle/delayed-ACK stall per answer: accepted sockets have TCP_NODELAY."""
+    import socket
+
+    live = await start_edge()
+    async with httpx.AsyncClient(auth=("x", "user")) as client:
+        await client.get(f"{live.url}/rest/channel/_sum/EssSoc")
+        servers = live.edge_servers._servers
+        connections = [c for server, _ in servers for c in server.server_state.connections]
+        assert connections
+        for connection in connections:
+            sock = connection.transport.get_extra_info("socket")
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0

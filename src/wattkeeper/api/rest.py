@@ -36,6 +36,7 @@ class RestChannelApp:
             headers = JSON_HEADERS + [
                 (k.lower().encode(), v.encode()) for k, v in error.headers.items()
             ]
+        headers = [*headers, (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 

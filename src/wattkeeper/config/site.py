@@ -18,7 +18,9 @@ class EdgeSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     period_ms: int = Field(1000, ge=50, le=60_000, description="Cycle period")
-    min_spacing_ms: int = Field(50, ge=10, le=10_000, description="Minimum gap between cycles")
+    min_spacing_ms: int = Field(
+        10, ge=5, le=10_000, description="Minimum gap between cycles: caps device writes per second"
+    )
     timezone: str = "Europe/Berlin"
     speed: float = Field(1.0, gt=0, le=10_000, description="Simulation speed factor")
     ports: list[int] = Field(default_factory=lambda: [8084], description="HTTP ports")

@@ -66,7 +66,7 @@ class Cycle:
         clock: Clock,
         scheduler: Scheduler | None = None,
         period_ms: int = 1000,
-        min_spacing_ms: int = 50,
+        min_spacing_ms: int = 10,
     ) -> None:
         self.manager = manager
         self.power = power

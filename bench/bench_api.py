@@ -1,0 +1,246 @@
+"""REST API benchmarks.
+
+Run: .venv/bin/python bench/bench_api.py
+* requests/s of an authenticated single-channel GET and of GET .*/.* on the demo home, as a
+  ratio to a bare ASGI app that returns the same JSON on the same uvicorn stack (target >= 0.5);
+* latency from an accepted POST to the simulated battery's applied setpoint, p50/p99 (1 s cycle);
+* the cycle period's p99 deviation while 8 clients hammer the API, against the same without load.
+The load generator runs as a separate process; all servers bind 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import itertools
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from tempfile import mkdtemp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from bench.common import median, percentile, report  # noqa: E402
+from wattkeeper.app import Edge  # noqa: E402
+from wattkeeper.config.site import ComponentEntry, demo_site  # noqa: E402
+from wattkeeper.drivers.simulated.battery import SimulatedBattery  # noqa: E402
+from wattkeeper.runner import new_event_loop  # noqa: E402
+
+SECONDS = 5.0
+GUEST = base64.b64encode(b"x:user").decode()
+ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def site_with_write(period_ms: int = 1000):  # type: ignore[no-untyped-def]
+    site = demo_site()
+    site.edge.host = "127.0.0.1"
+    site.edge.period_ms = period_ms
+    port = free_port()
+    site.edge.ports = [port]
+    site.components.append(
+        ComponentEntry(
+            id="ctrlApiRest0", factory="Controller.Api.Rest.ReadWrite", properties={"port": port}
+        )
+    )
+    return site
+
+
+def wait_port(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def load(
+    port: int, path: str, connections: int = 8, seconds: float = SECONDS, auth: bool = True
+) -> float:
+    args = [
+        sys.executable,
+        str(ROOT / "bench" / "loadgen.py"),
+        "127.0.0.1",
+        str(port),
+        path,
+        str(seconds),
+        str(connections),
+    ]
+    if auth:
+        args.append(GUEST)
+    return float(subprocess.run(args, capture_output=True, text=True, check=True, env=ENV).stdout)
+
+
+def throughput(path: str) -> tuple[float, float, int]:
+    """(edge req/s, bare req/s, body size) for one path."""
+    port = free_port()
+    data_dir = mkdtemp(prefix="wk-bench-")
+    edge = subprocess.Popen(
+        [sys.executable, "-m", "wattkeeper", "run", "--data-dir", data_dir, "--port", str(port)],
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_port(port)
+        body = httpx.get(f"http://127.0.0.1:{port}{path}", auth=("x", "user")).content
+        load(port, path, seconds=1.0)  # warm up (and let the credentials cache fill)
+        edge_rate = load(port, path)
+    finally:
+        edge.terminate()
+        edge.wait(10)
+    body_file = Path(data_dir) / "body.json"
+    body_file.write_bytes(body)
+    bare_port = free_port()
+    bare = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "bare_app.py"), str(bare_port), str(body_file)],
+        env=ENV,
+    )
+    try:
+        wait_port(bare_port)
+        load(bare_port, path, seconds=1.0, auth=False)
+        bare_rate = load(bare_port, path, auth=False)
+    finally:
+        bare.terminate()
+        bare.wait(10)
+    return edge_rate, bare_rate, len(body)
+
+
+async def setpoint_latency(samples: int = 200) -> list[float]:
+    """Seconds from sending an accepted POST to the battery receiving the setpoint."""
+    edge = Edge(site_with_write(1000), Path(mkdtemp(prefix="wk-bench-")))
+    applied: dict[int, float] = {}
+    battery = edge.manager.get("ess0")
+    assert isinstance(battery, SimulatedBattery)
+    original = battery.write_power
+
+    def record(active: int, reactive: int) -> None:
+        applied.setdefault(active, time.perf_counter())
+        original(active, reactive)
+
+    battery.write_power = record  # type: ignore[method-assign]
+    await edge.start()
+    cycle = asyncio.create_task(edge.cycle.run_forever())
+    servers = await edge.start_servers()
+    latencies = []
+    try:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{servers.bound[0]}", auth=("x", "owner")
+        ) as client:
+            for i in range(samples):
+                value = 1000 + i  # unique, so the first application of each value is measured
+                await asyncio.sleep(0.013 * (i % 7))  # spread over the cycle's phase
+                sent = time.perf_counter()
+                response = await client.post(
+                    "/rest/channel/ess0/SetActivePowerEquals", json={"value": value}
+                )
+                assert response.status_code == 200
+                while value not in applied:
+                    await asyncio.sleep(0.0005)
+                latencies.append(applied[value] - sent)
+    finally:
+        await edge.stop_servers(servers)
+        await edge.stop()
+        await cycle
+    return latencies
+
+
+async def period_deviation(period_ms: int, seconds: float, hammer: bool) -> list[float]:
+    """|actual period - configured period| of every cycle, optionally under API load."""
+    edge = Edge(site_with_write(period_ms), Path(mkdtemp(prefix="wk-bench-")))
+    starts: list[float] = []
+    edge.cycle.events.subscribe(
+        lambda event: starts.append(time.perf_counter() - event.duration_ms / 1000)
+    )
+    await edge.start()
+    cycle = asyncio.create_task(edge.cycle.run_forever())
+    servers = await edge.start_servers()
+    port = servers.bound[0]
+    clients = []
+    try:
+        if hammer:
+            for path in ("/rest/channel/.*/.*", "/rest/channel/_sum/EssSoc") * 4:
+                args = [
+                    sys.executable,
+                    str(ROOT / "bench" / "loadgen.py"),
+                    "127.0.0.1",
+                    str(port),
+                    path,
+                    str(seconds),
+                    "1",
+                    GUEST,
+                ]
+                clients.append(
+                    await asyncio.create_subprocess_exec(
+                        *args, env=ENV, stdout=asyncio.subprocess.DEVNULL
+                    )
+                )
+        await asyncio.sleep(seconds)
+        for proc in clients:
+            await proc.wait()
+    finally:
+        await edge.stop_servers(servers)
+        await edge.stop()
+        await cycle
+    periods = [b - a for a, b in itertools.pairwise(starts)][2:]
+    return [abs(p - period_ms / 1000) for p in periods]
+
+
+def run(coro):  # type: ignore[no-untyped-def]
+    """On the same event loop as `wattkeeper run`."""
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+        return runner.run(coro)
+
+
+def main() -> None:
+    print("wattkeeper REST API benchmarks (loopback; baselines measured in this run)\n")
+    edge_rate, bare_rate, size = throughput("/rest/channel/_sum/EssSoc")
+    report(
+        "GET _sum/EssSoc (authenticated), 8 connections",
+        f"{edge_rate:.0f} req/s",
+        ">= 0.5 x bare",
+        f"bare ASGI {bare_rate:.0f} req/s, ratio {edge_rate / bare_rate:.2f}",
+    )
+    edge_rate, bare_rate, size = throughput("/rest/channel/.*/.*")
+    report(
+        f"GET .*/.* ({size} bytes), 8 connections",
+        f"{edge_rate:.0f} req/s",
+        "",
+        f"bare ASGI {bare_rate:.0f} req/s, ratio {edge_rate / bare_rate:.2f}",
+    )
+
+    latencies = run(setpoint_latency())
+    report(
+        "POST -> battery setpoint latency p50 (1 s cycle)",
+        f"{median(latencies) * 1e3:.2f} ms",
+        "",
+        f"p99 {percentile(latencies, 99) * 1e3:.2f} ms, max {max(latencies) * 1e3:.2f} ms; "
+        "target p99 < 20 ms",
+    )
+
+    quiet = run(period_deviation(250, 15, hammer=False))
+    loaded = run(period_deviation(250, 15, hammer=True))
+    report(
+        "cycle period p99 deviation, 8 clients hammering",
+        f"{percentile(loaded, 99) * 1e3:.2f} ms",
+        "< 10 ms",
+        f"without load {percentile(quiet, 99) * 1e3:.2f} ms; 250 ms period, {len(loaded)} cycles",
+    )
+
+
+if __name__ == "__main__":
+    main()
