@@ -125,9 +125,7 @@ class ModbusClient:
         client = self._require()
         try:
             async with asyncio.timeout(self.timeout * 2):
-                response = await client.write_registers(
-                    address, list(values), device_id=self.unit
-                )
+                response = await client.write_registers(address, list(values), device_id=self.unit)
         except (TimeoutError, OSError, ModbusException) as error:
             self.close()
             raise DeviceError(f"write {address} to {self._where()}: {error}") from error

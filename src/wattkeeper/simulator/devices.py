@@ -493,7 +493,9 @@ class SunSpecImage:
                 continue
             if not point.writable or point.offset < start or point.offset + point.words > end:
                 return None
-            raw = decode_raw(point, values[point.offset - start : point.offset - start + point.words])
+            raw = decode_raw(
+                point, values[point.offset - start : point.offset - start + point.words]
+            )
             sf = point.scale if isinstance(point.scale, int) else current.get(point.scale or "", 0)
             result.append((point.name, apply_scale(raw, sf if isinstance(sf, int) else None)))
         return result
@@ -508,9 +510,7 @@ def storage_inverter(
     max_w: int = 5_000,
     initial_soc: float = 50.0,
 ) -> tuple[SunSpecImage, Storage]:
-    storage = Storage(
-        clock, faults, capacity_wh=capacity_wh, max_w=max_w, initial_soc=initial_soc
-    )
+    storage = Storage(clock, faults, capacity_wh=capacity_wh, max_w=max_w, initial_soc=initial_soc)
     image = SunSpecImage(
         [
             (1, Common("SimStorage 5000", "WK-SIM-0001", unit)),
@@ -531,4 +531,3 @@ def grid_meter(
         advance=[storage, meter],
     )
     return image, meter
-

@@ -119,7 +119,7 @@ class DeviceSimulator:
     async def stop(self) -> None:
         server, self._server = self._server, None
         if server is not None:
-            await server.shutdown()
+            await server.shutdown()  # type: ignore[no-untyped-call]
             await asyncio.sleep(0)
 
     async def set_faults(self, *faults: Fault) -> None:
