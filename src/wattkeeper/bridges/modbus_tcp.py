@@ -176,6 +176,7 @@ class ModbusTcpBridge:
         self.last_ok: float | None = None
         self.polls = 0
         self.connects = 0
+        self.connect_attempts = 0
         self.started_at: float | None = None
         self._pending: dict[int, tuple[list[int], WriteDone | None]] = {}
         self._wake = asyncio.Event()
@@ -268,6 +269,7 @@ class ModbusTcpBridge:
         while not self._stopping:
             try:
                 if not self.client.connected:
+                    self.connect_attempts += 1
                     await self.client.connect()
                     self.connects += 1
                     await self.session.on_connect(self._io)

@@ -15,7 +15,6 @@ from wattkeeper.drivers.sunspec.ess import REVERT_TIMER_INACTIVE, SETPOINT_IGNOR
 from wattkeeper.protocols.registers import ReadRange
 from wattkeeper.simulator.devices import Fault
 
-
 STORAGE_AT = 40122
 
 

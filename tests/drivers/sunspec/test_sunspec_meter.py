@@ -54,9 +54,7 @@ async def test_inverted_production_meter(site: Site) -> None:
     assert meter.value("ActiveConsumptionEnergy") == 500_000
 
 
-async def test_meter_lost_and_back_logs_once(
-    site: Site, caplog: pytest.LogCaptureFixture
-) -> None:
+async def test_meter_lost_and_back_logs_once(site: Site, caplog: pytest.LogCaptureFixture) -> None:
     meter = await meter_of(site)
     caplog.set_level(logging.INFO, logger="wattkeeper.core.component")
     await site.simulator.set_faults(Fault.DISCONNECT)
