@@ -157,3 +157,40 @@ async def test_server_binds_loopback_and_stops() -> None:
     finally:
         await simulator.stop()
     assert not simulator.running
+
+
+def test_household_profiles_follow_the_injected_wall_clock() -> None:
+    import time
+
+    noon = time.mktime((2025, 6, 15, 12, 0, 0, 0, 0, -1))  # local time
+    night = time.mktime((2025, 6, 15, 0, 30, 0, 0, 0, -1))
+    home_noon = Household(None, None, lambda: noon)
+    home_night = Household(None, None, lambda: night)
+    assert home_noon.load() > home_night.load() > 0
+    assert home_noon.pv() > 1000.0
+    assert home_night.pv() == 0.0
+
+
+async def test_serve_runs_until_cancelled() -> None:
+    import asyncio
+    import socket
+
+    from wattkeeper.simulator.server import serve
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    task = asyncio.create_task(serve("127.0.0.1", port, [Fault.IGNORE_SETPOINTS]))
+    async with asyncio.timeout(3):
+        while True:
+            try:
+                _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            except OSError:
+                await asyncio.sleep(0.01)
+                continue
+            writer.close()
+            await writer.wait_closed()
+            break
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task

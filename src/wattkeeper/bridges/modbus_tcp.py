@@ -34,6 +34,12 @@ from wattkeeper.core.errors import DeviceError
 
 log = logging.getLogger(__name__)
 
+# pymodbus logs every refused connect and every timeout (with frame dumps) at WARNING or
+# ERROR, each time. The bridge translates those into DeviceError and the component reports
+# a failure once, on the transition; so pymodbus' own logger is quietened, unless the
+# operator set a level for it explicitly.
+_PYMODBUS_LOG = logging.getLogger("pymodbus.logging")
+
 MAX_READ = 125  # registers per read request (Modbus limit)
 
 
@@ -162,6 +168,8 @@ class ModbusTcpBridge:
         backoff_max: float = 30.0,
         name: str = "",
     ) -> None:
+        if _PYMODBUS_LOG.level == logging.NOTSET:
+            _PYMODBUS_LOG.setLevel(logging.CRITICAL)
         self.client = ModbusClient(host, port, unit, timeout)
         self.session = session
         self.clock: Clock = clock or SystemClock()
@@ -303,7 +311,7 @@ class ModbusTcpBridge:
 
     def _poll_failed(self, error: DeviceError) -> None:
         if not self.failed:
-            log.warning("%s: %s", self.name, error)
+            log.info("%s: %s", self.name, error)  # the component raises its state once
         self.failed = True
         self.last_error = str(error)
         if not isinstance(error, ModbusExceptionResponse):

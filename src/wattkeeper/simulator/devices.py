@@ -20,7 +20,7 @@ seconds have passed without a new write (0 = never).
 from __future__ import annotations
 
 import time as _time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
@@ -332,26 +332,32 @@ class Inverter:
 
 
 class Household:
-    """Load and PV of the home: fixed values, or day profiles on the clock's wall time."""
+    """Load and PV of the home: fixed values, or day profiles on the wall clock `wall()`."""
 
-    def __init__(self, load_w: float | None = 600.0, pv_w: float | None = 0.0) -> None:
+    def __init__(
+        self,
+        load_w: float | None = 600.0,
+        pv_w: float | None = 0.0,
+        wall: Callable[[], float] = _time.time,
+    ) -> None:
         self.load_w = load_w
         self.pv_w = pv_w
+        self.wall = wall
 
     def load(self) -> float:
         if self.load_w is not None:
             return self.load_w
-        return load_power(4_500_000 / 8760.0, _hour())
+        return load_power(4_500_000 / 8760.0, self._hour())
 
     def pv(self) -> float:
         if self.pv_w is not None:
             return self.pv_w
-        return pv_power(6_000.0, _time.localtime().tm_yday, _hour(), 50.0)
+        local = _time.localtime(self.wall())
+        return pv_power(6_000.0, local.tm_yday, self._hour(), 50.0)
 
-
-def _hour() -> float:
-    local = _time.localtime()
-    return local.tm_hour + local.tm_min / 60.0 + local.tm_sec / 3600.0
+    def _hour(self) -> float:
+        local = _time.localtime(self.wall())
+        return local.tm_hour + local.tm_min / 60.0 + local.tm_sec / 3600.0
 
 
 class GridMeter:

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 from collections.abc import Iterable
 
 from pymodbus.constants import ExcCodes
@@ -66,7 +67,8 @@ class DeviceSimulator:
         self.port = port
         self.clock: MonotonicClock = clock or SystemClock()
         self.faults = Faults(set(faults), slow_delay)
-        self.home = Household(load_w, pv_w)
+        wall = getattr(self.clock, "time", None)
+        self.home = Household(load_w, pv_w, wall if callable(wall) else time.time)
         self.inverter_image, self.storage = storage_inverter(
             self.clock,
             self.faults,
