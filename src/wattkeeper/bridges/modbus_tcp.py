@@ -54,9 +54,17 @@ class ModbusExceptionResponse(DeviceError):
 class RegisterIO(Protocol):
     """Register access as a session sees it; every call may raise DeviceError."""
 
-    async def read(self, address: int, count: int) -> list[int]: ...
+    async def read(self, address: int, count: int) -> list[int]:
+        """Holding registers (function 3)."""
+        ...
 
-    async def write(self, address: int, values: Sequence[int]) -> None: ...
+    async def read_input(self, address: int, count: int) -> list[int]:
+        """Input registers (function 4)."""
+        ...
+
+    async def write(self, address: int, values: Sequence[int]) -> None:
+        """Holding registers (function 16)."""
+        ...
 
 
 class DeviceSession(Protocol):
@@ -107,13 +115,12 @@ class ModbusClient:
             self._client.close()
             self._client = None
 
-    async def read(self, address: int, count: int) -> list[int]:
+    async def read(self, address: int, count: int, *, input_registers: bool = False) -> list[int]:
         client = self._require()
+        request = client.read_input_registers if input_registers else client.read_holding_registers
         try:
             async with asyncio.timeout(self.timeout * 2):
-                response = await client.read_holding_registers(
-                    address, count=count, device_id=self.unit
-                )
+                response = await request(address, count=count, device_id=self.unit)
         except (TimeoutError, OSError, ModbusException) as error:
             self.close()
             raise DeviceError(f"read {address}+{count} from {self._where()}: {error}") from error
@@ -349,6 +356,10 @@ class _BridgeIO:
     async def read(self, address: int, count: int) -> list[int]:
         await self._bridge._flush_writes()
         return await self._bridge.client.read(address, count)
+
+    async def read_input(self, address: int, count: int) -> list[int]:
+        await self._bridge._flush_writes()
+        return await self._bridge.client.read(address, count, input_registers=True)
 
     async def write(self, address: int, values: Sequence[int]) -> None:
         await self._bridge.client.write(address, values)

@@ -166,12 +166,7 @@ class SunSpecEss(ManagedSymmetricEss):
 
     # -- readings ---------------------------------------------------------------------------
     def before_process_image(self, now: float) -> None:
-        reason = self.link.failure(now)
-        if reason is not None:
-            self.raise_state(COMMUNICATION_FAILED, reason)
-        elif self.link.fresh(now):
-            self.clear_state(COMMUNICATION_FAILED)
-        self._fresh = self.link.fresh(now)
+        self._fresh = self.link.check(self, now)
         if not self._fresh:
             self._publish_none()
             self._last_power = None

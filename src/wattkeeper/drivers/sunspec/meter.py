@@ -29,7 +29,14 @@ from wattkeeper.config.registry import BuildContext, Factory
 from wattkeeper.core.channel import ChannelDoc, ChannelType, History, Unit
 from wattkeeper.core.clock import Clock
 from wattkeeper.core.state import COMMUNICATION_FAILED
-from wattkeeper.drivers.sunspec.common import Role, SunSpecConfig, SunSpecLink, number, rounded
+from wattkeeper.drivers.sunspec.common import (
+    Role,
+    SunSpecConfig,
+    SunSpecLink,
+    number,
+    rounded,
+    set_all_none,
+)
 from wattkeeper.natures.meter import Meter, MeterType
 from wattkeeper.protocols.sunspec.models import METER_MODELS
 
@@ -56,7 +63,7 @@ class SunSpecMeter(Meter):
         self.declare_all(PHASE_CHANNELS)
         self.declare_state(COMMUNICATION_FAILED)
         self.link = SunSpecLink(component_id, config, clock, [Role("meter", METER_MODELS)])
-        self._publish_none()
+        set_all_none(self)
 
     async def start(self) -> None:
         await self.link.start()
@@ -65,13 +72,8 @@ class SunSpecMeter(Meter):
         await self.link.stop()
 
     def before_process_image(self, now: float) -> None:
-        reason = self.link.failure(now)
-        if reason is not None:
-            self.raise_state(COMMUNICATION_FAILED, reason)
-        elif self.link.fresh(now):
-            self.clear_state(COMMUNICATION_FAILED)
-        if not self.link.fresh(now):
-            self._publish_none()
+        if not self.link.check(self, now):
+            set_all_none(self)
             return
         values = self.link.values("meter")
         sign = -1.0 if self.config.invert else 1.0
@@ -90,11 +92,6 @@ class SunSpecMeter(Meter):
             imported, exported = exported, imported
         self.set("ActiveProductionEnergy", imported)
         self.set("ActiveConsumptionEnergy", exported)
-
-    def _publish_none(self) -> None:
-        for channel in self.channels.values():
-            if channel.name != "State" and channel.doc.type is not ChannelType.BOOLEAN:
-                channel.next = None
 
 
 def build(component_id: str, alias: str, config: Any, ctx: BuildContext) -> SunSpecMeter:
