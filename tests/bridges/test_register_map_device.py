@@ -119,6 +119,12 @@ async def test_worked_example_meter(acme_port: int, tmp_path: Path) -> None:
         await meter.stop()
 
 
+def test_worked_example_on_raw_registers() -> None:
+    values = ACME_PM3.decode([2301, 1250, 0xF830, 0xFFFF, 5002, 0, 0x86A0, 1, 0x2710, 0])
+    assert values["Power"] == -2000 and values["Voltage"] == 230.1
+    assert values["ImportWh"] == 1_000_000
+
+
 def test_a_mapping_to_a_missing_point_is_caught_early() -> None:
     with pytest.raises(CodecError, match="no point Watts"):
         DeviceMap(ACME_PM3, 0, (ChannelMapping("ActivePower", "Watts"),))
