@@ -167,3 +167,23 @@ async def test_stop_writes_final_values(simulator: DeviceSimulator) -> None:
     finals: Sequence[tuple[int, Sequence[int]]] = [(STORAGE_AT + 15, [7])]
     await bridge.stop(finals)
     assert simulator.battery.rvrt_tms == 7
+
+
+async def test_stop_is_prompt_even_with_a_request_in_flight(simulator: DeviceSimulator) -> None:
+    bridge = ModbusTcpBridge(
+        "127.0.0.1", simulator.port, 1, Recorder(), poll_interval=0.01, timeout=0.1
+    )
+    await bridge.start()
+    await bridge.next_poll()
+    await simulator.set_faults(Fault.SLOW)  # 0.3 s per answer: requests time out
+    await asyncio.sleep(0.05)  # a poll is now waiting for its answer
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await bridge.stop([(STORAGE_AT + 15, [9])])
+    assert loop.time() - started < 1.0
+    assert simulator.battery.rvrt_tms != 9  # no final write on a failing connection
+
+
+async def test_stop_without_start_is_harmless() -> None:
+    bridge = ModbusTcpBridge("127.0.0.1", closed_port(), 1, Recorder())
+    await bridge.stop()

@@ -210,21 +210,26 @@ class ModbusTcpBridge:
             self._task = asyncio.create_task(self._run(), name=f"modbus {self.name}")
 
     async def stop(self, final_writes: Sequence[tuple[int, Sequence[int]]] = ()) -> None:
-        """Stop the task; `final_writes` are tried once on a live connection (best effort)."""
+        """Stop the task gracefully: a request in flight completes (or times out), then
+        `final_writes` go out once if the connection is healthy (best effort)."""
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            if final_writes and self.client.connected and not self.failed:
+                for address, values in final_writes:
+                    self._pending.pop(address, None)
+                    self._pending[address] = (list(values), None)
+                self._idle.clear()
+            self._stopping = True
+            self._wake.set()
+            try:
+                # connect + a read + the final writes, each bounded by its timeout
+                async with asyncio.timeout(6 * self.client.timeout + 0.5):
+                    await asyncio.shield(task)
+            except TimeoutError:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        if final_writes and self.client.connected:
-            for address, values in final_writes:
-                try:
-                    await self.client.write(address, values)
-                except DeviceError as error:
-                    log.info("%s: final write failed: %s", self.name, error)
-                    break
         self.client.close()
         self._drop_pending(DeviceError("bridge stopped"))
 
@@ -297,15 +302,18 @@ class ModbusTcpBridge:
                 await self._wait(rest)
             except DeviceError as error:
                 self._poll_failed(error)
-                await self._wait(backoff, wake_on_write=False)
+                await self._wait(backoff, flush=False)
                 backoff = min(backoff * 2, self.backoff_max)
-            except asyncio.CancelledError:
-                raise
             except Exception as error:  # a bug in a session must not kill the task silently
                 log.exception("%s: unexpected error", self.name)
                 self._poll_failed(DeviceError(f"{type(error).__name__}: {error}"))
-                await self._wait(backoff, wake_on_write=False)
+                await self._wait(backoff, flush=False)
                 backoff = min(backoff * 2, self.backoff_max)
+        if self._pending and self.client.connected and not self.failed:
+            try:
+                await self._flush_writes()  # the final writes of stop()
+            except DeviceError as error:
+                log.info("%s: final write failed: %s", self.name, error)
 
     def _poll_succeeded(self) -> None:
         if self.failed:
@@ -325,8 +333,9 @@ class ModbusTcpBridge:
             self.client.close()
         self._drop_pending(error)
 
-    async def _wait(self, seconds: float, wake_on_write: bool = True) -> None:
-        """Sleep `seconds` (real time); queued writes are written meanwhile, at once."""
+    async def _wait(self, seconds: float, flush: bool = True) -> None:
+        """Sleep `seconds` (real time), writing queued writes at once if `flush`;
+        returns early when the bridge stops."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
         while not self._stopping:
@@ -334,17 +343,15 @@ class ModbusTcpBridge:
             if rest <= 0:
                 await asyncio.sleep(0)
                 return
-            if not wake_on_write:
-                await asyncio.sleep(rest)
-                return
             self._wake.clear()
-            if not self._pending:
+            if not (flush and self._pending):
                 try:
                     async with asyncio.timeout(rest):
                         await self._wake.wait()
                 except TimeoutError:
                     return
-            await self._flush_writes()
+            if flush and self._pending and not self._stopping:
+                await self._flush_writes()
 
 
 class _BridgeIO:
