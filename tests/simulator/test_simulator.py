@@ -140,7 +140,7 @@ def test_cli_registration() -> None:
     args = parser.parse_args(
         ["simulate-device", "--port", "5600", "--fault", "slow", "--fault", "ignore-setpoints"]
     )
-    assert args.port == 5600 and args.host == "127.0.0.1"
+    assert args.port == 5600 and args.host == "127.0.0.1" and args.fault_period == 0.0
     assert args.fault == [Fault.SLOW, Fault.IGNORE_SETPOINTS]
     assert callable(args.handler)
     with pytest.raises(SystemExit):
@@ -180,7 +180,9 @@ async def test_serve_runs_until_cancelled() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
-    task = asyncio.create_task(serve("127.0.0.1", port, [Fault.IGNORE_SETPOINTS]))
+    task = asyncio.create_task(
+        serve("127.0.0.1", port, [Fault.IGNORE_SETPOINTS], fault_period=0.01)
+    )
     async with asyncio.timeout(3):
         while True:
             try:

@@ -38,6 +38,13 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--slow-delay", type=float, default=2.0, help="delay of the 'slow' fault in s"
     )
+    parser.add_argument(
+        "--fault-period",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="switch the faults on and off every SECONDS (default: always on)",
+    )
     parser.add_argument("--load", type=float, default=None, help="fixed household load in W")
     parser.add_argument("--pv", type=float, default=None, help="fixed PV production in W")
     parser.set_defaults(handler=run)
@@ -55,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
                 slow_delay=args.slow_delay,
                 load_w=args.load,
                 pv_w=args.pv,
+                fault_period=args.fault_period,
             )
         )
     except KeyboardInterrupt:

@@ -172,23 +172,35 @@ async def serve(
     slow_delay: float = 2.0,
     load_w: float | None = None,
     pv_w: float | None = None,
+    fault_period: float = 0.0,
 ) -> None:
-    """Run the simulator until cancelled (Ctrl-C); household load/PV follow day profiles
-    unless fixed values are given."""
+    """Run the simulator until cancelled (Ctrl-C). Household load/PV follow day profiles
+    unless fixed values are given. With `fault_period` > 0 the faults switch on and off
+    every `fault_period` seconds (to watch an edge lose a device and recover), else they
+    stay on."""
+    chosen = tuple(faults)
     simulator = DeviceSimulator(
-        host, port, faults=faults, slow_delay=slow_delay, load_w=load_w, pv_w=pv_w
+        host, port, faults=chosen, slow_delay=slow_delay, load_w=load_w, pv_w=pv_w
     )
     await simulator.start()
     log.info(
-        "SunSpec simulator on %s:%d (unit %d storage inverter, unit %d grid meter)",
+        "SunSpec simulator on %s:%d (unit %d storage inverter, unit %d grid meter)%s",
         host,
         simulator.port,
         INVERTER_UNIT,
         METER_UNIT,
+        f", faults: {', '.join(f.value for f in chosen)}" if chosen else "",
     )
     try:
+        active = True
         while True:
-            await asyncio.sleep(3600)
+            if fault_period > 0 and chosen:
+                await asyncio.sleep(fault_period)
+                active = not active
+                await simulator.set_faults(*(chosen if active else ()))
+                log.info("faults %s", "on" if active else "off")
+            else:
+                await asyncio.sleep(3600)
     finally:
         with contextlib.suppress(Exception):
             await simulator.stop()

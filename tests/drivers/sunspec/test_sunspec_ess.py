@@ -43,6 +43,14 @@ async def test_discovery(site: Site) -> None:
     assert session.plan == [ReadRange(40070, 78)]  # both models in one request
 
 
+async def test_configured_base_address(site: Site) -> None:
+    ess = await started(site, baseAddress=40000)
+    assert ess.link.session.bases == (40000,)
+    wrong: SunSpecEss = await site.add(ESS_FACTORY, "ess1", unitId=1, baseAddress=50000)
+    await site.until(lambda: wrong.has_state(COMMUNICATION_FAILED))
+    assert "no SunSpec marker at 50000" in wrong.state_reasons[0]
+
+
 async def test_every_mapped_channel(site: Site) -> None:
     ess = await started(site)
     assert v(ess, "Soc") == 50
@@ -196,6 +204,7 @@ def test_config_names_and_defaults() -> None:
         "unitId": 3,
         "pollPeriodMs": 1000,
         "timeoutMs": 500,
+        "baseAddress": None,
         "revertTimeout": 60,
         "capacity": None,
         "readOnly": False,

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pydantic import AliasChoices, Field
+
 from wattkeeper.bridges.modbus_tcp import MAX_READ, ModbusExceptionResponse, RegisterIO
 from wattkeeper.core.clock import Clock
 from wattkeeper.core.errors import DeviceError
@@ -23,7 +25,7 @@ from wattkeeper.drivers.modbus_device import (
     set_all_none,
 )
 from wattkeeper.protocols.registers import ReadRange, plan_reads, slice_of
-from wattkeeper.protocols.sunspec.discovery import Discovery, ModelBlock, SunSpecMap
+from wattkeeper.protocols.sunspec.discovery import BASES, Discovery, ModelBlock, SunSpecMap
 from wattkeeper.protocols.sunspec.models import COMMON, MODELS
 
 __all__ = [
@@ -41,6 +43,15 @@ __all__ = [
 class SunSpecConfig(ModbusConfig):
     """Connection properties of every SunSpec device (`host`/`ip`, `port`, `unitId`, ...)."""
 
+    base_address: int | None = Field(
+        None,
+        ge=0,
+        le=65_535,
+        validation_alias=AliasChoices("baseAddress", "base_address"),
+        serialization_alias="baseAddress",
+        description="SunSpec base address; unset: probe 40000, 0 and 50000",
+    )
+
 
 @dataclass(frozen=True)
 class Role:
@@ -54,8 +65,9 @@ class Role:
 class SunSpecSession:
     """Discovery and polling of one SunSpec device (runs in the bridge's task)."""
 
-    def __init__(self, roles: Sequence[Role]) -> None:
+    def __init__(self, roles: Sequence[Role], bases: Sequence[int] = BASES) -> None:
         self.roles = roles
+        self.bases = tuple(bases)
         self.map: SunSpecMap | None = None
         self.blocks: dict[str, ModelBlock] = {}
         self.common: Values = {}
@@ -69,7 +81,7 @@ class SunSpecSession:
         return bool(self.data)
 
     async def on_connect(self, io: RegisterIO) -> None:
-        discovery = Discovery()
+        discovery = Discovery(self.bases)
         while (request := discovery.next_request()) is not None:
             try:
                 words: list[int] | None = await io.read(request.address, request.count)
@@ -93,7 +105,9 @@ class SunSpecSession:
         common = found.find(1)
         if common is not None:
             count = min(common.count, COMMON.length, MAX_READ)
-            self.common = COMMON.decode(await io.read(common.address, count))
+            words = await io.read(common.address, count)
+            # L = 65 (without the pad register) is common; the missing tail is "not implemented"
+            self.common = COMMON.decode(words + [0] * (COMMON.length - len(words)))
         self.map, self.blocks = found, blocks
         self.plan = plan_reads(
             (ReadRange(b.address, MODELS[b.model_id].length) for b in blocks.values()),
@@ -121,7 +135,8 @@ class SunSpecLink(DeviceLink):
     session: SunSpecSession
 
     def __init__(self, name: str, config: SunSpecConfig, clock: Clock, roles: Sequence[Role]):
-        super().__init__(name, config, clock, SunSpecSession(roles))
+        bases = BASES if config.base_address is None else (config.base_address,)
+        super().__init__(name, config, clock, SunSpecSession(roles, bases))
 
     def values(self, role: str) -> Values:
         return self.session.data.get(role, {})
