@@ -201,3 +201,19 @@ def test_plan_reads_merges_and_splits() -> None:
     blocks = {10: [1, 2, 3, 4]}
     assert slice_of(blocks, 11, 2) == [2, 3]
     assert slice_of(blocks, 12, 4) is None
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 2000), st.integers(1, 300)).map(lambda t: ReadRange(*t)),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_plan_reads_covers_everything_within_the_limit(ranges: list[ReadRange]) -> None:
+    plan = plan_reads(ranges, max_count=125, max_gap=8)
+    assert all(1 <= r.count <= 125 for r in plan)
+    covered = {a for r in plan for a in range(r.address, r.end)}
+    wanted = {a for r in ranges for a in range(r.address, r.end)}
+    assert wanted <= covered
+    assert len(covered) == sum(r.count for r in plan)  # no register is read twice

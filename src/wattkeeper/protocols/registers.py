@@ -298,7 +298,9 @@ def plan_reads(
         if merged and item.address <= merged[-1].end + max_gap:
             last = merged[-1]
             end = max(last.end, item.end)
-            if end - last.address <= max_count:
+            # overlapping or adjacent ranges always join (then split below); a gap is
+            # bridged only if the joined range still fits one request
+            if item.address <= last.end or end - last.address <= max_count:
                 merged[-1] = ReadRange(last.address, end - last.address)
                 continue
         merged.append(item)

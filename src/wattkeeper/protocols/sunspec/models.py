@@ -180,7 +180,7 @@ def _meter() -> RegisterTable:
 
     group(2, ("A", "AphA", "AphB", "AphC"), I16, "A_SF", "A")
     points.append(Point("A_SF", 6, SF))
-    volts = ("PhV", "PhVphA", "PhVphB", "PhVphC", "PPV", "PPVphAB", "PPVphBC", "PPVphCA")
+    volts = ("PhV", "PhVphA", "PhVphB", "PhVphC", "PPV", "PhVphAB", "PhVphBC", "PhVphCA")
     group(7, volts, I16, "V_SF", "V")
     points += [Point("V_SF", 15, SF), Point("Hz", 16, I16, "Hz_SF", unit="Hz")]
     points.append(Point("Hz_SF", 17, SF))
