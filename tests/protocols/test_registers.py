@@ -201,6 +201,7 @@ def test_plan_reads_merges_and_splits() -> None:
     blocks = {10: [1, 2, 3, 4]}
     assert slice_of(blocks, 11, 2) == [2, 3]
     assert slice_of(blocks, 12, 4) is None
+    assert slice_of({10: [1, 2], 12: [3, 4], 20: [9]}, 11, 3) == [2, 3, 4]
 
 
 @given(

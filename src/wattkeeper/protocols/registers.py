@@ -298,9 +298,9 @@ def plan_reads(
         if merged and item.address <= merged[-1].end + max_gap:
             last = merged[-1]
             end = max(last.end, item.end)
-            # overlapping or adjacent ranges always join (then split below); a gap is
-            # bridged only if the joined range still fits one request
-            if item.address <= last.end or end - last.address <= max_count:
+            # overlapping ranges always join (then split below); adjacent ranges and gaps
+            # join only if the result still fits one request, so a block stays whole
+            if item.address < last.end or end - last.address <= max_count:
                 merged[-1] = ReadRange(last.address, end - last.address)
                 continue
         merged.append(item)
@@ -315,8 +315,17 @@ def plan_reads(
 
 
 def slice_of(blocks: Mapping[int, Sequence[int]], address: int, count: int) -> list[int] | None:
-    """Registers address..address+count from read blocks keyed by start address, if covered."""
-    for start, words in blocks.items():
-        if start <= address and address + count <= start + len(words):
-            return list(words[address - start : address - start + count])
-    return None
+    """Registers address..address+count from read blocks keyed by start address, if covered
+    (possibly by several consecutive blocks)."""
+    words: list[int] = []
+    cursor = address
+    while cursor < address + count:
+        for start, block in blocks.items():
+            if start <= cursor < start + len(block):
+                take = min(start + len(block), address + count) - cursor
+                words += block[cursor - start : cursor - start + take]
+                cursor += take
+                break
+        else:
+            return None
+    return words
