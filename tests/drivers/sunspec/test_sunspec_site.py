@@ -50,3 +50,26 @@ async def test_balancing_brings_the_grid_to_zero(site: Site) -> None:
     assert ess.value("ActivePower") == 600  # the battery covers the 600 W load
     assert meter.value("ActivePower") == 0
     assert site.simulator.battery.storctl_mod == 3
+
+
+async def test_the_cycle_keeps_its_period_while_the_device_hangs(site: Site) -> None:
+    import asyncio
+
+    from wattkeeper.core.state import COMMUNICATION_FAILED
+    from wattkeeper.simulator.devices import Fault
+
+    power = Power(site.manager)
+    site.ctx.services["power"] = power
+    cycle = Cycle(site.manager, power, Sum(site.manager), site.clock, period_ms=50)
+    ess = await site.add(FACTORIES[0], "ess0", unitId=1)
+    await site.until(lambda: ess.value("Soc") is not None)
+    await site.simulator.set_faults(Fault.SLOW)  # every answer 0.5 s late, timeout 0.15 s
+    durations: list[float] = []
+    cycle.events.subscribe(lambda event: durations.append(event.duration_ms))
+    runner = asyncio.create_task(cycle.run_forever())
+    await asyncio.sleep(0.6)
+    cycle.stop()
+    await runner
+    assert len(durations) >= 6  # 0.6 s at 50 ms: 12, leaving room for a busy machine
+    assert max(durations) < 50.0  # ms: no cycle waited for a request (timeout 150 ms)
+    assert ess.has_state(COMMUNICATION_FAILED)
