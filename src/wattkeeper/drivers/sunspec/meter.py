@@ -1,0 +1,101 @@
+"""`SunSpec.Meter`: a grid or production meter with SunSpec model 201, 202, 203 or 204.
+
+=======================  ==================================================================
+Channel                  SunSpec source (model 20x)
+=======================  ==================================================================
+ActivePower              W (× −1 with `invert`)
+ReactivePower            VAR
+Voltage                  PhV (average line-neutral, else PhVphA), V → mV
+Current                  A (total), rounded
+Frequency                Hz, rounded
+ActiveProductionEnergy   TotWhImp (TotWhExp with `invert`)
+ActiveConsumptionEnergy  TotWhExp (TotWhImp with `invert`)
+=======================  ==================================================================
+
+Sign convention: SunSpec meters count W > 0 and TotWhImp for energy flowing into the site
+(import). At the grid connection point that is exactly the grid-meter nature: + buy,
+− feed-in; ActiveProductionEnergy is what was bought, ActiveConsumptionEnergy what was
+sold. For a production meter (`type = "PRODUCTION"`) mounted so that production reads
+negative, set `invert = true`. Per-phase powers are published as ActivePowerL1..L3.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from wattkeeper.config.registry import BuildContext, Factory
+from wattkeeper.core.channel import ChannelDoc, ChannelType, History, Unit
+from wattkeeper.core.clock import Clock
+from wattkeeper.core.state import COMMUNICATION_FAILED
+from wattkeeper.drivers.sunspec.common import (
+    Role,
+    SunSpecConfig,
+    SunSpecLink,
+    number,
+    rounded,
+    set_all_none,
+)
+from wattkeeper.natures.meter import Meter, MeterType
+from wattkeeper.protocols.sunspec.models import METER_MODELS
+
+PHASE_CHANNELS = tuple(
+    ChannelDoc(f"ActivePowerL{n}", ChannelType.INTEGER, Unit.WATT, history=History.POWER)
+    for n in (1, 2, 3)
+)
+_PHASE_POINTS = ("WphA", "WphB", "WphC")
+
+
+class SunSpecMeterConfig(SunSpecConfig):
+    type: MeterType = Field(MeterType.GRID, description="GRID or PRODUCTION")
+    invert: bool = Field(False, description="Swap the sign of power and the energy counters")
+
+
+class SunSpecMeter(Meter):
+    config: SunSpecMeterConfig
+
+    def __init__(
+        self, component_id: str, alias: str, config: SunSpecMeterConfig, clock: Clock
+    ) -> None:
+        super().__init__(component_id, alias, config)
+        self.meter_type = config.type
+        self.declare_all(PHASE_CHANNELS)
+        self.declare_state(COMMUNICATION_FAILED)
+        self.link = SunSpecLink(component_id, config, clock, [Role("meter", METER_MODELS)])
+        set_all_none(self)
+
+    async def start(self) -> None:
+        await self.link.start()
+
+    async def stop(self) -> None:
+        await self.link.stop()
+
+    def before_process_image(self, now: float) -> None:
+        if not self.link.check(self, now):
+            set_all_none(self)
+            return
+        values = self.link.values("meter")
+        sign = -1.0 if self.config.invert else 1.0
+        power = number(values, "W")
+        self.set("ActivePower", rounded(power, sign))
+        for channel, point in zip(PHASE_CHANNELS, _PHASE_POINTS, strict=True):
+            self.set(channel.name, rounded(number(values, point), sign))
+        self.set("ReactivePower", rounded(number(values, "VAR"), sign))
+        volts = number(values, "PhV")
+        self.set("Voltage", rounded(volts if volts is not None else number(values, "PhVphA"), 1000))
+        self.set("Current", rounded(number(values, "A")))
+        self.set("Frequency", rounded(number(values, "Hz")))
+        imported = rounded(number(values, "TotWhImp"))
+        exported = rounded(number(values, "TotWhExp"))
+        if self.config.invert:
+            imported, exported = exported, imported
+        self.set("ActiveProductionEnergy", imported)
+        self.set("ActiveConsumptionEnergy", exported)
+
+
+def build(component_id: str, alias: str, config: Any, ctx: BuildContext) -> SunSpecMeter:
+    return SunSpecMeter(component_id, alias, config, ctx.clock)
+
+
+FACTORY = Factory("SunSpec.Meter", SunSpecMeterConfig, build, "SunSpec meter (201-204)")

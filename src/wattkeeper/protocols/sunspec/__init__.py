@@ -1,0 +1,6 @@
+"""SunSpec: discovery of the model chain and model definitions as register tables."""
+
+from wattkeeper.protocols.sunspec.discovery import Discovery, ModelBlock, SunSpecMap
+from wattkeeper.protocols.sunspec.models import MODELS
+
+__all__ = ["MODELS", "Discovery", "ModelBlock", "SunSpecMap"]

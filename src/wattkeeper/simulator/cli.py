@@ -1,0 +1,73 @@
+"""`wattkeeper simulate-device`: the SunSpec device simulator on a TCP port until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from typing import Any
+
+from wattkeeper.simulator.devices import Fault
+from wattkeeper.simulator.server import INVERTER_UNIT, METER_UNIT, serve
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the `simulate-device` command to an argparse subparsers object."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "simulate-device",
+        help="Run a simulated SunSpec storage inverter and grid meter over Modbus/TCP",
+        description=(
+            f"One Modbus/TCP port: unit {INVERTER_UNIT} is a SunSpec storage inverter "
+            f"(models 1, 103, 124), unit {METER_UNIT} a grid meter (models 1, 203), both "
+            "at base 40000."
+        ),
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
+    )
+    parser.add_argument("--port", type=int, default=5502, help="TCP port (default: %(default)s)")
+    parser.add_argument(
+        "--fault",
+        type=Fault,
+        choices=list(Fault),
+        action="append",
+        default=[],
+        metavar="{" + ",".join(f.value for f in Fault) + "}",
+        help="start with this fault (repeatable)",
+    )
+    parser.add_argument(
+        "--slow-delay", type=float, default=2.0, help="delay of the 'slow' fault in s"
+    )
+    parser.add_argument(
+        "--fault-period",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="switch the faults on and off every SECONDS (default: always on)",
+    )
+    parser.add_argument("--load", type=float, default=None, help="fixed household load in W")
+    parser.add_argument("--pv", type=float, default=None, help="fixed PV production in W")
+    parser.set_defaults(handler=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        asyncio.run(
+            serve(
+                args.host,
+                args.port,
+                args.fault,
+                slow_delay=args.slow_delay,
+                load_w=args.load,
+                pv_w=args.pv,
+                fault_period=args.fault_period,
+            )
+        )
+    except KeyboardInterrupt:
+        return 0
+    except OSError as error:
+        logging.getLogger(__name__).error("cannot serve on %s:%d: %s", args.host, args.port, error)
+        return 1
+    return 0
