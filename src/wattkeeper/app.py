@@ -9,6 +9,7 @@ from wattkeeper.api.app_center import AppCenterApi
 from wattkeeper.api.audit import AuditLog
 from wattkeeper.api.auth import Authenticator
 from wattkeeper.api.context import ApiContext
+from wattkeeper.api.host import HostComponent
 from wattkeeper.api.server import EdgeAsgiApp, HttpServers
 from wattkeeper.api.users import UserStore
 from wattkeeper.apps.manager import AppManager
@@ -51,6 +52,7 @@ class Edge:
         self.power = Power(self.manager)
         self.sum = Sum(self.manager)
         self.manager.add(self.sum)
+        self.manager.add(HostComponent())
         settings = site.edge
         self.cycle = Cycle(
             self.manager,

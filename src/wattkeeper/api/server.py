@@ -12,15 +12,19 @@ from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 
+from wattkeeper.api.component_manager import ComponentManagerApi
 from wattkeeper.api.context import ApiContext
 from wattkeeper.api.errors import ApiError
 from wattkeeper.api.jsonrpc_http import JsonRpcEndpoint
 from wattkeeper.api.openapi import openapi_document
+from wattkeeper.api.overrides_rpc import OverrideMethods
 from wattkeeper.api.rest import RestChannelApp
 from wattkeeper.api.rpc import Dispatcher
+from wattkeeper.api.websocket import WebsocketApi
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +37,20 @@ class EdgeAsgiApp:
         self.dispatcher = Dispatcher(ctx)
         self.rest = RestChannelApp(ctx)
         endpoint = JsonRpcEndpoint(ctx, self.dispatcher).handle
+        OverrideMethods(ctx).register()
+        ComponentManagerApi(ctx).register()
+        self.websocket = WebsocketApi(ctx, self.dispatcher)
         routes: list[Any] = [
             Route("/jsonrpc", endpoint, methods=["POST"]),
             Route("/jsonrpc/", endpoint, methods=["POST"]),
             Route("/openapi.json", _openapi, methods=["GET"]),
             Route("/api-docs", _tryit, methods=["GET"]),
             *(extra_routes or []),
+            # the OpenEMS UI protocol: ws://host:8085/, ws://host:8085/websocket, ws://host/websocket
+            WebSocketRoute("/", self.websocket.session),
+            WebSocketRoute("/websocket", self.websocket.session),
+            # the monitoring UI: index.html at / (see __call__), assets under /ui/
+            Mount("/ui", StaticFiles(packages=[("wattkeeper.web", "static")]), name="ui"),
         ]
         self.starlette = Starlette(
             routes=routes, exception_handlers={404: _not_found, 405: _not_allowed}
@@ -47,6 +59,8 @@ class EdgeAsgiApp:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/rest/"):
             await self.rest(scope, receive, send)
+        elif scope["type"] == "http" and scope["path"] == "/" and scope["method"] in _READS:
+            await _ui_index()(scope, receive, send)
         else:
             await self.starlette(scope, receive, send)
 
@@ -58,6 +72,14 @@ async def _openapi(request: Any) -> Response:
 async def _tryit(request: Any) -> Response:
     page = resources.files("wattkeeper.api").joinpath("tryit.html").read_text("utf-8")
     return HTMLResponse(page)
+
+
+_READS = ("GET", "HEAD")
+
+
+def _ui_index() -> Response:
+    index = resources.files("wattkeeper.web").joinpath("static", "index.html")
+    return FileResponse(str(index), headers={"Cache-Control": "no-cache"})
 
 
 async def _not_found(request: Any, exc: Exception) -> Response:

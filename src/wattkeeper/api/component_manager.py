@@ -1,0 +1,47 @@
+"""`componentJsonApi` on `_componentManager`: channel metadata of one component."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wattkeeper.api.auth import require
+from wattkeeper.api.context import ApiContext, RpcCall
+from wattkeeper.api.errors import bad_request
+from wattkeeper.api.serialize import plain_value
+from wattkeeper.api.users import Role
+from wattkeeper.core.channel import AccessMode
+
+COMPONENT_MANAGER_ID = "_componentManager"
+
+
+class ComponentManagerApi:
+    def __init__(self, ctx: ApiContext) -> None:
+        self.ctx = ctx
+
+    def register(self) -> None:
+        self.ctx.component_methods.setdefault(COMPONENT_MANAGER_ID, self)
+
+    async def __call__(self, call: RpcCall) -> Any:
+        require(call.user, Role.GUEST, f"{COMPONENT_MANAGER_ID}: {call.method}")
+        if call.method != "getChannelsOfComponent":
+            raise bad_request(f"Component [{COMPONENT_MANAGER_ID}] has no method [{call.method}]")
+        component_id = call.params.get("componentId")
+        if not isinstance(component_id, str) or not component_id:
+            raise bad_request('"componentId" must be a non-empty string')
+        component = self.ctx.manager.get(component_id)
+        channels = []
+        for name, channel in component.channels.items():
+            doc = channel.doc
+            item: dict[str, Any] = {
+                "id": name,
+                "address": channel.address,
+                "type": doc.type.value,
+                "accessMode": doc.access.value,
+                "unit": doc.unit,
+                "text": doc.text,
+                "category": "OPENEMS_TYPE",
+            }
+            if doc.access is not AccessMode.WRITE_ONLY:
+                item["value"] = plain_value(channel)
+            channels.append(item)
+        return {"channels": channels}

@@ -1,0 +1,112 @@
+"""Fan-out of live values to websocket connections without ever making the cycle wait.
+
+The cycle listener only snapshots the subscribed channels (once for all connections) and
+appends the snapshot to each connection's bounded outbox; encoding and sending happen later in
+the connection's own task. A client that falls behind loses its oldest snapshots, not the edge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Any
+
+from wattkeeper.api.context import ApiContext
+from wattkeeper.api.serialize import plain_value
+from wattkeeper.core.channel import Channel, Value
+from wattkeeper.core.errors import ChannelNotFound
+from wattkeeper.core.events import CycleDone
+
+BACKLOG = 4  # snapshots kept per connection; older ones are dropped for a slow client
+Snapshot = dict[str, Value]
+
+
+class Outbox:
+    """What one connection still has to send: replies (never dropped) and live data (bounded)."""
+
+    def __init__(self, backlog: int = BACKLOG) -> None:
+        self.replies: deque[dict[str, Any]] = deque()
+        self.snapshots: deque[Snapshot] = deque(maxlen=backlog)
+        self.channels: tuple[str, ...] = ()
+        self.config_changed = False
+        self.dropped = 0
+        self.ready = asyncio.Event()
+
+    def reply(self, message: dict[str, Any]) -> None:
+        self.replies.append(message)
+        self.ready.set()
+
+    def push(self, snapshot: Snapshot) -> None:
+        if len(self.snapshots) == self.snapshots.maxlen:
+            self.dropped += 1
+        self.snapshots.append(snapshot)
+        self.ready.set()
+
+    def current_data(self, snapshot: Snapshot) -> dict[str, Value]:
+        return {address: snapshot.get(address) for address in self.channels}
+
+
+class LiveHub:
+    """Knows every connection's subscription; called by the cycle and by the configurator."""
+
+    def __init__(self, ctx: ApiContext) -> None:
+        self.ctx = ctx
+        self._outboxes: set[Outbox] = set()
+        self._resolved: dict[str, Channel | None] | None = None  # union of all subscriptions
+        self.config_version = 0
+        ctx.cycle.events.subscribe(self.on_cycle)
+        ctx.configurator.listeners.append(self.on_config_change)
+
+    def attach(self, outbox: Outbox) -> None:
+        self._outboxes.add(outbox)
+
+    def detach(self, outbox: Outbox) -> None:
+        self._outboxes.discard(outbox)
+        if outbox.channels:
+            self._resolved = None
+
+    def subscribe(self, outbox: Outbox, channels: list[str]) -> None:
+        outbox.channels = tuple(dict.fromkeys(channels))  # unique, in the client's order
+        if not outbox.channels:
+            outbox.snapshots.clear()
+        self._resolved = None
+
+    @property
+    def subscribers(self) -> int:
+        return sum(1 for o in self._outboxes if o.channels)
+
+    def _channels(self) -> dict[str, Channel | None]:
+        if self._resolved is None:
+            resolved: dict[str, Channel | None] = {}
+            for outbox in self._outboxes:
+                for address in outbox.channels:
+                    if address not in resolved:
+                        try:
+                            resolved[address] = self.ctx.manager.channel(address)
+                        except ChannelNotFound:
+                            resolved[address] = None  # may appear later (an app is installed)
+            self._resolved = resolved
+        return self._resolved
+
+    def snapshot(self) -> Snapshot:
+        return {
+            address: None if channel is None else plain_value(channel)
+            for address, channel in self._channels().items()
+        }
+
+    # -- called from the cycle: no awaiting, no encoding, no sending ---------------------------
+    def on_cycle(self, event: CycleDone) -> None:
+        receivers = [o for o in self._outboxes if o.channels]
+        if not receivers:
+            return
+        snapshot = self.snapshot()
+        for outbox in receivers:
+            outbox.push(snapshot)
+
+    def on_config_change(self) -> None:
+        self.config_version += 1
+        self._resolved = None  # components may have come or gone
+        for outbox in self._outboxes:
+            if outbox.channels:
+                outbox.config_changed = True
+                outbox.ready.set()

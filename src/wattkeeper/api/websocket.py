@@ -1,0 +1,274 @@
+"""The OpenEMS UI websocket: JSON-RPC 2.0 with token sessions, `edgeRpc` and `currentData`.
+
+Requests on one connection are handled one after another, so replies leave in request order.
+A single sender task per connection writes replies, `edgeConfig` and `currentData`; the cycle
+never touches a socket (see live.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+from collections import OrderedDict
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from wattkeeper import __version__
+from wattkeeper.api.context import ApiContext, RpcCall
+from wattkeeper.api.edge_config import edge_config
+from wattkeeper.api.errors import NULL_ID, ApiError, Code, bad_request
+from wattkeeper.api.live import LiveHub, Outbox
+from wattkeeper.api.rpc import Dispatcher, parse_request, success
+from wattkeeper.api.users import User
+
+log = logging.getLogger(__name__)
+
+EDGE_ID = "0"
+MAX_TOKENS = 10_000
+MAX_SUBSCRIBED = 10_000
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+class TokenStore:
+    """Session tokens in memory: random, bound to the user and to the password they proved."""
+
+    def __init__(self) -> None:
+        self._tokens: OrderedDict[str, tuple[str, str]] = OrderedDict()
+
+    def issue(self, user: User) -> str:
+        token = secrets.token_urlsafe(32)
+        self._tokens[token] = (user.name, user.password_hash)
+        while len(self._tokens) > MAX_TOKENS:
+            self._tokens.popitem(last=False)
+        return token
+
+    def user(self, token: str, users: dict[str, User]) -> User | None:
+        """None for an unknown token, or when the user is gone or changed their password."""
+        entry = self._tokens.get(token)
+        if entry is None:
+            return None
+        user = users.get(entry[0])
+        if user is None or user.password_hash != entry[1]:
+            self._tokens.pop(token, None)
+            return None
+        self._tokens.move_to_end(token)
+        return user
+
+    def revoke(self, token: str | None) -> None:
+        if token is not None:
+            self._tokens.pop(token, None)
+
+
+class WebsocketApi:
+    """The ASGI websocket endpoint, shared by `/` and `/websocket` on every port."""
+
+    def __init__(self, ctx: ApiContext, dispatcher: Dispatcher) -> None:
+        self.ctx = ctx
+        self.dispatcher = dispatcher
+        self.hub = LiveHub(ctx)
+        self.tokens = TokenStore()
+        self._config_cache: tuple[int, str] | None = None
+
+    async def session(self, websocket: WebSocket) -> None:
+        await websocket.accept()
+        await Connection(self, websocket).run()
+
+    def edge_config_notification(self) -> str:
+        """Encoded once per configuration change, whatever the number of connections."""
+        version = self.hub.config_version
+        if self._config_cache is None or self._config_cache[0] != version:
+            payload = {"jsonrpc": "2.0", "method": "edgeConfig", "params": edge_config(self.ctx)}
+            self._config_cache = (version, _dumps(_edge_notification(payload)))
+        return self._config_cache[1]
+
+
+class Connection:
+    def __init__(self, api: WebsocketApi, websocket: WebSocket) -> None:
+        self.api = api
+        self.ctx = api.ctx
+        self.websocket = websocket
+        client = websocket.client
+        self.remote = client.host if client else "unknown"
+        self.user: User | None = None
+        self.token: str | None = None
+        self.outbox = Outbox()
+
+    async def run(self) -> None:
+        self.api.hub.attach(self.outbox)
+        sender = asyncio.create_task(self._send_loop(), name=f"ws-send:{self.remote}")
+        try:
+            while True:
+                message = await self.websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                text = message.get("text")
+                if text is None:
+                    text = (message.get("bytes") or b"").decode("utf-8", "replace")
+                self.outbox.reply(await self.handle(text))
+                if sender.done():
+                    break  # the socket is gone: nothing more can be answered
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self.api.hub.detach(self.outbox)
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await sender
+
+    async def _send_loop(self) -> None:
+        outbox = self.outbox
+        send = self.websocket.send_text
+        try:
+            while True:
+                await outbox.ready.wait()
+                outbox.ready.clear()
+                while outbox.replies:
+                    await send(_dumps(outbox.replies.popleft()))
+                if outbox.config_changed:
+                    outbox.config_changed = False
+                    await send(self.api.edge_config_notification())
+                while outbox.snapshots and outbox.channels:
+                    data = outbox.current_data(outbox.snapshots.popleft())
+                    payload = {"jsonrpc": "2.0", "method": "currentData", "params": data}
+                    await send(_dumps(_edge_notification(payload)))
+                    if outbox.replies:
+                        break  # a reply waiting: answer it before older live data
+                if outbox.replies or (outbox.snapshots and outbox.channels):
+                    outbox.ready.set()
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            return  # closed under us; the receive loop ends too
+
+    # -- requests ------------------------------------------------------------------------------
+    async def handle(self, text: str) -> dict[str, Any]:
+        request_id: Any = NULL_ID
+        try:
+            request_id, method, params = parse_request(text.encode())
+            return success(request_id, await self.call(method, params))
+        except ApiError as error:
+            return error.body(request_id)
+        except Exception as error:  # a bug in one method must not end the session
+            log.exception("websocket request failed")
+            return ApiError(500, f"Internal error: {type(error).__name__}").body(request_id)
+
+    async def call(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "authenticateWithPassword":
+            return await self._authenticate_with_password(params)
+        if method == "authenticateWithToken":
+            return self._authenticate_with_token(params)
+        if method == "logout":
+            self.api.tokens.revoke(self.token)
+            self.user, self.token = None, None
+            self.api.hub.subscribe(self.outbox, [])
+            return {}
+        user = self._require_login()
+        if method == "getEdges":
+            return {"edges": [self._edge(user)]}
+        if method == "getEdge":
+            self._check_edge(params.get("edgeId", EDGE_ID))
+            return {"edge": self._edge(user)}
+        if method == "subscribeEdges":
+            return {}
+        if method == "edgeRpc":
+            self._check_edge(params.get("edgeId"))
+            payload = params.get("payload")
+            if not isinstance(payload, dict):
+                raise bad_request('edgeRpc needs a "payload" object')
+            inner_id, inner_method, inner_params = parse_request(_dumps(payload).encode())
+            result = await self.edge_call(user, inner_method, inner_params)
+            return {"payload": success(inner_id, result)}
+        # a client talking to the edge directly may leave out the edgeRpc envelope
+        return await self.edge_call(user, method, params)
+
+    async def edge_call(self, user: User, method: str, params: dict[str, Any]) -> Any:
+        if method == "subscribeChannels":
+            self.api.hub.subscribe(self.outbox, _subscription(params))
+            return {}
+        return await self.api.dispatcher.call(
+            RpcCall(method, params, user, self.remote, "websocket")
+        )
+
+    async def _authenticate_with_password(self, params: dict[str, Any]) -> Any:
+        password = params.get("password")
+        username = params.get("username")
+        if not isinstance(password, str):
+            raise bad_request('authenticateWithPassword needs a "password" string')
+        if username is not None and not isinstance(username, str):
+            raise bad_request('"username" must be a string')
+        user = await self.ctx.auth.authenticate_password(username or None, password, self.remote)
+        return self._login(user, self.api.tokens.issue(user))
+
+    def _authenticate_with_token(self, params: dict[str, Any]) -> Any:
+        token = params.get("token")
+        user = (
+            self.api.tokens.user(token, self.ctx.auth.users.users)
+            if isinstance(token, str)
+            else None
+        )
+        if user is None or not isinstance(token, str):
+            raise ApiError(
+                401, "Authentication failed: unknown or expired token", Code.AUTHENTICATION_FAILED
+            )
+        return self._login(user, token)
+
+    def _login(self, user: User, token: str) -> dict[str, Any]:
+        if self.token != token:
+            self.api.tokens.revoke(self.token)
+        self.user, self.token = user, token
+        return {
+            "token": token,
+            "user": {"id": user.name, "name": user.name, "globalRole": user.role.wire},
+            "edges": [self._edge(user)],
+        }
+
+    def _require_login(self) -> User:
+        if self.user is None:
+            raise ApiError(
+                401,
+                "Not authenticated: send authenticateWithPassword or authenticateWithToken first",
+                Code.AUTHENTICATION_FAILED,
+            )
+        return self.user
+
+    def _check_edge(self, edge_id: Any) -> None:
+        if edge_id not in (EDGE_ID, self.ctx.edge_id):
+            raise ApiError(404, f'Unknown edge [{edge_id}]: this edge is "{EDGE_ID}"')
+
+    def _edge(self, user: User) -> dict[str, Any]:
+        return {
+            "id": EDGE_ID,
+            "comment": f"wattkeeper {self.ctx.edge_id}",
+            "producttype": "wattkeeper",
+            "version": __version__,
+            "role": user.role.wire,
+            "isOnline": True,
+            "lastmessage": datetime.fromtimestamp(self.ctx.clock.time(), UTC).isoformat(),
+        }
+
+
+def _edge_notification(payload: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "jsonrpc": "2.0",
+        "method": "edgeRpc",
+        "params": {"edgeId": EDGE_ID, "payload": payload},
+    }
+
+
+def _subscription(params: dict[str, Any]) -> list[str]:
+    """`{count, channels}`; count (a number or a numeric string) is accepted and not needed."""
+    count = params.get("count", 0)
+    if isinstance(count, str):
+        if not count.strip().lstrip("-").isdigit():
+            raise bad_request(f'"count" must be a number, got "{count}"')
+    elif isinstance(count, bool) or not isinstance(count, int | float):
+        raise bad_request('"count" must be a number')
+    channels = params.get("channels", [])
+    if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
+        raise bad_request('"channels" must be a list of channel addresses ("_sum/EssSoc")')
+    if len(channels) > MAX_SUBSCRIBED:
+        raise bad_request(f"at most {MAX_SUBSCRIBED} channels can be subscribed")
+    return channels
