@@ -1,0 +1,95 @@
+// Small SVG charts: lines over a day, grouped bars per period. No library, no canvas.
+
+import { h, numberFormat } from './format.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const W = 720;
+const H = 260;
+const PAD = { left: 52, right: 12, top: 12, bottom: 28 };
+
+function svg(tag, attrs = {}, text) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs)) element.setAttribute(key, value);
+  if (text !== undefined) element.textContent = text;
+  return element;
+}
+
+function niceStep(span) {
+  const raw = span / 4;
+  const power = 10 ** Math.floor(Math.log10(raw || 1));
+  return [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) || raw;
+}
+
+function yAxis(chart, min, max, lang, unit, scale) {
+  const step = niceStep(max - min);
+  const low = Math.floor(min / step) * step;
+  const high = Math.ceil(max / step) * step || step;
+  const y = (v) => PAD.top + (H - PAD.top - PAD.bottom) * (1 - (v - low) / (high - low));
+  const format = numberFormat(lang, step / scale < 1 ? 1 : 0);
+  for (let v = low; v <= high + step / 2; v += step) {
+    chart.append(svg('line', { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: v === 0 ? 'axis zero' : 'axis' }));
+    chart.append(svg('text', { x: PAD.left - 6, y: y(v) + 4, class: 'tick', 'text-anchor': 'end' }, format.format(v / scale)));
+  }
+  chart.append(svg('text', { x: 4, y: PAD.top + 4, class: 'tick unit' }, unit));
+  return y;
+}
+
+function legend(series) {
+  return h('ul', { class: 'legend' }, series.map((s) =>
+    h('li', {}, h('span', { class: 'swatch', style: `background:${s.color}` }), s.label)));
+}
+
+// series: [{label, color, values}] against ISO timestamps; values in W
+export function lineChart({ timestamps, series, lang }) {
+  const times = timestamps.map((stamp) => new Date(stamp).getTime());
+  const all = series.flatMap((s) => s.values).filter((v) => v !== null && v !== undefined);
+  const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img' });
+  const first = times[0];
+  const last = times[times.length - 1];
+  const x = (t) => PAD.left + ((W - PAD.left - PAD.right) * (t - first)) / (last - first || 1);
+  const y = yAxis(chart, Math.min(0, ...all), Math.max(0, ...all), lang, 'kW', 1000);
+  const hours = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' });
+  const ticks = 6;
+  for (let i = 0; i <= ticks; i += 1) {
+    const t = first + ((last - first) * i) / ticks;
+    chart.append(svg('text', { x: x(t), y: H - 8, class: 'tick', 'text-anchor': 'middle' }, hours.format(new Date(t))));
+  }
+  for (const s of series) {
+    let d = '';
+    let pen = 'M';
+    s.values.forEach((v, i) => {
+      if (v === null || v === undefined) {
+        pen = 'M';
+        return;
+      }
+      d += `${pen}${x(times[i]).toFixed(1)} ${y(v).toFixed(1)}`;
+      pen = 'L';
+    });
+    const path = svg('path', { d, class: 'series', fill: 'none' });
+    path.style.stroke = s.color;
+    chart.append(path);
+  }
+  return h('figure', { class: 'chart-figure' }, chart, legend(series));
+}
+
+// groups: labels per period; series: [{label, color, values}] in Wh
+export function barChart({ labels, series, lang }) {
+  const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img' });
+  const all = series.flatMap((s) => s.values).filter((v) => v !== null && v !== undefined);
+  const y = yAxis(chart, 0, Math.max(1000, ...all), lang, 'kWh', 1000);
+  const slot = (W - PAD.left - PAD.right) / Math.max(labels.length, 1);
+  const bar = (slot * 0.8) / series.length;
+  labels.forEach((label, i) => {
+    const left = PAD.left + i * slot + slot * 0.1;
+    series.forEach((s, k) => {
+      const v = s.values[i] || 0;
+      const rect = svg('rect', { x: left + k * bar, y: y(v), width: Math.max(bar - 1, 1), height: Math.max(y(0) - y(v), 0), class: 'bar' });
+      rect.style.fill = s.color;
+      chart.append(rect);
+    });
+    if (labels.length <= 16 || i % 2 === 0) {
+      chart.append(svg('text', { x: left + slot * 0.4, y: H - 8, class: 'tick', 'text-anchor': 'middle' }, label));
+    }
+  });
+  return h('figure', { class: 'chart-figure' }, chart, legend(series));
+}

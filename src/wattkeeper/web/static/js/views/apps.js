@@ -1,0 +1,77 @@
+// The App Center: installed apps, redeem a licence key, remove an app.
+
+import { h } from '../format.js';
+
+export function mount(app, root) {
+  const t = app.t;
+  const list = h('div', { class: 'apps', 'data-testid': 'apps-list' });
+  const message = h('p', { class: 'message', role: 'status', 'data-testid': 'apps-message', hidden: true });
+  const guestNote = app.canWrite() ? null : h('p', { class: 'hint' }, t('apps.guest'));
+  root.append(h('section', { class: 'apps-view' }, h('h2', {}, t('apps.heading')), guestNote, message, list));
+
+  const say = (text, kind) => {
+    message.hidden = false;
+    message.className = `message ${kind}`;
+    message.textContent = text;
+  };
+
+  async function run(method, params) {
+    try {
+      await app.socket.component('_appManager', method, params);
+      say(t('apps.done'), 'ok');
+    } catch (error) {
+      say(`${t('apps.refused')}: ${error.message}`, 'error');
+    }
+    await load();
+  }
+
+  function card(item) {
+    const badges = [
+      h('span', { class: `badge ${item.installed ? 'ok' : ''}` }, item.installed ? t('apps.installed') : t('apps.notInstalled')),
+      item.licensed && !item.hasLicence && !item.installed ? h('span', { class: 'badge warn' }, t('apps.needsKey')) : null,
+    ];
+    const actions = h('div', { class: 'actions' });
+    if (item.installed) {
+      for (const instanceId of item.instanceIds || []) {
+        const remove = h('button', { type: 'button', class: 'danger', 'data-testid': 'app-remove' }, t('apps.remove'));
+        remove.addEventListener('click', () => {
+          if (remove.dataset.armed) run('deleteAppInstance', { instanceId });
+          else {
+            remove.dataset.armed = '1';
+            remove.textContent = t('apps.confirmRemove');
+          }
+        });
+        actions.append(remove);
+      }
+    } else {
+      const needsKey = item.licensed && !item.hasLicence;
+      const key = needsKey
+        ? h('input', { placeholder: 'XXXX-XXXX-XXXX-XXXX', 'aria-label': t('apps.key'), 'data-testid': 'app-key', autocomplete: 'off', inputmode: 'numeric' })
+        : null;
+      const install = h('button', { type: 'submit', class: 'primary', 'data-testid': 'app-install' }, needsKey ? t('apps.redeem') : t('apps.install'));
+      const form = h('form', { class: 'inline' }, key, install);
+      form.addEventListener('submit', (event) => {
+        event.preventDefault();
+        run('addAppInstance', { appId: item.appId, key: key ? key.value : null, alias: '', properties: {} });
+      });
+      actions.append(form);
+    }
+    return h('article', { class: 'card app', 'data-app': item.appId },
+      h('header', {}, h('h3', {}, item.name), badges),
+      h('p', { class: 'muted' }, h('code', {}, item.appId)),
+      h('p', {}, item.description || ''),
+      actions);
+  }
+
+  async function load() {
+    try {
+      const result = await app.socket.component('_appManager', 'getApps');
+      list.replaceChildren(...result.apps.map(card));
+    } catch (error) {
+      list.replaceChildren(h('p', { class: 'banner warn', 'data-testid': 'apps-unavailable' },
+        t('apps.unavailable'), ' (', error.message, ')'));
+    }
+  }
+  load();
+  return {};
+}
