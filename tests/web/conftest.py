@@ -20,8 +20,8 @@ import pytest_asyncio
 
 from tests.api.conftest import basic, demo_with_write_access
 from tests.conftest import SUMMER_NOON
-from wattkeeper.app import Edge
 from wattkeeper.api.server import HttpServers
+from wattkeeper.app import Edge
 from wattkeeper.config.site import SiteConfig, demo_site
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -127,17 +127,20 @@ async def new_page(browser: Any, base_url: str, locale: str = "en-GB", **options
     page.set_default_timeout(5000)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console", lambda msg: errors.append(msg.text) if msg.type == "error" else None
-    )
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.errors = errors  # type: ignore[attr-defined]
-    # nothing may leave the edge: every request goes to the edge's own address
-    await context.route(
-        "**/*",
-        lambda route: route.continue_()
-        if route.request.url.startswith(base_url) or route.request.url.startswith("ws")
-        else route.abort(),
-    )
+    external: list[str] = []
+    page.external = external  # type: ignore[attr-defined]
+
+    async def only_the_edge(route: Any) -> None:
+        # nothing may leave the edge: every request goes to the edge's own address
+        if route.request.url.startswith(base_url):
+            await route.continue_()
+        else:
+            external.append(route.request.url)
+            await route.abort()
+
+    await context.route("**/*", only_the_edge)
     return page
 
 
