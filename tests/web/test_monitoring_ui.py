@@ -298,6 +298,8 @@ async def test_owner_redeems_a_key_in_the_app_center(browser, tmp_path) -> None:
         await page.goto("/#/apps")
         card = page.locator(f"article[data-app='{RW}']")
         message = page.get_by_test_id("apps-message")
+        await card.get_by_test_id("app-key").fill(key)
+        await screenshot(page, "app-center")
         # a mistyped key is refused with the edge's reason, and nothing changes
         await card.get_by_test_id("app-key").fill("1234-5678-9012-3456")
         await card.get_by_test_id("app-install").click()
@@ -305,7 +307,6 @@ async def test_owner_redeems_a_key_in_the_app_center(browser, tmp_path) -> None:
         assert (await message.inner_text()).startswith("Refused")
         assert "check digit" in await message.inner_text()
         await card.get_by_test_id("app-key").fill(key)
-        await screenshot(page, "app-center")
         await card.get_by_test_id("app-install").click()
 
         async def done() -> bool:

@@ -5,7 +5,7 @@ import { h, numberFormat } from './format.js';
 const SVG = 'http://www.w3.org/2000/svg';
 const W = 720;
 const H = 260;
-const PAD = { left: 52, right: 12, top: 12, bottom: 28 };
+const PAD = { left: 52, right: 16, top: 26, bottom: 28 };
 
 function svg(tag, attrs = {}, text) {
   const element = document.createElementNS(SVG, tag);
@@ -30,7 +30,7 @@ function yAxis(chart, min, max, lang, unit, scale) {
     chart.append(svg('line', { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: v === 0 ? 'axis zero' : 'axis' }));
     chart.append(svg('text', { x: PAD.left - 6, y: y(v) + 4, class: 'tick', 'text-anchor': 'end' }, format.format(v / scale)));
   }
-  chart.append(svg('text', { x: 4, y: PAD.top + 4, class: 'tick unit' }, unit));
+  chart.append(svg('text', { x: PAD.left - 6, y: 12, class: 'tick unit', 'text-anchor': 'end' }, unit));
   return y;
 }
 
@@ -45,13 +45,14 @@ export function lineChart({ timestamps, series, lang }) {
   const all = series.flatMap((s) => s.values).filter((v) => v !== null && v !== undefined);
   const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img' });
   const first = times[0];
-  const last = times[times.length - 1];
+  const step = times.length > 1 ? times[1] - times[0] : 300_000;
+  const last = times[times.length - 1] + step; // the end of the last slot: a day ends at 24:00
   const x = (t) => PAD.left + ((W - PAD.left - PAD.right) * (t - first)) / (last - first || 1);
   const y = yAxis(chart, Math.min(0, ...all), Math.max(0, ...all), lang, 'kW', 1000);
-  const hours = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' });
-  const ticks = 6;
-  for (let i = 0; i <= ticks; i += 1) {
-    const t = first + ((last - first) * i) / ticks;
+  const hours = new Intl.DateTimeFormat(lang, { hour: 'numeric', minute: '2-digit' });
+  const spacing = Math.max(3600_000, Math.ceil((last - first) / 8 / 3600_000) * 3600_000);
+  for (let t = first; t < last - spacing / 2; t += spacing) {
+    chart.append(svg('line', { x1: x(t), x2: x(t), y1: PAD.top, y2: H - PAD.bottom, class: 'axis' }));
     chart.append(svg('text', { x: x(t), y: H - 8, class: 'tick', 'text-anchor': 'middle' }, hours.format(new Date(t))));
   }
   for (const s of series) {

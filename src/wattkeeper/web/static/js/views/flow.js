@@ -42,8 +42,14 @@ export function mount(app, root) {
     const [from, to] = name === 'home' ? [HUB, node.at] : [node.at, HUB];
     const line = svg('line', { x1: from[0], y1: from[1], x2: to[0], y2: to[1], class: 'flowline' });
     line.style.stroke = node.color;
-    drawing.prepend(line);
-    lines[name] = line;
+    const arrow = svg('path', { d: 'M-7-7 3 0-7 7', class: 'arrow' });
+    arrow.style.stroke = node.color;
+    const angle = (Math.atan2(to[1] - from[1], to[0] - from[0]) * 180) / Math.PI;
+    // past the node's label, nearer the hub
+    const [ax, ay] = [x + 0.62 * (HUB[0] - x), y + 0.62 * (HUB[1] - y)];
+    arrow.dataset.transform = `translate(${ax} ${ay}) rotate(${angle})`;
+    drawing.prepend(line, arrow);
+    lines[name] = { line, arrow };
     const group = svg('g', { transform: `translate(${x} ${y})`, class: `node node-${name}` });
     group.append(svg('circle', { r: 46, class: 'node-ring' }));
     const icon = svg('path', { d: ICONS[name], class: 'icon' });
@@ -89,11 +95,13 @@ export function mount(app, root) {
     stat.detail.textContent = detail;
   };
   const animate = (name, watts, forward) => {
-    const line = lines[name];
+    const { line, arrow } = lines[name];
     const active = watts !== null && Math.abs(watts) >= 10;
     line.classList.toggle('active', active);
     line.classList.toggle('reverse', active && !forward);
     line.style.strokeWidth = active ? String(2 + Math.min(Math.abs(watts) / 1000, 6)) : '2';
+    arrow.classList.toggle('active', active);
+    arrow.setAttribute('transform', `${arrow.dataset.transform}${forward ? '' : ' rotate(180)'}`);
   };
 
   return {

@@ -110,16 +110,15 @@ export function mount(app, root) {
       const sums = await app.socket.edge('queryHistoricTimeseriesEnergy', { fromDate, toDate, timezone: ZONE, channels });
       if (mine !== generation) return;
       const data = sums.data || {};
-      const rows = ENERGY.map(([address, label]) => [
-        h('dt', {}, t(label)), h('dd', { 'data-address': address }, energy(app.lang, data[address])),
-      ]);
+      const rows = ENERGY.map(([address, label, color]) => h('div', { style: `border-left-color:${color}` },
+        h('dt', {}, t(label)), h('dd', { 'data-address': address }, energy(app.lang, data[address]))));
       const buy = data['_sum/GridBuyActiveEnergy'];
       const consumption = data['_sum/ConsumptionActiveEnergy'];
       if (consumption > 0 && buy !== null && buy !== undefined) {
         const autarchy = Math.max(0, Math.min(100, 100 * (1 - buy / consumption)));
-        rows.push([h('dt', {}, t('history.autarchy')), h('dd', {}, `${numberFormat(app.lang).format(autarchy)} %`)]);
+        rows.push(h('div', {}, h('dt', {}, t('history.autarchy')), h('dd', {}, `${numberFormat(app.lang).format(autarchy)} %`)));
       }
-      totals.replaceChildren(...rows.flat());
+      totals.replaceChildren(...rows);
       if (period === 'day') return;
       const perDay = await app.socket.edge('queryHistoricTimeseriesEnergyPerPeriod', {
         fromDate, toDate, timezone: ZONE, channels, resolution: { value: 1, unit: 'Days' },
