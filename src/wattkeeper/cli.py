@@ -13,6 +13,7 @@ from pathlib import Path
 from wattkeeper import __version__, cli_apps, cli_client
 from wattkeeper.core.errors import WattkeeperError
 from wattkeeper.licensing import cli as licensing_cli
+from wattkeeper.simulator import cli as simulator_cli
 
 log = logging.getLogger("wattkeeper")
 
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     passwd.add_argument("--password", help="the new password (asked for when omitted)")
     passwd.set_defaults(handler=_passwd)
     licensing_cli.register(sub)
+    simulator_cli.register(sub)
     return parser
 
 

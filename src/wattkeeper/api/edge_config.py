@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic_core import PydanticUndefined
+from pydantic_core import PydanticUndefined, to_jsonable_python
 
 from wattkeeper.api.context import ApiContext
 from wattkeeper.config.registry import Factory
@@ -52,7 +52,9 @@ def _factory(factory: Factory) -> dict[str, Any]:
                 "name": field.alias or name,
                 "description": field.description or "",
                 "isRequired": field.is_required(),
-                "defaultValue": None if default is PydanticUndefined else default,
+                "defaultValue": None
+                if default is PydanticUndefined
+                else to_jsonable_python(default, fallback=str),
             }
         )
     return {
