@@ -1,0 +1,53 @@
+"""In-memory chunks of the samples recorded since the last commit."""
+
+import math
+from collections.abc import Container, Mapping
+from typing import Final
+
+from wattkeeper.history.codec import CHUNK_S
+
+_NAN: Final = math.nan
+_NUMBERS: Final = (float, int, bool)
+
+Column = list[float]
+"""CHUNK_S slots of one channel, NaN where nothing was recorded."""
+
+
+class CycleBuffer:
+    """Collects cycles into whole chunks so that a flush writes one row per channel."""
+
+    def __init__(self) -> None:
+        self.chunks: dict[int, dict[str, Column]] = {}
+        self.first_ts: float | None = None
+        """Timestamp of the oldest cycle not yet committed."""
+        self.merged: set[int] = set()
+        """Buckets whose columns already hold what the database had stored for them."""
+
+    def put(
+        self, ts: float, values: Mapping[str, float | int | None], keep: Container[str]
+    ) -> None:
+        """Store the values of `keep`ed addresses in the one-second slot of `ts`."""
+        second = math.floor(ts)
+        bucket = second - second % CHUNK_S
+        slot = second - bucket
+        chunk = self.chunks.get(bucket)
+        if chunk is None:
+            chunk = self.chunks[bucket] = {}
+        for address, value in values.items():
+            if address not in keep:
+                continue
+            column = chunk.get(address)
+            if column is None:
+                column = chunk[address] = [_NAN] * CHUNK_S
+            # Anything but a number (a string from a misconfigured channel) is a gap, not a crash.
+            column[slot] = float(value) if isinstance(value, _NUMBERS) else _NAN
+        if self.first_ts is None:
+            self.first_ts = ts
+
+    def committed(self) -> None:
+        """Forget committed chunks except the newest, which later cycles keep filling."""
+        if self.chunks:
+            newest = max(self.chunks)
+            self.chunks = {newest: self.chunks[newest]}
+            self.merged = {newest}
+        self.first_ts = None

@@ -1,0 +1,90 @@
+"""Reads raw chunks and 5-minute statistics of one channel back from SQLite."""
+
+import sqlite3
+from typing import Final
+
+from wattkeeper.history.codec import CHUNK_S, Sample, decode
+from wattkeeper.history.stats import Stats
+
+_CHUNKS: Final = """
+SELECT bucket, data FROM raw_chunk
+WHERE channel_id = ? AND bucket >= ? AND bucket < ? ORDER BY bucket
+"""
+_AGGREGATES: Final = """
+SELECT bucket, count, total, minimum, maximum, first, last FROM aggregate_5m
+WHERE channel_id = ? AND bucket >= ? AND bucket < ? ORDER BY bucket
+"""
+_LAST_BEFORE: Final = """
+SELECT bucket, last FROM aggregate_5m
+WHERE channel_id = ? AND bucket <= ? ORDER BY bucket DESC LIMIT 1
+"""
+_FIRST_FROM: Final = """
+SELECT bucket, first FROM aggregate_5m
+WHERE channel_id = ? AND bucket >= ? AND bucket < ? ORDER BY bucket LIMIT 1
+"""
+
+
+class ChannelReader:
+    """Read access to the stored history of one channel."""
+
+    def __init__(self, conn: sqlite3.Connection, channel_id: int) -> None:
+        self._conn = conn
+        self._id = channel_id
+
+    def raw_start(self) -> int | None:
+        """Start of the oldest raw chunk still stored, or None."""
+        row = self._conn.execute(
+            "SELECT min(bucket) FROM raw_chunk WHERE channel_id = ?", (self._id,)
+        ).fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def raw_series(self, start: int, stop: int) -> list[Sample]:
+        """One sample (or None) per second in [start, stop)."""
+        first_bucket = start - start % CHUNK_S
+        series: list[Sample] = []
+        cursor = first_bucket
+        for bucket, blob in self._conn.execute(_CHUNKS, (self._id, first_bucket, stop)):
+            series.extend([None] * (bucket - cursor))
+            series.extend(decode(blob))
+            cursor = bucket + CHUNK_S
+        series.extend([None] * (stop - cursor))
+        return series[start - first_bucket : stop - first_bucket]
+
+    def aggregates(self, start: float, stop: float) -> list[tuple[int, Stats]]:
+        """Statistics of the buckets starting in [start, stop), oldest first."""
+        rows = self._conn.execute(_AGGREGATES, (self._id, start, stop))
+        return [(bucket, Stats(*rest)) for bucket, *rest in rows]
+
+    def last_before(self, second: int) -> tuple[float, int] | None:
+        """Last value at or before `second`, and (at most) when it was recorded."""
+        bucket = second - second % CHUNK_S
+        chunk = self._chunk(bucket)
+        if chunk is not None:
+            for slot in range(second - bucket, -1, -1):
+                value = chunk[slot]
+                if value is not None:
+                    return value, bucket + slot
+        # Without raw samples only buckets that end by `second` can answer exactly.
+        whole = chunk is None and second - bucket == CHUNK_S - 1
+        limit = bucket if whole else bucket - CHUNK_S
+        row = self._conn.execute(_LAST_BEFORE, (self._id, limit)).fetchone()
+        return None if row is None else (row[1], row[0] + CHUNK_S - 1)
+
+    def first_from(self, second: int, stop: int) -> float | None:
+        """First value recorded in [second, stop)."""
+        bucket = second - second % CHUNK_S
+        chunk = self._chunk(bucket)
+        if chunk is not None:
+            for slot in range(second - bucket, min(CHUNK_S, stop - bucket)):
+                value = chunk[slot]
+                if value is not None:
+                    return value
+        limit = bucket if chunk is None and second == bucket else bucket + CHUNK_S
+        row = self._conn.execute(_FIRST_FROM, (self._id, limit, stop)).fetchone()
+        return None if row is None else float(row[1])
+
+    def _chunk(self, bucket: int) -> list[Sample] | None:
+        row = self._conn.execute(
+            "SELECT data FROM raw_chunk WHERE channel_id = ? AND bucket = ?", (self._id, bucket)
+        ).fetchone()
+        return None if row is None else decode(row[0])

@@ -1,0 +1,195 @@
+"""SqliteHistoryStore: the history store on one SQLite file (WAL, batched commits)."""
+
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from wattkeeper.history.buffer import CycleBuffer
+from wattkeeper.history.codec import CHUNK_S
+from wattkeeper.history.config import HistoryConfig
+from wattkeeper.history.csv_export import render_csv
+from wattkeeper.history.energy import counter_energy, energy_per_period
+from wattkeeper.history.errors import HistoryQueryError
+from wattkeeper.history.kinds import Kind, check_kind
+from wattkeeper.history.protocol import JsonDict, Period, Resolution, TimeZoneLike
+from wattkeeper.history.reader import ChannelReader
+from wattkeeper.history.schema import connect
+from wattkeeper.history.slots import calendar_edges, check_range, slot_edges
+from wattkeeper.history.timefmt import iso_timestamps
+from wattkeeper.history.timeseries import channel_series
+from wattkeeper.history.writer import commit_buffer
+from wattkeeper.history.zones import resolve_zone
+
+
+class SqliteHistoryStore:
+    """History in one SQLite file; safe to share between the cycle and query threads."""
+
+    def __init__(self, path: str | Path, config: HistoryConfig | None = None) -> None:
+        self.config = config or HistoryConfig()
+        self._conn = connect(path)
+        self._lock = threading.Lock()
+        self._buffer = CycleBuffer()
+        self._last_prune: float | None = None
+        self._closed = False
+        self._ids: dict[str, int] = {}
+        self._kinds: dict[str, Kind] = {}
+        for channel_id, address, kind in self._conn.execute(
+            "SELECT id, address, kind FROM channel"
+        ):
+            self._ids[address] = channel_id
+            self._kinds[address] = check_kind(kind)
+
+    # -- recording -------------------------------------------------------------------------
+
+    def declare(self, address: str, kind: Kind) -> None:
+        """Record `address` from now on; redeclaring only changes how queries aggregate it."""
+        kind = check_kind(kind)
+        if not isinstance(address, str) or "/" not in address:
+            raise HistoryQueryError(f"address must look like 'component/Channel', got {address!r}")
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO channel (address, kind) VALUES (?, ?)"
+                " ON CONFLICT (address) DO UPDATE SET kind = excluded.kind",
+                (address, kind),
+            )
+            row = self._conn.execute("SELECT id FROM channel WHERE address = ?", (address,))
+            self._ids[address] = row.fetchone()[0]
+            self._kinds[address] = kind
+
+    def record(self, ts: float, values: Mapping[str, float | int | None]) -> None:
+        """Buffer one cycle (undeclared addresses are ignored); commits once per batch."""
+        with self._lock:
+            self._buffer.put(ts, values, self._ids)
+            first = self._buffer.first_ts
+            if first is not None and abs(ts - first) >= self.config.batch_s:
+                self._commit()
+                interval = self.config.prune_interval_s
+                if interval is not None and (
+                    self._last_prune is None or abs(ts - self._last_prune) >= interval
+                ):
+                    self._prune(ts)
+
+    def flush(self) -> None:
+        """Commit everything buffered."""
+        with self._lock:
+            self._commit()
+
+    def prune(self, now: float) -> None:
+        """Drop raw chunks and aggregates that ended before their retention window."""
+        with self._lock:
+            self._commit()
+            self._prune(now)
+
+    def close(self) -> None:
+        """Flush and close the database; the store is unusable afterwards (twice is fine)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._commit()
+            self._conn.close()
+            self._closed = True
+
+    def _commit(self) -> None:
+        if self._buffer.chunks and self._buffer.first_ts is not None:
+            commit_buffer(self._conn, self._buffer, self._ids)
+
+    def _prune(self, now: float) -> None:
+        raw_limit = now - self.config.raw_retention_s - CHUNK_S
+        aggregate_limit = now - self.config.aggregate_retention_s - CHUNK_S
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for channel_id in self._ids.values():
+                # Per channel, so that each DELETE walks the primary key instead of the table.
+                self._conn.execute(
+                    "DELETE FROM raw_chunk WHERE channel_id = ? AND bucket < ?",
+                    (channel_id, raw_limit),
+                )
+                self._conn.execute(
+                    "DELETE FROM aggregate_5m WHERE channel_id = ? AND bucket < ?",
+                    (channel_id, aggregate_limit),
+                )
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("PRAGMA incremental_vacuum")
+        self._last_prune = now
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def _reader(self, address: str) -> tuple[ChannelReader, Kind]:
+        if address not in self._ids:
+            raise HistoryQueryError(f"unknown channel {address!r}: it was never declared")
+        return ChannelReader(self._conn, self._ids[address]), self._kinds[address]
+
+    def _check_addresses(self, addresses: Sequence[str]) -> list[str]:
+        if isinstance(addresses, str) or not all(isinstance(a, str) for a in addresses):
+            raise HistoryQueryError("addresses must be a list of channel addresses")
+        for address in addresses:
+            self._reader(address)
+        return list(addresses)
+
+    def query_timeseries_data(
+        self,
+        from_ts: float,
+        to_ts: float,
+        addresses: Sequence[str],
+        resolution: Resolution,
+        tz: TimeZoneLike = None,
+    ) -> JsonDict:
+        """Average (power), maximum (state) or last value (counter) per slot."""
+        zone = resolve_zone(tz)
+        edges = slot_edges(from_ts, to_ts, resolution, zone, self.config.max_points)
+        wanted = self._check_addresses(addresses)
+        with self._lock:
+            self._commit()
+            data = {a: channel_series(*self._reader(a), edges) for a in wanted}
+        return {"timestamps": iso_timestamps(edges[:-1], zone), "data": data}
+
+    def query_timeseries_energy(
+        self, from_ts: float, to_ts: float, addresses: Sequence[str]
+    ) -> JsonDict:
+        """Counter difference over the range, per address."""
+        check_range(from_ts, to_ts)
+        wanted = self._check_addresses(addresses)
+        with self._lock:
+            self._commit()
+            return {"data": {a: counter_energy(self._counter(a), from_ts, to_ts) for a in wanted}}
+
+    def query_timeseries_energy_per_period(
+        self,
+        from_ts: float,
+        to_ts: float,
+        addresses: Sequence[str],
+        period: Period,
+        tz: TimeZoneLike = None,
+    ) -> JsonDict:
+        """Counter difference per local day or month."""
+        zone = resolve_zone(tz)
+        check_range(from_ts, to_ts)
+        edges = calendar_edges(from_ts, to_ts, period, zone)
+        wanted = self._check_addresses(addresses)
+        with self._lock:
+            self._commit()
+            data = {a: energy_per_period(self._counter(a), edges) for a in wanted}
+        return {"timestamps": iso_timestamps(edges[:-1], zone), "data": data}
+
+    def _counter(self, address: str) -> ChannelReader:
+        reader, kind = self._reader(address)
+        if kind != "counter":
+            raise HistoryQueryError(
+                f"channel {address!r} is a {kind} channel; energy needs a counter channel"
+            )
+        return reader
+
+    def export_csv(
+        self,
+        from_ts: float,
+        to_ts: float,
+        addresses: Sequence[str],
+        resolution: Resolution,
+        tz: TimeZoneLike = None,
+    ) -> str:
+        """The time-series query as CSV with local ISO timestamps."""
+        result = self.query_timeseries_data(from_ts, to_ts, addresses, resolution, tz)
+        return render_csv(result, list(addresses))

@@ -1,0 +1,58 @@
+"""Commits buffered chunks: raw blobs and their 5-minute statistics in one transaction."""
+
+import sqlite3
+from collections.abc import Mapping
+from typing import Final
+
+from wattkeeper.history.buffer import Column, CycleBuffer
+from wattkeeper.history.codec import decode, encode
+from wattkeeper.history.stats import of_samples
+
+_UPSERT_RAW: Final = """
+INSERT INTO raw_chunk (channel_id, bucket, data) VALUES (?, ?, ?)
+ON CONFLICT (channel_id, bucket) DO UPDATE SET data = excluded.data
+"""
+_UPSERT_AGGREGATE: Final = """
+INSERT OR REPLACE INTO aggregate_5m
+    (channel_id, bucket, count, total, minimum, maximum, first, last)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+"""
+_STORED: Final = "SELECT data FROM raw_chunk WHERE channel_id = ? AND bucket = ?"
+
+
+def _merge_stored(
+    conn: sqlite3.Connection, bucket: int, chunk: dict[str, Column], ids: Mapping[str, int]
+) -> None:
+    """Fill gaps of a chunk from the row already stored (after a restart, or late samples)."""
+    for address, column in chunk.items():
+        row = conn.execute(_STORED, (ids[address], bucket)).fetchone()
+        if row is None:
+            continue
+        for slot, old in enumerate(decode(row[0])):
+            if old is not None and column[slot] != column[slot]:
+                column[slot] = float(old)
+
+
+def commit_buffer(conn: sqlite3.Connection, buffer: CycleBuffer, ids: Mapping[str, int]) -> None:
+    """Write every buffered chunk (whole, so the statistics always match the raw blob)."""
+    raw_rows: list[tuple[int, int, bytes]] = []
+    aggregate_rows: list[tuple[int, int, int, float, float, float, float, float]] = []
+    for bucket, chunk in buffer.chunks.items():
+        if bucket not in buffer.merged:
+            _merge_stored(conn, bucket, chunk, ids)
+        for address, column in chunk.items():
+            stats = of_samples(column)
+            if stats is None:
+                continue
+            channel_id = ids[address]
+            raw_rows.append((channel_id, bucket, encode(column)))
+            aggregate_rows.append((channel_id, bucket, *stats))
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany(_UPSERT_RAW, raw_rows)
+        conn.executemany(_UPSERT_AGGREGATE, aggregate_rows)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    buffer.committed()
