@@ -7,7 +7,10 @@ import sys
 import zlib
 from array import array
 from collections.abc import Sequence
-from itertools import accumulate, pairwise
+from itertools import accumulate, compress
+from math import isnan
+from operator import not_ as _not
+from operator import sub
 from typing import Final
 
 # One chunk holds this many one-second slots; it is also the aggregate bucket.
@@ -41,39 +44,50 @@ def _from_bytes(typecode: str, data: bytes) -> array[float] | array[int]:
 
 
 def _int_width(deltas: Sequence[int]) -> int:
-    largest = max(max(deltas), -min(deltas))
+    largest = max(max(deltas, default=0), -min(deltas, default=0))
     for width in (1, 2, 4):
         if largest < 1 << (8 * width - 1):
             return width
     return 8
 
 
+def _integers(present: list[float]) -> list[int] | None:
+    """The values as ints if every one is integral and fits 64 bits, else None."""
+    try:
+        ints = list(map(int, present))
+    except OverflowError:  # infinity
+        return None
+    if ints != present or (ints and max(map(abs, ints)) > _INT64_MAX // 2):
+        return None
+    return ints
+
+
 def encode(values: Sequence[float]) -> bytes:
-    """Encode a chunk (NaN = no value) with the narrowest exact representation."""
-    present = [v for v in values if v == v]
-    mask = b"" if len(present) == len(values) else bytes(v == v for v in values)
+    """Encode a chunk (NaN = no value) with the narrowest exact representation.
+
+    Only present values are stored, after a one-byte-per-slot mask when there are gaps;
+    integral values (OpenEMS channels mostly are: W, Wh, %) become small deltas.
+    """
+    # map/compress keep the per-slot work in C: a flush encodes 30 chunks every 5 s.
+    present_at = bytes(map(_not, map(isnan, values)))
+    present = list(compress(values, present_at))
+    mask = b"" if len(present) == len(values) else present_at
     flags = _HAS_MASK if mask else 0
-    if present and all(v.is_integer() and abs(v) <= _INT64_MAX for v in present):
-        base = int(present[0])
-        filled = []
-        last = base
-        for v in values:
-            if v == v:
-                last = int(v)
-            filled.append(last)  # a gap repeats the last value: a zero delta
-        deltas = [0, *(b - a for a, b in pairwise(filled))]
-        if max(deltas, default=0) <= _INT64_MAX and min(deltas, default=0) >= -_INT64_MAX:
-            width = _int_width(deltas)
-            body = _bytes(array(_INT_CODES[width], deltas))
-            head = _HEADER.pack(flags | _INT_DELTA, width, len(values), base)
-            return head + zlib.compress(mask + body)
-    doubles = array("d", values)
-    singles = array("f", values)
-    if all(a == b for a, b in zip(present, (v for v in singles if v == v), strict=True)):
+    ints = _integers(present)
+    if ints is not None:
+        base = ints[0] if ints else 0
+        deltas = [0, *map(sub, ints[1:], ints[:-1])] if ints else []
+        width = _int_width(deltas)
+        body = _bytes(array(_INT_CODES[width], deltas))
+        return _HEADER.pack(flags | _INT_DELTA, width, len(values), base) + zlib.compress(
+            mask + body
+        )
+    singles = array("f", present)
+    if singles.tolist() == present:
         head = _HEADER.pack(flags | _FLOAT32, 4, len(values), 0)
         return head + zlib.compress(mask + _bytes(singles))
     head = _HEADER.pack(flags | _FLOAT64, 8, len(values), 0)
-    return head + zlib.compress(mask + _bytes(doubles))
+    return head + zlib.compress(mask + _bytes(array("d", present)))
 
 
 def decode(blob: bytes) -> list[Sample]:
@@ -83,12 +97,13 @@ def decode(blob: bytes) -> list[Sample]:
     mask = payload[:count] if flags & _HAS_MASK else b""
     body = payload[len(mask) :]
     form = flags & ~_HAS_MASK
-    out: list[Sample]
+    present: list[Sample]
     if form == _INT_DELTA:
-        out = list(accumulate(_from_bytes(_INT_CODES[width], body), initial=base))
-        del out[0]
+        present = list(accumulate(_from_bytes(_INT_CODES[width], body), initial=base))
+        del present[0]
     else:
-        out = list(_from_bytes("f" if form == _FLOAT32 else "d", body))
-    if mask:
-        return [v if m else None for v, m in zip(out, mask, strict=True)]
-    return out
+        present = list(_from_bytes("f" if form == _FLOAT32 else "d", body))
+    if not mask:
+        return present
+    values = iter(present)
+    return [next(values) if slot else None for slot in mask]

@@ -26,6 +26,7 @@ class SqliteHistoryStore:
 
     def __init__(self, path: str | Path, config: HistoryConfig | None = None) -> None:
         self.config = config or HistoryConfig()
+        self.path = Path(path)
         self._conn = connect(path)
         self._lock = threading.Lock()
         self._buffer = CycleBuffer()
