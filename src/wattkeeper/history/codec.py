@@ -99,7 +99,8 @@ def decode(blob: bytes) -> list[Sample]:
     form = flags & ~_HAS_MASK
     present: list[Sample]
     if form == _INT_DELTA:
-        present = list(accumulate(_from_bytes(_INT_CODES[width], body), initial=base))
+        # Floats like every other path, so raw and aggregate answers look the same.
+        present = list(map(float, accumulate(_from_bytes(_INT_CODES[width], body), initial=base)))
         del present[0]
     else:
         present = list(_from_bytes("f" if form == _FLOAT32 else "d", body))

@@ -113,7 +113,8 @@ class SqliteHistoryStore:
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
-        self._conn.execute("PRAGMA incremental_vacuum")
+        # Through execute() the pragma frees a single page; executescript runs it to the end.
+        self._conn.executescript("PRAGMA incremental_vacuum")
         self._last_prune = now
 
     # -- queries ---------------------------------------------------------------------------

@@ -1,0 +1,78 @@
+"""Retention: raw chunks leave after the raw window, 5-minute aggregates much later."""
+
+import sqlite3
+from pathlib import Path
+
+from conftest import T0
+
+from wattkeeper.history import HistoryConfig, SqliteHistoryStore
+
+GRID = "_sum/GridActivePower"
+DAY = 86_400
+
+
+def _rows(path: Path, table: str) -> list[int]:
+    with sqlite3.connect(path) as db:
+        return [bucket for (bucket,) in db.execute(f"SELECT bucket FROM {table} ORDER BY bucket")]
+
+
+def _store(path: Path, prune_interval_s: float | None = None) -> SqliteHistoryStore:
+    config = HistoryConfig(
+        raw_retention_s=DAY,
+        aggregate_retention_s=3 * DAY,
+        batch_s=600,
+        prune_interval_s=prune_interval_s,
+    )
+    store = SqliteHistoryStore(path, config)
+    store.declare(GRID, "power")
+    return store
+
+
+def _record_days(store: SqliteHistoryStore, days: int, every_s: int = 60) -> None:
+    for ts in range(T0, T0 + days * DAY, every_s):
+        store.record(ts, {GRID: (ts - T0) % 1000})
+
+
+def test_prune_drops_old_raw_chunks_and_keeps_aggregates(db_path: Path) -> None:
+    store = _store(db_path)
+    _record_days(store, 2)
+    store.prune(T0 + 2 * DAY)
+    raw, aggregates = _rows(db_path, "raw_chunk"), _rows(db_path, "aggregate_5m")
+    assert raw[0] == T0 + DAY - 300  # the first chunk that still ends inside the window
+    assert aggregates[0] == T0
+    assert len(aggregates) == 2 * DAY // 300
+    # The old day still answers at 5-minute resolution.
+    result = store.query_timeseries_data(T0, T0 + 600, [GRID], 300)
+    assert result["data"][GRID] == [
+        (0 + 60 + 120 + 180 + 240) / 5,
+        (300 + 360 + 420 + 480 + 540) / 5,
+    ]
+    store.close()
+
+
+def test_prune_drops_aggregates_after_their_window(db_path: Path) -> None:
+    store = _store(db_path)
+    _record_days(store, 5, every_s=300)
+    store.prune(T0 + 5 * DAY)
+    assert _rows(db_path, "aggregate_5m")[0] == T0 + 2 * DAY - 300
+    store.close()
+
+
+def test_record_prunes_periodically_by_itself(db_path: Path) -> None:
+    store = _store(db_path, prune_interval_s=3600)
+    _record_days(store, 3)
+    store.flush()
+    assert _rows(db_path, "raw_chunk")[0] >= T0 + 2 * DAY - 3600 - 300
+    store.close()
+
+
+def test_pruning_returns_pages_to_the_file_system(db_path: Path) -> None:
+    store = _store(db_path)
+    _record_days(store, 2, every_s=1)
+    store.flush()
+    store.prune(T0 + 10 * DAY)  # everything is past both windows
+    store.close()
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+    assert pages < 20
