@@ -15,7 +15,7 @@ from wattkeeper.history.protocol import JsonDict, Period, Resolution, TimeZoneLi
 from wattkeeper.history.reader import ChannelReader
 from wattkeeper.history.schema import connect
 from wattkeeper.history.slots import calendar_edges, check_range, slot_edges
-from wattkeeper.history.timefmt import iso_timestamps
+from wattkeeper.history.timefmt import iso_seconds, iso_timestamps
 from wattkeeper.history.timeseries import channel_series
 from wattkeeper.history.writer import commit_buffer
 from wattkeeper.history.zones import resolve_zone
@@ -143,10 +143,16 @@ class SqliteHistoryStore:
         zone = resolve_zone(tz)
         edges = slot_edges(from_ts, to_ts, resolution, zone, self.config.max_points)
         wanted = self._check_addresses(addresses)
+        # Whole seconds at 1 s resolution: slots are the raw samples themselves (fast path).
+        seconds = resolution == 1 and float(from_ts).is_integer() and float(to_ts).is_integer()
         with self._lock:
             self._commit()
-            data = {a: channel_series(*self._reader(a), edges) for a in wanted}
-        return {"timestamps": iso_timestamps(edges[:-1], zone), "data": data}
+            data = {a: channel_series(*self._reader(a), edges, seconds) for a in wanted}
+        if seconds:
+            stamps = iso_seconds(int(from_ts), len(edges) - 1, zone)
+        else:
+            stamps = iso_timestamps(edges[:-1], zone)
+        return {"timestamps": stamps, "data": data}
 
     def query_timeseries_energy(
         self, from_ts: float, to_ts: float, addresses: Sequence[str]

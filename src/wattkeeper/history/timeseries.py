@@ -3,7 +3,6 @@
 import math
 from bisect import bisect_left
 from collections.abc import Sequence
-from itertools import pairwise
 
 from wattkeeper.history.codec import CHUNK_S, Sample
 from wattkeeper.history.kinds import Kind
@@ -31,12 +30,17 @@ def _from_aggregates(
 
 
 def _from_raw(
-    reader: ChannelReader, kind: Kind, edges: Sequence[float], out: list[Sample], offset: int
+    reader: ChannelReader,
+    kind: Kind,
+    edges: Sequence[float],
+    out: list[Sample],
+    offset: int,
+    seconds: bool,
 ) -> None:
     """Fill out[offset + i] from the one-second samples inside slot i."""
     base = math.ceil(edges[0])
     series = reader.raw_series(base, math.ceil(edges[-1]))
-    if base == edges[0] and all(b - a == 1 for a, b in pairwise(edges)):
+    if seconds and base == edges[0]:
         out[offset:] = series  # full resolution: each slot is one sample
         return
     for index in range(len(edges) - 1):
@@ -46,8 +50,10 @@ def _from_raw(
             out[offset + index] = stats.value(kind)
 
 
-def channel_series(reader: ChannelReader, kind: Kind, edges: Sequence[float]) -> list[Sample]:
-    """One value (or None) per slot [edges[i], edges[i+1])."""
+def channel_series(
+    reader: ChannelReader, kind: Kind, edges: Sequence[float], seconds: bool = False
+) -> list[Sample]:
+    """One value (or None) per slot [edges[i], edges[i+1]); `seconds`: every slot is 1 s."""
     count = len(edges) - 1
     out: list[Sample] = [None] * count
     if count <= 0:
@@ -61,5 +67,5 @@ def channel_series(reader: ChannelReader, kind: Kind, edges: Sequence[float]) ->
     if split > 0:
         _from_aggregates(reader, kind, edges[: split + 1], out)
     if split < count:
-        _from_raw(reader, kind, edges[split:], out, split)
+        _from_raw(reader, kind, edges[split:], out, split, seconds)
     return out
