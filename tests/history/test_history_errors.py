@@ -30,7 +30,13 @@ BUY = "_sum/GridBuyActiveEnergy"
         ),
         (lambda s: s.query_timeseries_data(T0, T0 + 60, [GRID], math.nan), "resolution must"),
         (lambda s: s.query_timeseries_data(T0, T0 + 60, [GRID], "week"), "period must be one of"),
-        (lambda s: s.query_timeseries_data(math.inf, T0, [GRID], 1), "from_ts must be a finite"),
+        (lambda s: s.query_timeseries_data(math.inf, T0, [GRID], 1), "from_ts must be epoch"),
+        (lambda s: s.query_timeseries_data(T0, math.nan, [GRID], 1), "to_ts must be epoch"),
+        (lambda s: s.query_timeseries_energy(-1, T0, [BUY]), "from_ts must be epoch"),
+        (
+            lambda s: s.query_timeseries_energy_per_period(0, 2.5e11, [BUY], "day"),
+            "more than 200000 days",
+        ),
         (lambda s: s.query_timeseries_data(T0, T0 + 10**7, [GRID], 1), "at most 200000"),
         (lambda s: s.query_timeseries_data(T0, T0 + 60, GRID, 1), "addresses must be a list"),
         (
@@ -61,6 +67,7 @@ GOOD = {"fromDate": "2026-11-24", "toDate": "2026-11-24", "channels": [GRID], "t
         ({"fromDate": 20261124}, "field 'fromDate' must be a date"),
         ({"fromDate": "24.11.2026"}, "field 'fromDate' must be a date"),
         ({"toDate": "2026-11-23"}, "field 'toDate' .* is before 'fromDate'"),
+        ({"toDate": "9999-12-31"}, "field 'toDate' .* is out of range"),
         ({"channels": "_sum/GridActivePower"}, "field 'channels' must be a list"),
         ({"channels": ["ghost0/Power"]}, "unknown channel 'ghost0/Power'"),
         ({"timezone": "Europe/Atlantis"}, "field 'timezone': unknown timezone"),

@@ -133,3 +133,22 @@ def test_close_is_idempotent(db_path: Path) -> None:
 def test_values_come_back_exactly(store: SqliteHistoryStore, value: float) -> None:
     store.record(T0, {GRID: value})
     assert store.query_timeseries_data(T0, T0 + 1, [GRID], 1)["data"][GRID] == [value]
+
+
+def test_record_does_not_wait_for_a_query_holding_the_database(store: SqliteHistoryStore) -> None:
+    store.record(T0, {GRID: 1})
+    with store._lock:  # what a long query in another thread does
+        store.record(T0 + 1, {GRID: 2})  # would deadlock here if record() waited
+    store.record(T0 + 2, {GRID: 3})
+    assert store.query_timeseries_data(T0, T0 + 3, [GRID], 1)["data"][GRID] == [1, 2, 3]
+
+
+def test_parked_cycles_reach_the_database_on_close(db_path: Path) -> None:
+    store = SqliteHistoryStore(db_path)
+    store.declare(GRID, "power")
+    with store._lock:
+        store.record(T0, {GRID: 7})
+    store.close()
+    reopened = SqliteHistoryStore(db_path)
+    assert reopened.query_timeseries_data(T0, T0 + 1, [GRID], 1)["data"][GRID] == [7]
+    reopened.close()

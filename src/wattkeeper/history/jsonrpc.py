@@ -38,7 +38,7 @@ def _zone(params: Mapping[str, Any]) -> tzinfo:
 def _date(params: Mapping[str, Any], name: str) -> date:
     value = _field(params, name)
     try:
-        return date.fromisoformat(value[:10]) if isinstance(value, str) else date.fromisoformat("")
+        return date.fromisoformat(value) if isinstance(value, str) else date.fromisoformat("")
     except ValueError as exc:
         message = f"field '{name}' must be a date like 2026-11-24, got {value!r}"
         raise HistoryQueryError(message) from exc
@@ -54,7 +54,10 @@ def _range(params: Mapping[str, Any], zone: tzinfo) -> tuple[float, float, int]:
     if last < first:
         raise HistoryQueryError(f"field 'toDate' ({last}) is before 'fromDate' ({first})")
     days = (last - first).days + 1
-    return _local_midnight(first, zone), _local_midnight(last + timedelta(days=1), zone), days
+    try:
+        return _local_midnight(first, zone), _local_midnight(last + timedelta(days=1), zone), days
+    except (OverflowError, ValueError, OSError) as exc:
+        raise HistoryQueryError(f"field 'toDate' ({last}) is out of range") from exc
 
 
 def _channels(params: Mapping[str, Any]) -> list[str]:

@@ -1,6 +1,7 @@
 """SqliteHistoryStore: the history store on one SQLite file (WAL, batched commits)."""
 
 import threading
+from collections import deque
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -30,6 +31,7 @@ class SqliteHistoryStore:
         self._conn = connect(path)
         self._lock = threading.Lock()
         self._buffer = CycleBuffer()
+        self._parked: deque[tuple[float, dict[str, float | int | None]]] = deque()
         self._last_prune: float | None = None
         self._closed = False
         self._ids: dict[str, int] = {}
@@ -58,8 +60,16 @@ class SqliteHistoryStore:
             self._kinds[address] = kind
 
     def record(self, ts: float, values: Mapping[str, float | int | None]) -> None:
-        """Buffer one cycle (undeclared addresses are ignored); commits once per batch."""
-        with self._lock:
+        """Buffer one cycle (undeclared addresses are ignored); commits once per batch.
+
+        Never waits for a query running in another thread: while one holds the database,
+        the cycle is parked in a queue that the next record(), flush() or query drains.
+        """
+        if not self._lock.acquire(blocking=False):
+            self._parked.append((ts, dict(values)))  # deque.append is atomic
+            return
+        try:
+            self._drain_parked()
             self._buffer.put(ts, values, self._ids)
             first = self._buffer.first_ts
             if first is not None and abs(ts - first) >= self.config.batch_s:
@@ -69,6 +79,13 @@ class SqliteHistoryStore:
                     self._last_prune is None or abs(ts - self._last_prune) >= interval
                 ):
                     self._prune(ts)
+        finally:
+            self._lock.release()
+
+    def _drain_parked(self) -> None:
+        while self._parked:
+            ts, values = self._parked.popleft()
+            self._buffer.put(ts, values, self._ids)
 
     def flush(self) -> None:
         """Commit everything buffered."""
@@ -91,6 +108,7 @@ class SqliteHistoryStore:
             self._closed = True
 
     def _commit(self) -> None:
+        self._drain_parked()
         if self._buffer.chunks and self._buffer.first_ts is not None:
             commit_buffer(self._conn, self._buffer, self._ids)
 
@@ -175,7 +193,7 @@ class SqliteHistoryStore:
         """Counter difference per local day or month."""
         zone = resolve_zone(tz)
         check_range(from_ts, to_ts)
-        edges = calendar_edges(from_ts, to_ts, period, zone)
+        edges = calendar_edges(from_ts, to_ts, period, zone, self.config.max_points)
         wanted = self._check_addresses(addresses)
         with self._lock:
             self._commit()

@@ -1,7 +1,7 @@
 """Computes one value per slot for a channel, from raw chunks or 5-minute statistics."""
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from wattkeeper.history.codec import CHUNK_S, Sample
@@ -21,7 +21,7 @@ def _from_aggregates(
     """Fill out[i] from the buckets that start inside slot i."""
     groups: dict[int, list[Stats]] = {}
     for bucket, stats in reader.aggregates(edges[0], edges[-1]):
-        slot = bisect_left(edges, bucket + 0.5) - 1  # the slot whose start is <= bucket
+        slot = bisect_right(edges, bucket) - 1  # the slot whose start is <= bucket
         groups.setdefault(slot, []).append(stats)
     for slot, parts in groups.items():
         merged = combine(parts)
@@ -55,10 +55,12 @@ def channel_series(
 ) -> list[Sample]:
     """One value (or None) per slot [edges[i], edges[i+1]); `seconds`: every slot is 1 s."""
     count = len(edges) - 1
-    out: list[Sample] = [None] * count
     if count <= 0:
-        return out
+        return []
     raw_start = reader.raw_start()
+    if seconds and raw_start is not None and raw_start <= edges[0]:
+        return reader.raw_series(int(edges[0]), int(edges[-1]))  # the samples are the slots
+    out: list[Sample] = [None] * count
     if raw_start is None or _on_buckets(edges):
         _from_aggregates(reader, kind, edges, out)
         return out
