@@ -44,6 +44,12 @@ class CycleBuffer:
         if self.first_ts is None:
             self.first_ts = ts
 
+    def keep_newest(self, count: int) -> None:
+        """Drop all but the newest `count` chunks (the disk is failing; memory is bounded)."""
+        for bucket in sorted(self.chunks)[:-count]:
+            del self.chunks[bucket]
+            self.merged.discard(bucket)
+
     def committed(self) -> None:
         """Forget committed chunks except the newest, which later cycles keep filling."""
         if self.chunks:

@@ -37,7 +37,7 @@ class HistoryStore(Protocol):
         from_ts: float,
         to_ts: float,
         addresses: Sequence[str],
-        resolution: Resolution,
+        resolution_s: Resolution,
         tz: TimeZoneLike = None,
     ) -> JsonDict:
         """`{"timestamps": [...], "data": {address: [value | None, ...]}}`."""
@@ -65,7 +65,7 @@ class HistoryStore(Protocol):
         from_ts: float,
         to_ts: float,
         addresses: Sequence[str],
-        resolution: Resolution,
+        resolution_s: Resolution,
         tz: TimeZoneLike = None,
     ) -> str:
         """CSV text: a `timestamp,<address>...` header, then one row per slot."""

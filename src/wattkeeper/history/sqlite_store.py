@@ -1,5 +1,7 @@
 """SqliteHistoryStore: the history store on one SQLite file (WAL, batched commits)."""
 
+import logging
+import sqlite3
 import threading
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -14,12 +16,17 @@ from wattkeeper.history.errors import HistoryQueryError
 from wattkeeper.history.kinds import Kind, check_kind
 from wattkeeper.history.protocol import JsonDict, Period, Resolution, TimeZoneLike
 from wattkeeper.history.reader import ChannelReader
+from wattkeeper.history.retention import delete_expired
 from wattkeeper.history.schema import connect
 from wattkeeper.history.slots import calendar_edges, check_range, slot_edges
 from wattkeeper.history.timefmt import iso_seconds, iso_timestamps
 from wattkeeper.history.timeseries import channel_series
 from wattkeeper.history.writer import commit_buffer
 from wattkeeper.history.zones import resolve_zone
+
+_log = logging.getLogger(__name__)
+# While the disk refuses writes, keep at most this many 5-minute chunks (one hour) in memory.
+MAX_BUFFERED_CHUNKS = 12
 
 
 class SqliteHistoryStore:
@@ -33,6 +40,7 @@ class SqliteHistoryStore:
         self._buffer = CycleBuffer()
         self._parked: deque[tuple[float, dict[str, float | int | None]]] = deque()
         self._last_prune: float | None = None
+        self._failing = False
         self._closed = False
         self._ids: dict[str, int] = {}
         self._kinds: dict[str, Kind] = {}
@@ -73,14 +81,37 @@ class SqliteHistoryStore:
             self._buffer.put(ts, values, self._ids)
             first = self._buffer.first_ts
             if first is not None and abs(ts - first) >= self.config.batch_s:
-                self._commit()
-                interval = self.config.prune_interval_s
-                if interval is not None and (
-                    self._last_prune is None or abs(ts - self._last_prune) >= interval
-                ):
-                    self._prune(ts)
+                self._batch_due(ts)
         finally:
             self._lock.release()
+
+    def _batch_due(self, ts: float) -> None:
+        """Commit (and now and then prune) without ever raising into the control cycle."""
+        try:
+            self._commit()
+            interval = self.config.prune_interval_s
+            if interval is not None and (
+                self._last_prune is None or abs(ts - self._last_prune) >= interval
+            ):
+                self._prune(ts)
+        except sqlite3.Error as exc:
+            # Keep the samples and retry after another batch, not on every cycle.
+            self._buffer.first_ts = ts
+            self._buffer.keep_newest(MAX_BUFFERED_CHUNKS)
+            if not self._failing:
+                _log.warning("history: cannot write %s (%s); buffering, will retry", self.path, exc)
+            self._failing = True
+            return
+        if self._failing:
+            _log.info("history: writing to %s again", self.path)
+        self._failing = False
+
+    def _commit_for_query(self) -> None:
+        """Queries answer from what is on disk even when committing the buffer fails."""
+        try:
+            self._commit()
+        except sqlite3.Error as exc:
+            _log.debug("history: commit before query failed: %s", exc)
 
     def _drain_parked(self) -> None:
         while self._parked:
@@ -113,26 +144,12 @@ class SqliteHistoryStore:
             commit_buffer(self._conn, self._buffer, self._ids)
 
     def _prune(self, now: float) -> None:
-        raw_limit = now - self.config.raw_retention_s - CHUNK_S
-        aggregate_limit = now - self.config.aggregate_retention_s - CHUNK_S
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            for channel_id in self._ids.values():
-                # Per channel, so that each DELETE walks the primary key instead of the table.
-                self._conn.execute(
-                    "DELETE FROM raw_chunk WHERE channel_id = ? AND bucket < ?",
-                    (channel_id, raw_limit),
-                )
-                self._conn.execute(
-                    "DELETE FROM aggregate_5m WHERE channel_id = ? AND bucket < ?",
-                    (channel_id, aggregate_limit),
-                )
-            self._conn.execute("COMMIT")
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        # Through execute() the pragma frees a single page; executescript runs it to the end.
-        self._conn.executescript("PRAGMA incremental_vacuum")
+        delete_expired(
+            self._conn,
+            list(self._ids.values()),
+            raw_before=now - self.config.raw_retention_s - CHUNK_S,
+            aggregates_before=now - self.config.aggregate_retention_s - CHUNK_S,
+        )
         self._last_prune = now
 
     # -- queries ---------------------------------------------------------------------------
@@ -154,17 +171,17 @@ class SqliteHistoryStore:
         from_ts: float,
         to_ts: float,
         addresses: Sequence[str],
-        resolution: Resolution,
+        resolution_s: Resolution,
         tz: TimeZoneLike = None,
     ) -> JsonDict:
         """Average (power), maximum (state) or last value (counter) per slot."""
         zone = resolve_zone(tz)
-        edges = slot_edges(from_ts, to_ts, resolution, zone, self.config.max_points)
+        edges = slot_edges(from_ts, to_ts, resolution_s, zone, self.config.max_points)
         wanted = self._check_addresses(addresses)
         # Whole seconds at 1 s resolution: slots are the raw samples themselves (fast path).
-        seconds = resolution == 1 and float(from_ts).is_integer() and float(to_ts).is_integer()
+        seconds = resolution_s == 1 and float(from_ts).is_integer() and float(to_ts).is_integer()
         with self._lock:
-            self._commit()
+            self._commit_for_query()
             data = {a: channel_series(*self._reader(a), edges, seconds) for a in wanted}
         if seconds:
             stamps = iso_seconds(int(from_ts), len(edges) - 1, zone)
@@ -179,7 +196,7 @@ class SqliteHistoryStore:
         check_range(from_ts, to_ts)
         wanted = self._check_addresses(addresses)
         with self._lock:
-            self._commit()
+            self._commit_for_query()
             return {"data": {a: counter_energy(self._counter(a), from_ts, to_ts) for a in wanted}}
 
     def query_timeseries_energy_per_period(
@@ -196,7 +213,7 @@ class SqliteHistoryStore:
         edges = calendar_edges(from_ts, to_ts, period, zone, self.config.max_points)
         wanted = self._check_addresses(addresses)
         with self._lock:
-            self._commit()
+            self._commit_for_query()
             data = {a: energy_per_period(self._counter(a), edges) for a in wanted}
         return {"timestamps": iso_timestamps(edges[:-1], zone), "data": data}
 
@@ -213,9 +230,9 @@ class SqliteHistoryStore:
         from_ts: float,
         to_ts: float,
         addresses: Sequence[str],
-        resolution: Resolution,
+        resolution_s: Resolution,
         tz: TimeZoneLike = None,
     ) -> str:
         """The time-series query as CSV with local ISO timestamps."""
-        result = self.query_timeseries_data(from_ts, to_ts, addresses, resolution, tz)
+        result = self.query_timeseries_data(from_ts, to_ts, addresses, resolution_s, tz)
         return render_csv(result, list(addresses))
