@@ -64,9 +64,9 @@ def test_killed_recorder_keeps_all_but_the_last_batch(db_path: Path) -> None:
 def test_a_failing_disk_never_reaches_the_cycle(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from wattkeeper.history import sqlite_store
+    from wattkeeper.history import sqlite_store, writer
 
-    real_commit = sqlite_store.commit_buffer
+    real_commit = writer.commit_buffer
     failing = True
 
     def commit(*args: Any) -> None:
@@ -93,9 +93,9 @@ def test_a_failing_disk_never_reaches_the_cycle(
 def test_buffering_during_a_long_outage_is_bounded(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wattkeeper.history import sqlite_store
+    from wattkeeper.history import sqlite_store, writer
 
-    real_commit = sqlite_store.commit_buffer
+    real_commit = writer.commit_buffer
     failing = True
 
     def commit(*args: Any) -> None:

@@ -46,7 +46,7 @@ BUY = "_sum/GridBuyActiveEnergy"
         (lambda s: s.query_timeseries_energy(T0, T0 + 60, [GRID]), "energy needs a counter"),
         (lambda s: s.query_timeseries_energy(T0 + 1, T0, [BUY]), "is after to_ts"),
         (
-            lambda s: s.query_timeseries_energy_per_period(T0, T0 + 60, [BUY], "year"),  # type: ignore[arg-type]
+            lambda s: s.query_timeseries_energy_per_period(T0, T0 + 60, [BUY], "year"),
             "period must be one of day, month",
         ),
         (lambda s: s.declare("ess0/Soc", "percent"), "kind must be one of"),

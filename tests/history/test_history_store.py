@@ -152,3 +152,26 @@ def test_parked_cycles_reach_the_database_on_close(db_path: Path) -> None:
     reopened = SqliteHistoryStore(db_path)
     assert reopened.query_timeseries_data(T0, T0 + 1, [GRID], 1)["data"][GRID] == [7]
     reopened.close()
+
+
+def test_public_api_is_pinned() -> None:
+    import wattkeeper.history as history
+
+    assert sorted(history.__all__) == [
+        "HistoryConfig",
+        "HistoryJsonRpc",
+        "HistoryQueryError",
+        "HistoryStore",
+        "Kind",
+        "Period",
+        "Resolution",
+        "SqliteHistoryStore",
+    ]
+
+
+def test_the_package_imports_no_other_wattkeeper_subpackage() -> None:
+    source = Path(__file__).resolve().parents[2] / "src" / "wattkeeper" / "history"
+    for module in source.glob("*.py"):
+        for line in module.read_text().splitlines():
+            if line.startswith(("import wattkeeper", "from wattkeeper")):
+                assert line.startswith("from wattkeeper.history"), f"{module.name}: {line}"

@@ -55,8 +55,10 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SqliteHisto
     store.close()
 
 
-def _expected(signal: Signal, address: str, resolution: int, start: int, stop: int) -> list:
-    out = []
+def _expected(
+    signal: Signal, address: str, resolution: int, start: int, stop: int
+) -> list[float | None]:
+    out: list[float | None] = []
     for a in range(start, stop, resolution):
         stats = of_samples(signal[address][a - START : min(a + resolution, stop) - START])
         out.append(None if stats is None else stats.value(KINDS[address]))  # type: ignore[arg-type]
@@ -110,8 +112,8 @@ def test_energy_per_local_day_is_the_counter_difference(
 
     def before(t: int) -> float:
         # The first day starts at the first sample: there is none before it.
-        earlier = [v for v in counter[: t - START] if v is not None] or [counter[0]]
-        return float(earlier[-1])  # type: ignore[arg-type]
+        earlier = [v for v in counter[: t - START] if v is not None] or [counter[0] or 0.0]
+        return float(earlier[-1])
 
     expected = [before(b) - before(a) for a, b in itertools.pairwise(midnights)]
     for history in (store, _pruned_copy(store, tmp_path / "pruned.sqlite")):
