@@ -20,8 +20,8 @@ class CycleBuffer:
         self.chunks: dict[int, dict[str, Column]] = {}
         self.first_ts: float | None = None
         """Timestamp of the oldest cycle not yet committed."""
-        self.merged: set[int] = set()
-        """Buckets whose columns already hold what the database had stored for them."""
+        self.merged: set[tuple[int, str]] = set()
+        """(bucket, address) columns that already hold what the database had stored."""
 
     def put(
         self, ts: float, values: Mapping[str, float | int | None], keep: Container[str]
@@ -34,26 +34,27 @@ class CycleBuffer:
         if chunk is None:
             chunk = self.chunks[bucket] = {}
         for address, value in values.items():
-            if address not in keep:
+            # None, NaN and non-numbers (a misconfigured channel) are gaps: they never erase a
+            # value, so a slot reads the same whether or not a commit happened in between.
+            if address not in keep or not isinstance(value, _NUMBERS) or value != value:
                 continue
             column = chunk.get(address)
             if column is None:
                 column = chunk[address] = [_NAN] * CHUNK_S
-            # Anything but a number (a string from a misconfigured channel) is a gap, not a crash.
-            column[slot] = float(value) if isinstance(value, _NUMBERS) else _NAN
+            column[slot] = float(value)
         if self.first_ts is None:
             self.first_ts = ts
 
     def keep_newest(self, count: int) -> None:
         """Drop all but the newest `count` chunks (the disk is failing; memory is bounded)."""
         for bucket in sorted(self.chunks)[:-count]:
-            del self.chunks[bucket]
-            self.merged.discard(bucket)
+            for address in self.chunks.pop(bucket):
+                self.merged.discard((bucket, address))
 
     def committed(self) -> None:
         """Forget committed chunks except the newest, which later cycles keep filling."""
         if self.chunks:
             newest = max(self.chunks)
             self.chunks = {newest: self.chunks[newest]}
-            self.merged = {newest}
+            self.merged = {(newest, address) for address in self.chunks[newest]}
         self.first_ts = None

@@ -24,6 +24,10 @@ WHERE channel_id = ? AND bucket >= ? AND bucket < ? ORDER BY bucket LIMIT 1
 """
 
 
+def _last_present(chunk: list[Sample]) -> int:
+    return max((slot for slot, value in enumerate(chunk) if value is not None), default=CHUNK_S - 1)
+
+
 class ChannelReader:
     """Read access to the stored history of one channel."""
 
@@ -71,7 +75,13 @@ class ChannelReader:
         whole = chunk is None and second - bucket == CHUNK_S - 1
         limit = bucket if whole else bucket - CHUNK_S
         row = self._conn.execute(_LAST_BEFORE, (self._id, limit)).fetchone()
-        return None if row is None else (row[1], row[0] + CHUNK_S - 1)
+        if row is None:
+            return None
+        # When it was recorded decides whether a range saw the counter at all: be exact if
+        # the raw chunk is still there, else assume the end of the bucket.
+        older = self._chunk(row[0])
+        last_slot = CHUNK_S - 1 if older is None else _last_present(older)
+        return row[1], row[0] + last_slot
 
     def first_from(self, second: int, stop: int) -> float | None:
         """First value recorded in [second, stop)."""

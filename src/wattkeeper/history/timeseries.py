@@ -1,7 +1,7 @@
 """Computes one value per slot for a channel, from raw chunks or 5-minute statistics."""
 
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from wattkeeper.history.codec import CHUNK_S, Sample
@@ -15,59 +15,51 @@ def _on_buckets(edges: Sequence[float]) -> bool:
     return all(edge % CHUNK_S == 0 for edge in edges)
 
 
-def _from_aggregates(
-    reader: ChannelReader, kind: Kind, edges: Sequence[float], out: list[Sample]
+def _add_aggregates(
+    reader: ChannelReader, edges: Sequence[float], stop: float, parts: list[list[Stats]]
 ) -> None:
-    """Fill out[i] from the buckets that start inside slot i."""
-    groups: dict[int, list[Stats]] = {}
-    for bucket, stats in reader.aggregates(edges[0], edges[-1]):
-        slot = bisect_right(edges, bucket) - 1  # the slot whose start is <= bucket
-        groups.setdefault(slot, []).append(stats)
-    for slot, parts in groups.items():
-        merged = combine(parts)
-        if merged is not None:
-            out[slot] = merged.value(kind)
+    """Add each bucket starting in [edges[0], stop) to the slot its start falls in."""
+    for bucket, stats in reader.aggregates(edges[0], stop):
+        parts[bisect_right(edges, bucket) - 1].append(stats)
 
 
-def _from_raw(
-    reader: ChannelReader,
-    kind: Kind,
-    edges: Sequence[float],
-    out: list[Sample],
-    offset: int,
-    seconds: bool,
+def _add_raw(
+    reader: ChannelReader, edges: Sequence[float], start: int, parts: list[list[Stats]]
 ) -> None:
-    """Fill out[offset + i] from the one-second samples inside slot i."""
-    base = math.ceil(edges[0])
-    series = reader.raw_series(base, math.ceil(edges[-1]))
-    if seconds and base == edges[0]:
-        out[offset:] = series  # full resolution: each slot is one sample
-        return
-    for index in range(len(edges) - 1):
-        segment = series[math.ceil(edges[index]) - base : math.ceil(edges[index + 1]) - base]
-        stats = of_samples(segment)
+    """Add the one-second samples from `start` on to the slots holding them."""
+    stop = math.ceil(edges[-1])
+    series = reader.raw_series(start, stop)
+    first = max(bisect_right(edges, start) - 1, 0)
+    for index in range(first, len(edges) - 1):
+        low = max(math.ceil(edges[index]), start) - start
+        stats = of_samples(series[low : math.ceil(edges[index + 1]) - start])
         if stats is not None:
-            out[offset + index] = stats.value(kind)
+            parts[index].append(stats)
 
 
 def channel_series(
     reader: ChannelReader, kind: Kind, edges: Sequence[float], seconds: bool = False
 ) -> list[Sample]:
-    """One value (or None) per slot [edges[i], edges[i+1]); `seconds`: every slot is 1 s."""
-    count = len(edges) - 1
-    if count <= 0:
+    """One value (or None) per slot [edges[i], edges[i+1]); `seconds`: every slot is 1 s.
+
+    Slots made of whole buckets come from the aggregates (exact, and 300 times fewer rows).
+    Otherwise samples from the oldest raw chunk on come from the raw chunks, and older
+    buckets, whose samples are gone, count in the slot where they start.
+    """
+    if len(edges) < 2:
         return []
     raw_start = reader.raw_start()
     if seconds and raw_start is not None and raw_start <= edges[0]:
         return reader.raw_series(int(edges[0]), int(edges[-1]))  # the samples are the slots
-    out: list[Sample] = [None] * count
     if raw_start is None or _on_buckets(edges):
-        _from_aggregates(reader, kind, edges, out)
-        return out
-    # Slots starting before the oldest raw chunk only have 5-minute statistics left.
-    split = bisect_left(edges, raw_start, hi=count)
-    if split > 0:
-        _from_aggregates(reader, kind, edges[: split + 1], out)
-    if split < count:
-        _from_raw(reader, kind, edges[split:], out, split, seconds)
+        raw_start = math.ceil(edges[-1])
+    parts: list[list[Stats]] = [[] for _ in range(len(edges) - 1)]
+    if edges[0] < raw_start:
+        _add_aggregates(reader, edges, min(raw_start, edges[-1]), parts)
+    if raw_start < edges[-1]:
+        _add_raw(reader, edges, max(math.ceil(edges[0]), raw_start), parts)
+    out: list[Sample] = []
+    for slot in parts:
+        merged = slot[0] if len(slot) == 1 else combine(slot)
+        out.append(None if merged is None else merged.value(kind))
     return out

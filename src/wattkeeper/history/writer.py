@@ -20,17 +20,14 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 _STORED: Final = "SELECT data FROM raw_chunk WHERE channel_id = ? AND bucket = ?"
 
 
-def _merge_stored(
-    conn: sqlite3.Connection, bucket: int, chunk: dict[str, Column], ids: Mapping[str, int]
-) -> None:
-    """Fill gaps of a chunk from the row already stored (after a restart, or late samples)."""
-    for address, column in chunk.items():
-        row = conn.execute(_STORED, (ids[address], bucket)).fetchone()
-        if row is None:
-            continue
-        for slot, old in enumerate(decode(row[0])):
-            if old is not None and column[slot] != column[slot]:
-                column[slot] = float(old)
+def _merge_stored(conn: sqlite3.Connection, channel_id: int, bucket: int, column: Column) -> None:
+    """Fill gaps of a column from the row already stored (after a restart, or late samples)."""
+    row = conn.execute(_STORED, (channel_id, bucket)).fetchone()
+    if row is None:
+        return
+    for slot, old in enumerate(decode(row[0])):
+        if old is not None and column[slot] != column[slot]:
+            column[slot] = float(old)
 
 
 def commit_buffer(conn: sqlite3.Connection, buffer: CycleBuffer, ids: Mapping[str, int]) -> None:
@@ -38,13 +35,13 @@ def commit_buffer(conn: sqlite3.Connection, buffer: CycleBuffer, ids: Mapping[st
     raw_rows: list[tuple[int, int, bytes]] = []
     aggregate_rows: list[tuple[int, int, int, float, float, float, float, float]] = []
     for bucket, chunk in buffer.chunks.items():
-        if bucket not in buffer.merged:
-            _merge_stored(conn, bucket, chunk, ids)
         for address, column in chunk.items():
+            channel_id = ids[address]
+            if (bucket, address) not in buffer.merged:
+                _merge_stored(conn, channel_id, bucket, column)
             stats = of_samples(column)
             if stats is None:
                 continue
-            channel_id = ids[address]
             raw_rows.append((channel_id, bucket, encode(column)))
             aggregate_rows.append((channel_id, bucket, *stats))
     conn.execute("BEGIN IMMEDIATE")
