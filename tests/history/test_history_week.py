@@ -145,4 +145,15 @@ def test_pruned_week_answers_from_aggregates(
     # ... and kept for the last two.
     recent = pruned.query_timeseries_data(STOP - 10, STOP, [POWER], 1)["data"][POWER]
     assert recent == signal[POWER][-10:]
+    # Across the oldest raw chunk: 5-minute values first, then the samples.
+    raw_start = STOP - 2 * 86_400 - 300
+    across = pruned.query_timeseries_data(raw_start - 600, raw_start + 10, [POWER], 1)
+    averages = _expected(signal, POWER, 300, raw_start - 600, raw_start)
+    assert across["data"][POWER] == [
+        averages[0],
+        *[None] * 299,
+        averages[1],
+        *[None] * 299,
+        *signal[POWER][raw_start - START : raw_start - START + 10],
+    ]
     pruned.close()

@@ -49,8 +49,11 @@ def channel_series(
     if len(edges) < 2:
         return []
     raw_start = reader.raw_start()
-    if seconds and raw_start is not None and raw_start <= edges[0]:
-        return reader.raw_series(int(edges[0]), int(edges[-1]))  # the samples are the slots
+    if seconds and raw_start is not None and raw_start < edges[-1]:
+        # The samples are the slots; only those before the oldest raw chunk need statistics.
+        split = max(raw_start - int(edges[0]), 0)
+        head = channel_series(reader, kind, edges[: split + 1]) if split else []
+        return head + reader.raw_series(int(edges[0]) + split, int(edges[-1]))
     if raw_start is None or _on_buckets(edges):
         raw_start = math.ceil(edges[-1])
     parts: list[list[Stats]] = [[] for _ in range(len(edges) - 1)]
