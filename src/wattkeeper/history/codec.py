@@ -20,8 +20,6 @@ _FLOAT64: Final = 0
 _FLOAT32: Final = 1
 _INTEGER: Final = 2
 _HAS_MASK: Final = 0x80
-_DEFLATED: Final = 0x40
-_FORM: Final = 0x3F
 _CODES: Final = {
     (_INTEGER, 1): "b",
     (_INTEGER, 2): "h",
@@ -57,19 +55,18 @@ def _integers(present: list[float]) -> tuple[list[int], int] | None:
     return None
 
 
-def encode(values: Sequence[float], deflate: bool = True) -> bytes:
+def encode(values: Sequence[float]) -> bytes:
     """Encode a chunk (NaN = no value) with the narrowest exact representation.
 
     Only present values are stored, after a one-byte-per-slot mask when there are gaps.
     Integral values (OpenEMS channels mostly are: W, Wh, %) become 1-8 byte integers;
-    zlib then squeezes the repetition of a slowly changing signal; it is half the cost of
-    encoding, so a chunk still filling up (rewritten every commit) may skip it.
+    zlib then squeezes the repetition of a slowly changing signal.
     """
     # map/compress keep the per-slot work in C: a flush encodes 30 chunks every 5 s.
     present_at = bytes(map(_not, map(isnan, values)))
     present = list(compress(values, present_at))
     mask = b"" if len(present) == len(values) else present_at
-    flags = (_HAS_MASK if mask else 0) | (_DEFLATED if deflate else 0)
+    flags = _HAS_MASK if mask else 0
     packed: array[int] | array[float]
     integers = _integers(present)
     if integers is not None:
@@ -82,8 +79,7 @@ def encode(values: Sequence[float], deflate: bool = True) -> bytes:
             packed = array("d", present)
             form, width = _FLOAT64, 8
     head = _HEADER.pack(flags | form, width, len(values))
-    body = mask + _bytes(packed)
-    return head + (zlib.compress(body) if deflate else body)
+    return head + zlib.compress(mask + _bytes(packed))
 
 
 def decode(blob: bytes) -> list[Sample]:
@@ -93,11 +89,9 @@ def decode(blob: bytes) -> list[Sample]:
     float would add a quarter to the query time, and JSON does not tell them apart.
     """
     flags, width, count = _HEADER.unpack_from(blob)
-    payload = blob[_HEADER.size :]
-    if flags & _DEFLATED:
-        payload = zlib.decompress(payload)
+    payload = zlib.decompress(blob[_HEADER.size :])
     mask = payload[:count] if flags & _HAS_MASK else b""
-    packed: array[int] | array[float] = array(_CODES[flags & _FORM, width])
+    packed: array[int] | array[float] = array(_CODES[flags & ~_HAS_MASK, width])
     packed.frombytes(payload[len(mask) :])
     if _SWAP:
         packed.byteswap()

@@ -134,14 +134,14 @@ class SqliteHistoryStore:
         with self._lock:
             if self._closed:
                 return
-            self._commit(final=True)
+            self._commit()
             self._conn.close()
             self._closed = True
 
-    def _commit(self, final: bool = False) -> None:
+    def _commit(self) -> None:
         self._drain_parked()
-        if self._buffer.chunks and (self._buffer.first_ts is not None or final):
-            commit_buffer(self._conn, self._buffer, self._ids, final)
+        if self._buffer.chunks and self._buffer.first_ts is not None:
+            commit_buffer(self._conn, self._buffer, self._ids)
 
     def _prune(self, now: float) -> None:
         delete_expired(

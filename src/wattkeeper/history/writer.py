@@ -30,15 +30,8 @@ def _merge_stored(conn: sqlite3.Connection, channel_id: int, bucket: int, column
             column[slot] = float(old)
 
 
-def commit_buffer(
-    conn: sqlite3.Connection, buffer: CycleBuffer, ids: Mapping[str, int], final: bool = False
-) -> None:
-    """Write every buffered chunk (whole, so the statistics always match the raw blob).
-
-    Chunks this commit writes for the last time are deflated; the newest one, rewritten
-    at every commit while it fills, is deflated only when `final` (closing).
-    """
-    newest = max(buffer.chunks, default=None)
+def commit_buffer(conn: sqlite3.Connection, buffer: CycleBuffer, ids: Mapping[str, int]) -> None:
+    """Write every buffered chunk (whole, so the statistics always match the raw blob)."""
     raw_rows: list[tuple[int, int, bytes]] = []
     aggregate_rows: list[tuple[int, int, int, float, float, float, float, float]] = []
     for bucket, chunk in buffer.chunks.items():
@@ -49,7 +42,7 @@ def commit_buffer(
             stats = of_samples(column)
             if stats is None:
                 continue
-            raw_rows.append((channel_id, bucket, encode(column, final or bucket != newest)))
+            raw_rows.append((channel_id, bucket, encode(column)))
             aggregate_rows.append((channel_id, bucket, *stats))
     conn.execute("BEGIN IMMEDIATE")
     try:
