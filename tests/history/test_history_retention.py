@@ -76,3 +76,17 @@ def test_pruning_returns_pages_to_the_file_system(db_path: Path) -> None:
         assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
         pages = db.execute("PRAGMA page_count").fetchone()[0]
     assert pages < 20
+
+
+def test_late_samples_add_to_the_aggregate_of_a_pruned_chunk(db_path: Path) -> None:
+    store = SqliteHistoryStore(db_path, HistoryConfig(raw_retention_s=600, batch_s=60))
+    store.declare(GRID, "power")
+    for i in range(100):
+        store.record(T0 + i, {GRID: 10})
+    store.record(T0 + 2000, {GRID: 0})
+    store.prune(T0 + 2000)  # the raw chunk of T0 is gone, its aggregate stays
+    store.record(T0 + 150, {GRID: 110})  # a cycle that arrives very late
+    store.flush()
+    result = store.query_timeseries_data(T0, T0 + 300, [GRID], 300)
+    store.close()
+    assert result["data"][GRID] == [(100 * 10 + 110) / 101]

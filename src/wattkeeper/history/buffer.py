@@ -5,6 +5,7 @@ from collections.abc import Container, Mapping
 from typing import Final
 
 from wattkeeper.history.codec import CHUNK_S
+from wattkeeper.history.stats import Stats
 
 _NAN: Final = math.nan
 _NUMBERS: Final = (float, int, bool)
@@ -22,6 +23,8 @@ class CycleBuffer:
         """Timestamp of the oldest cycle not yet committed."""
         self.merged: set[tuple[int, str]] = set()
         """(bucket, address) columns that already hold what the database had stored."""
+        self.pruned_stats: dict[tuple[int, str], Stats] = {}
+        """Stored statistics of columns whose raw chunk was pruned (late samples add to them)."""
 
     def put(
         self, ts: float, values: Mapping[str, float | int | None], keep: Container[str]
@@ -50,6 +53,7 @@ class CycleBuffer:
         for bucket in sorted(self.chunks)[:-count]:
             for address in self.chunks.pop(bucket):
                 self.merged.discard((bucket, address))
+                self.pruned_stats.pop((bucket, address), None)
 
     def committed(self) -> None:
         """Forget committed chunks except the newest, which later cycles keep filling."""
@@ -57,4 +61,5 @@ class CycleBuffer:
             newest = max(self.chunks)
             self.chunks = {newest: self.chunks[newest]}
             self.merged = {(newest, address) for address in self.chunks[newest]}
+            self.pruned_stats = {k: v for k, v in self.pruned_stats.items() if k[0] == newest}
         self.first_ts = None

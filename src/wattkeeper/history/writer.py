@@ -6,7 +6,7 @@ from typing import Final
 
 from wattkeeper.history.buffer import Column, CycleBuffer
 from wattkeeper.history.codec import decode, encode
-from wattkeeper.history.stats import of_samples
+from wattkeeper.history.stats import Stats, combine, of_samples
 
 _UPSERT_RAW: Final = """
 INSERT INTO raw_chunk (channel_id, bucket, data) VALUES (?, ?, ?)
@@ -18,16 +18,28 @@ INSERT OR REPLACE INTO aggregate_5m
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 """
 _STORED: Final = "SELECT data FROM raw_chunk WHERE channel_id = ? AND bucket = ?"
+_STORED_AGGREGATE: Final = """
+SELECT count, total, minimum, maximum, first, last FROM aggregate_5m
+WHERE channel_id = ? AND bucket = ?
+"""
 
 
-def _merge_stored(conn: sqlite3.Connection, channel_id: int, bucket: int, column: Column) -> None:
-    """Fill gaps of a column from the row already stored (after a restart, or late samples)."""
+def _merge_stored(
+    conn: sqlite3.Connection, channel_id: int, bucket: int, column: Column
+) -> Stats | None:
+    """Fill gaps of a column from the row already stored (after a restart, or late samples).
+
+    Returns the stored statistics of a bucket whose raw chunk was pruned: late samples for
+    it must add to them, not replace them.
+    """
     row = conn.execute(_STORED, (channel_id, bucket)).fetchone()
     if row is None:
-        return
-    for slot, old in enumerate(decode(row[0])):
-        if old is not None and column[slot] != column[slot]:
-            column[slot] = float(old)
+        old = conn.execute(_STORED_AGGREGATE, (channel_id, bucket)).fetchone()
+        return None if old is None else Stats(*old)
+    for slot, old_value in enumerate(decode(row[0])):
+        if old_value is not None and column[slot] != column[slot]:
+            column[slot] = float(old_value)
+    return None
 
 
 def commit_buffer(conn: sqlite3.Connection, buffer: CycleBuffer, ids: Mapping[str, int]) -> None:
@@ -37,9 +49,15 @@ def commit_buffer(conn: sqlite3.Connection, buffer: CycleBuffer, ids: Mapping[st
     for bucket, chunk in buffer.chunks.items():
         for address, column in chunk.items():
             channel_id = ids[address]
-            if (bucket, address) not in buffer.merged:
-                _merge_stored(conn, channel_id, bucket, column)
+            key = (bucket, address)
+            if key not in buffer.merged:
+                prior = _merge_stored(conn, channel_id, bucket, column)
+                if prior is not None:
+                    buffer.pruned_stats[key] = prior
             stats = of_samples(column)
+            prior = buffer.pruned_stats.get(key)
+            if prior is not None:
+                stats = combine([prior] if stats is None else [prior, stats])
             if stats is None:
                 continue
             raw_rows.append((channel_id, bucket, encode(column)))
