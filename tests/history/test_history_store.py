@@ -1,5 +1,6 @@
 """Declare, record and query back through SqliteHistoryStore."""
 
+import math
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,10 @@ def test_the_package_imports_no_other_wattkeeper_subpackage() -> None:
         for line in module.read_text().splitlines():
             if line.startswith(("import wattkeeper", "from wattkeeper")):
                 assert line.startswith("from wattkeeper.history"), f"{module.name}: {line}"
+
+
+@pytest.mark.parametrize("ts", [math.nan, math.inf, -math.inf])
+def test_a_broken_timestamp_is_dropped_not_raised(store: SqliteHistoryStore, ts: float) -> None:
+    store.record(ts, {GRID: 1})
+    store.record(T0, {GRID: 2})
+    assert store.query_timeseries_data(T0, T0 + 1, [GRID], 1)["data"][GRID] == [2]

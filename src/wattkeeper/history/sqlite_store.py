@@ -1,6 +1,7 @@
 """SqliteHistoryStore: the history store on one SQLite file (WAL, batched commits)."""
 
 import logging
+import math
 import sqlite3
 import threading
 from collections import deque
@@ -73,6 +74,8 @@ class SqliteHistoryStore:
         Never waits for a query running in another thread: while one holds the database,
         the cycle is parked in a queue that the next record(), flush() or query drains.
         """
+        if not math.isfinite(ts):
+            return  # a broken clock must not stop the cycle; there is no slot for it
         if not self._lock.acquire(blocking=False):
             self._parked.append((ts, dict(values)))  # deque.append is atomic
             return
