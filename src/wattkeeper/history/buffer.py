@@ -41,10 +41,14 @@ class CycleBuffer:
             # value, so a slot reads the same whether or not a commit happened in between.
             if address not in keep or not isinstance(value, _NUMBERS) or value != value:
                 continue
+            try:
+                number = float(value)
+            except OverflowError:  # an int beyond float range: a gap, not a crash
+                continue
             column = chunk.get(address)
             if column is None:
                 column = chunk[address] = [_NAN] * CHUNK_S
-            column[slot] = float(value)
+            column[slot] = number
         if self.first_ts is None:
             self.first_ts = ts
 

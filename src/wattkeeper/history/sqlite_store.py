@@ -137,9 +137,11 @@ class SqliteHistoryStore:
         with self._lock:
             if self._closed:
                 return
-            self._commit()
-            self._conn.close()
             self._closed = True
+            try:
+                self._commit()
+            finally:
+                self._conn.close()
 
     def _commit(self) -> None:
         self._drain_parked()
