@@ -8,6 +8,7 @@ from conftest import T0
 from wattkeeper.history import HistoryConfig, SqliteHistoryStore
 
 GRID = "_sum/GridActivePower"
+BUY = "_sum/GridBuyActiveEnergy"
 DAY = 86_400
 
 
@@ -50,11 +51,17 @@ def test_prune_drops_old_raw_chunks_and_keeps_aggregates(db_path: Path) -> None:
     store.close()
 
 
-def test_prune_drops_aggregates_after_their_window(db_path: Path) -> None:
+def test_prune_packs_old_days_and_drops_them_after_their_window(db_path: Path) -> None:
     store = _store(db_path)
     _record_days(store, 5, every_s=300)
     store.prune(T0 + 5 * DAY)
-    assert _rows(db_path, "aggregate_5m")[0] == T0 + 2 * DAY - 300
+    # Whole days before the raw window are packed; retention drops whole packed days.
+    with sqlite3.connect(db_path) as db:
+        days = [day for (day,) in db.execute("SELECT day FROM aggregate_day ORDER BY day")]
+    assert days == [T0 + DAY, T0 + 2 * DAY]
+    assert _rows(db_path, "aggregate_5m")[0] == T0 + 3 * DAY
+    result = store.query_timeseries_data(T0 + DAY - 300, T0 + DAY + 300, [GRID], 300)
+    assert result["data"][GRID] == [None, DAY % 1000]
     store.close()
 
 
@@ -90,3 +97,37 @@ def test_late_samples_add_to_the_aggregate_of_a_pruned_chunk(db_path: Path) -> N
     result = store.query_timeseries_data(T0, T0 + 300, [GRID], 300)
     store.close()
     assert result["data"][GRID] == [(100 * 10 + 110) / 101]
+
+
+def test_packing_old_days_changes_no_answer(db_path: Path, tmp_path: Path) -> None:
+    store = _store(db_path)
+    store.declare(BUY, "counter")
+    for ts in range(T0, T0 + 3 * DAY, 10):
+        store.record(ts, {GRID: (ts * 7919) % 2000 - 1000, BUY: (ts - T0) // 7})
+    store.flush()
+    before = _answers(store)
+    with sqlite3.connect(db_path) as source, sqlite3.connect(tmp_path / "copy.sqlite") as copy:
+        source.backup(copy)
+    store.prune(T0 + 3 * DAY)  # raw kept for the last day; the first day packed
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT count(*) FROM aggregate_day").fetchone()[0] == 2  # channels
+    assert _answers(store) == before
+    store.close()
+    # Late samples for a packed bucket add to its statistics.
+    late = SqliteHistoryStore(tmp_path / "copy.sqlite", store.config)
+    late.prune(T0 + 3 * DAY)
+    late.record(T0 + 5, {GRID: 5000})
+    late.flush()
+    old = before["data"][0]
+    assert isinstance(old, float)
+    new = late.query_timeseries_data(T0, T0 + 300, [GRID], 300)["data"][GRID][0]
+    late.close()
+    assert new == (old * 30 + 5000) / 31
+
+
+def _answers(store: SqliteHistoryStore) -> dict[str, list[object]]:
+    series = store.query_timeseries_data(T0, T0 + 3 * DAY, [GRID, BUY], 3600, "Europe/Berlin")
+    five = store.query_timeseries_data(T0, T0 + 300, [GRID], 300)["data"][GRID]
+    days = store.query_timeseries_energy_per_period(T0, T0 + 3 * DAY, [BUY], "day", "UTC")
+    energy = store.query_timeseries_energy(T0 + 300, T0 + 2 * DAY + 300, [BUY])
+    return {"data": five, "series": [series], "days": [days], "energy": [energy]}

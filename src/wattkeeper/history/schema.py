@@ -31,6 +31,13 @@ CREATE TABLE IF NOT EXISTS aggregate_5m (
     last REAL NOT NULL,
     PRIMARY KEY (channel_id, bucket)
 ) WITHOUT ROWID;
+-- Once older than the raw window, a UTC day of aggregate_5m rows becomes one packed row.
+CREATE TABLE IF NOT EXISTS aggregate_day (
+    channel_id INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (channel_id, day)
+);
 """
 
 

@@ -6,6 +6,7 @@ from typing import Final
 
 from wattkeeper.history.buffer import Column, CycleBuffer
 from wattkeeper.history.codec import decode, encode
+from wattkeeper.history.reader import ChannelReader
 from wattkeeper.history.stats import Stats, combine, of_samples
 
 _UPSERT_RAW: Final = """
@@ -18,10 +19,6 @@ INSERT OR REPLACE INTO aggregate_5m
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 """
 _STORED: Final = "SELECT data FROM raw_chunk WHERE channel_id = ? AND bucket = ?"
-_STORED_AGGREGATE: Final = """
-SELECT count, total, minimum, maximum, first, last FROM aggregate_5m
-WHERE channel_id = ? AND bucket = ?
-"""
 
 
 def _merge_stored(
@@ -34,8 +31,7 @@ def _merge_stored(
     """
     row = conn.execute(_STORED, (channel_id, bucket)).fetchone()
     if row is None:
-        old = conn.execute(_STORED_AGGREGATE, (channel_id, bucket)).fetchone()
-        return None if old is None else Stats(*old)
+        return ChannelReader(conn, channel_id).bucket_stats(bucket)
     for slot, old_value in enumerate(decode(row[0])):
         if old_value is not None and column[slot] != column[slot]:
             column[slot] = float(old_value)
