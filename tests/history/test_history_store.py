@@ -43,12 +43,14 @@ def test_none_is_a_gap_not_a_zero(store: SqliteHistoryStore) -> None:
     store.record(T0 + 2, {GRID: 30.5})
     store.record(T0 + 3, {GRID: "garbage"})  # type: ignore[dict-item]
     store.record(T0 + 4, {GRID: 10**400})
-    assert store.query_timeseries_data(T0, T0 + 5, [GRID], 1)["data"][GRID] == [
+    store.record(T0 + 5, {GRID: math.inf})
+    store.record(T0 + 6, {GRID: -math.inf})
+    store.record(T0 + 7, {GRID: math.nan})
+    assert store.query_timeseries_data(T0, T0 + 8, [GRID], 1)["data"][GRID] == [
         10,
         None,
         30.5,
-        None,
-        None,
+        *[None] * 5,
     ]
     assert store.query_timeseries_data(T0, T0 + 4, [GRID], 4)["data"][GRID] == [20.25]
     assert store.query_timeseries_data(T0 + 60, T0 + 120, [GRID], 60)["data"][GRID] == [None]

@@ -2,6 +2,7 @@
 
 import math
 from collections.abc import Container, Mapping
+from math import isfinite
 from typing import Final
 
 from wattkeeper.history.codec import CHUNK_S
@@ -37,13 +38,15 @@ class CycleBuffer:
         if chunk is None:
             chunk = self.chunks[bucket] = {}
         for address, value in values.items():
-            # None, NaN and non-numbers (a misconfigured channel) are gaps: they never erase a
-            # value, so a slot reads the same whether or not a commit happened in between.
-            if address not in keep or not isinstance(value, _NUMBERS) or value != value:
+            # None, NaN, infinities and non-numbers (a misconfigured channel) are gaps: they
+            # never erase a value, so a slot reads the same with or without a commit between.
+            if address not in keep or not isinstance(value, _NUMBERS):
                 continue
             try:
                 number = float(value)
-            except OverflowError:  # an int beyond float range: a gap, not a crash
+            except OverflowError:  # an int beyond float range
+                continue
+            if not isfinite(number):
                 continue
             column = chunk.get(address)
             if column is None:
