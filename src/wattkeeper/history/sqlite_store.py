@@ -97,12 +97,17 @@ class SqliteHistoryStore:
                 self._last_prune is None or abs(ts - self._last_prune) >= interval
             ):
                 self._prune(ts)
-        except sqlite3.Error as exc:
+        except Exception as exc:  # the cycle must go on whatever history runs into
             # Keep the samples and retry after another batch, not on every cycle.
             self._buffer.first_ts = ts
             self._buffer.keep_newest(MAX_BUFFERED_CHUNKS)
             if not self._failing:
-                _log.warning("history: cannot write %s (%s); buffering, will retry", self.path, exc)
+                _log.warning(
+                    "history: cannot write %s (%s); buffering, will retry",
+                    self.path,
+                    exc,
+                    exc_info=not isinstance(exc, sqlite3.Error),  # a bug: show where
+                )
             self._failing = True
             return
         if self._failing:
