@@ -187,3 +187,11 @@ def test_a_broken_timestamp_is_dropped_not_raised(store: SqliteHistoryStore, ts:
     store.record(ts, {GRID: 1})
     store.record(T0, {GRID: 2})
     assert store.query_timeseries_data(T0, T0 + 1, [GRID], 1)["data"][GRID] == [2]
+
+
+def test_an_in_memory_store_serves_other_packages_tests() -> None:
+    store = SqliteHistoryStore(":memory:")
+    store.declare(GRID, "power")
+    store.record(T0, {GRID: 42})
+    assert store.query_timeseries_data(T0, T0 + 1, [GRID], 1)["data"][GRID] == [42]
+    store.close()
