@@ -37,10 +37,12 @@ def _zone(params: Mapping[str, Any]) -> tzinfo:
 
 def _date(params: Mapping[str, Any], name: str) -> date:
     value = _field(params, name)
+    message = f"field '{name}' must be a date like 2026-11-24, got {value!r}"
+    if not isinstance(value, str):
+        raise HistoryQueryError(message)
     try:
-        return date.fromisoformat(value) if isinstance(value, str) else date.fromisoformat("")
+        return date.fromisoformat(value)
     except ValueError as exc:
-        message = f"field '{name}' must be a date like 2026-11-24, got {value!r}"
         raise HistoryQueryError(message) from exc
 
 
@@ -92,7 +94,7 @@ def _resolution(params: Mapping[str, Any], days: int) -> Resolution:
 
 
 def _default_resolution(days: int) -> Resolution:
-    """Roughly 300 points per chart, like the OpenEMS UI picks."""
+    """At most ~300 points per chart, on bucket boundaries so the aggregates answer."""
     if days <= 1:
         return 300
     if days <= 3:
@@ -118,6 +120,7 @@ class HistoryJsonRpc:
         return self.methods[method](params)
 
     def query_historic_timeseries_data(self, params: Mapping[str, Any]) -> JsonDict:
+        """`{timestamps, data}` for fromDate..toDate, at `resolution` or one picked by span."""
         zone = _zone(params)
         start, stop, days = _range(params, zone)
         channels = _channels(params)
@@ -125,11 +128,13 @@ class HistoryJsonRpc:
         return self._store.query_timeseries_data(start, stop, channels, resolution, zone)
 
     def query_historic_timeseries_energy(self, params: Mapping[str, Any]) -> JsonDict:
+        """`{data: {address: Wh}}` over fromDate..toDate."""
         zone = _zone(params)
         start, stop, _ = _range(params, zone)
         return self._store.query_timeseries_energy(start, stop, _channels(params))
 
     def query_historic_energy_per_period(self, params: Mapping[str, Any]) -> JsonDict:
+        """`{timestamps, data}` with Wh per local day or month."""
         zone = _zone(params)
         start, stop, _ = _range(params, zone)
         channels = _channels(params)
