@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from starlette.routing import Route
+
 from wattkeeper.api.app_center import AppCenterApi
 from wattkeeper.api.audit import AuditLog
 from wattkeeper.api.auth import Authenticator
 from wattkeeper.api.context import ApiContext
+from wattkeeper.api.history_api import HistoryApi
 from wattkeeper.api.server import EdgeAsgiApp, HttpServers
 from wattkeeper.api.users import UserStore
 from wattkeeper.apps.manager import AppManager
@@ -24,9 +27,11 @@ from wattkeeper.core.cycle import Cycle
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.drivers.simulated.site_time import SiteTime
 from wattkeeper.factories import default_registry
+from wattkeeper.history import SqliteHistoryStore
 from wattkeeper.licensing import TrustedKeys, default_trusted_keys, trusted_keys
 from wattkeeper.natures.sum import Sum
 from wattkeeper.power.stage import Power
+from wattkeeper.recorder import HistoryRecorder
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +96,12 @@ class Edge:
             site.licensing.service_url,
         )
         self.api.component_methods["_appManager"] = AppCenterApi(self.apps)
-        self.asgi = EdgeAsgiApp(self.api)
+        self.history = SqliteHistoryStore(data_dir / "history.sqlite")
+        self.cycle.events.subscribe(HistoryRecorder(self.manager, self.history))
+        history_api = HistoryApi(self.api, self.history)
+        self.asgi = EdgeAsgiApp(
+            self.api, [Route("/history/export.csv", history_api.export_csv, methods=["GET"])]
+        )
         self.cycle.events.subscribe(lambda _: self._flag_default_passwords())
         self._flag_default_passwords()
 
@@ -121,6 +131,7 @@ class Edge:
     async def stop(self) -> None:
         self.cycle.stop()
         self.api.audit.close()
+        self.history.close()
         for component in self.manager:
             try:
                 await component.stop()

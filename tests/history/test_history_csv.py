@@ -4,7 +4,6 @@ import csv
 import io
 
 from conftest import T0
-
 from wattkeeper.history import SqliteHistoryStore
 
 GRID, BUY = "_sum/GridActivePower", "_sum/GridBuyActiveEnergy"

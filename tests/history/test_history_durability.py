@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import T0
 
+from conftest import T0
 from wattkeeper.history import HistoryConfig, SqliteHistoryStore
 
 BATCH_S = 5

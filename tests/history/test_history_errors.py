@@ -4,8 +4,8 @@ import math
 from typing import Any
 
 import pytest
-from conftest import T0
 
+from conftest import T0
 from wattkeeper.history import HistoryConfig, HistoryJsonRpc, HistoryQueryError, SqliteHistoryStore
 
 GRID = "_sum/GridActivePower"

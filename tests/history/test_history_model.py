@@ -3,10 +3,10 @@
 import tempfile
 from pathlib import Path
 
-from conftest import T0
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import T0
 from wattkeeper.history import HistoryConfig, SqliteHistoryStore
 from wattkeeper.history.stats import of_samples
 

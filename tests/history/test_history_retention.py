@@ -4,7 +4,6 @@ import sqlite3
 from pathlib import Path
 
 from conftest import T0
-
 from wattkeeper.history import HistoryConfig, SqliteHistoryStore
 
 GRID = "_sum/GridActivePower"

@@ -4,8 +4,8 @@ import math
 from pathlib import Path
 
 import pytest
-from conftest import T0
 
+from conftest import T0
 from wattkeeper.history import HistoryConfig, HistoryStore, SqliteHistoryStore
 
 GRID = "_sum/GridActivePower"
