@@ -34,7 +34,7 @@ class HistoryApi:
             raise bad_request(str(error)) from None
 
     async def export_csv(self, request: Request) -> Response:
-        """`GET /history/export.csv?fromDate=2026-11-24&channels=a,b` (+ toDate, timezone, resolution)."""
+        """`GET /history/export.csv?fromDate=...&channels=a,b` (+ toDate, timezone, resolution)."""
         try:
             remote = request.client.host if request.client else "unknown"
             user = await self.ctx.auth.authenticate(request.headers.get("authorization"), remote)
