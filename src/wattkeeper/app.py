@@ -24,6 +24,7 @@ from wattkeeper.controllers.api_rest import DEFAULT_PASSWORDS, RestApiController
 from wattkeeper.core.clock import Clock, SystemClock
 from wattkeeper.core.controller import Scheduler
 from wattkeeper.core.cycle import Cycle
+from wattkeeper.core.events import CycleDone
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.drivers.simulated.site_time import SiteTime
 from wattkeeper.factories import default_registry
@@ -102,7 +103,12 @@ class Edge:
         self.asgi = EdgeAsgiApp(
             self.api, [Route("/history/export.csv", history_api.export_csv, methods=["GET"])]
         )
-        self.cycle.events.subscribe(lambda _: self._flag_default_passwords())
+        self.cycle.events.subscribe(self._watch_users)
+        self._flag_default_passwords()
+
+    def _watch_users(self, event: CycleDone) -> None:
+        if event.number % 5 == 0 and self.users.reload_if_changed():
+            self.api.auth.forget_sessions()  # an old password must stop working at once
         self._flag_default_passwords()
 
     def _flag_default_passwords(self) -> None:

@@ -46,7 +46,7 @@ def _passwd(args: argparse.Namespace) -> int:
 
     password = args.password or getpass.getpass(f"new password for {args.user}: ")
     UserStore(Path(args.data_dir)).set_password(args.user, password)
-    print(f"password of {args.user} changed (takes effect at the next start of the edge)")
+    print(f"password of {args.user} changed (a running edge picks it up within seconds)")
     return 0
 
 
