@@ -14,13 +14,13 @@ from wattkeeper.api.rest import write_access_not_installed
 from wattkeeper.api.users import Role
 from wattkeeper.config.site import ComponentEntry
 from wattkeeper.controllers.api_rest import RestApiWorker
-from wattkeeper.power.setpoints import SETPOINT_CHANNELS
 from wattkeeper.core.errors import (
     ChannelNotFound,
     ComponentNotFound,
     ConfigError,
     WriteRejected,
 )
+from wattkeeper.power.setpoints import SETPOINT_CHANNELS
 
 
 def parse_request(body: bytes) -> tuple[Any, str, dict[str, Any]]:
