@@ -19,7 +19,9 @@ from wattkeeper.testing.fake_clock import FakeClock
 PATH_PART = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
 JSON_VALUE = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
     max_leaves=6,
 )
 BODY = st.one_of(
@@ -52,7 +54,8 @@ def check(response: httpx.Response) -> None:
     auth=st.sampled_from([GUEST, OWNER, ADMIN, {}, {"Authorization": "Basic ???"}]),
     method=st.sampled_from(["GET", "POST", "PUT", "DELETE"]),
 )
-def test_rest_never_answers_500(edge, component, channel, body, auth, method) -> None:    path = f"/rest/channel/{quote(component, safe='()|.*[]')}/{quote(channel, safe='()|.*[]')}"
+def test_rest_never_answers_500(edge, component, channel, body, auth, method) -> None:
+    path = f"/rest/channel/{quote(component, safe='()|.*[]')}/{quote(channel, safe='()|.*[]')}"
 
     async def go() -> httpx.Response:
         transport = httpx.ASGITransport(app=edge.asgi, client=("127.0.0.1", 1))
