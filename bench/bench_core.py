@@ -71,10 +71,15 @@ def battery_problem(
     return limits, {"ess0": [lim.ess_id for lim in limits]}, constraints
 
 
-def rss_of_run() -> tuple[float, float]:
-    """Resident memory (MB) of `wattkeeper run` once it serves, and of a bare Python process."""
+def rss_of_run() -> tuple[float, float, float, float]:
+    """Resident memory (MB) of `wattkeeper run` once it serves, and of a bare Python process;
+    seconds from spawning `wattkeeper run` to its first cycle, and to a bare `python -c pass`."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
     data_dir = mkdtemp(prefix="wk-bench-run-")
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    bare_start = time.perf_counter() - started
+    started = time.perf_counter()
     run = subprocess.Popen(
         [sys.executable, "-m", "wattkeeper", "run", "--data-dir", data_dir, "--port", "0"],
         env=env,
@@ -88,10 +93,11 @@ def rss_of_run() -> tuple[float, float]:
         assert run.stderr is not None
         while time.monotonic() < deadline:
             line = run.stderr.readline()
-            if "REST/JSON API on" in line:
+            if "wattkeeper.status" in line:  # the status line is printed by the first cycle
                 break
+        to_first_cycle = time.perf_counter() - started
         time.sleep(3)  # a few cycles, history and servers warmed up
-        return _rss_mb(run.pid), _rss_mb(bare.pid)
+        return _rss_mb(run.pid), _rss_mb(bare.pid), to_first_cycle, bare_start
     finally:
         run.terminate()
         bare.terminate()
@@ -140,7 +146,13 @@ def main() -> None:
         f"empty site {median(empty) * 1e3:.3f} ms; p99 {percentile(big, 99) * 1e3:.3f} ms",
     )
 
-    rss, bare = rss_of_run()
+    rss, bare, start, bare_start = rss_of_run()
+    report(
+        "start of `wattkeeper run` to its first cycle",
+        f"{start:.2f} s",
+        "< 2 s",
+        f"bare python start {bare_start:.2f} s",
+    )
     report(
         "resident memory of `wattkeeper run` (demo home)",
         f"{rss:.1f} MB",

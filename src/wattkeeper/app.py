@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from starlette.routing import Route
+
 from wattkeeper.api.app_center import AppCenterApi
 from wattkeeper.api.audit import AuditLog
 from wattkeeper.api.auth import Authenticator
 from wattkeeper.api.context import ApiContext
+from wattkeeper.api.history_api import HistoryApi
 from wattkeeper.api.host import HostComponent
 from wattkeeper.api.server import EdgeAsgiApp, HttpServers
 from wattkeeper.api.users import UserStore
@@ -22,12 +25,15 @@ from wattkeeper.controllers.api_rest import DEFAULT_PASSWORDS, RestApiController
 from wattkeeper.core.clock import Clock, SystemClock
 from wattkeeper.core.controller import Scheduler
 from wattkeeper.core.cycle import Cycle
+from wattkeeper.core.events import CycleDone
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.drivers.simulated.site_time import SiteTime
 from wattkeeper.factories import default_registry
+from wattkeeper.history import SqliteHistoryStore
 from wattkeeper.licensing import TrustedKeys, default_trusted_keys, trusted_keys
 from wattkeeper.natures.sum import Sum
 from wattkeeper.power.stage import Power
+from wattkeeper.recorder import HistoryRecorder
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +99,20 @@ class Edge:
             site.licensing.service_url,
         )
         self.api.component_methods["_appManager"] = AppCenterApi(self.apps)
-        self.asgi = EdgeAsgiApp(self.api)
-        self.cycle.events.subscribe(lambda _: self._flag_default_passwords())
+        self.history = SqliteHistoryStore(data_dir / "history.sqlite")
+        self.cycle.events.subscribe(HistoryRecorder(self.manager, self.history))
+        history_api = HistoryApi(self.api, self.history)
+        self.asgi = EdgeAsgiApp(
+            self.api, [Route("/history/export.csv", history_api.export_csv, methods=["GET"])]
+        )
+        self.cycle.events.subscribe(self._watch_users)
+        self._flag_default_passwords()
+
+    def _watch_users(self, event: CycleDone) -> None:
+        if event.number % 5:
+            return  # a stat() every five cycles is soon enough
+        if self.users.reload_if_changed():
+            self.api.auth.forget_sessions()  # an old password must stop working at once
         self._flag_default_passwords()
 
     def _flag_default_passwords(self) -> None:
@@ -123,6 +141,7 @@ class Edge:
     async def stop(self) -> None:
         self.cycle.stop()
         self.api.audit.close()
+        self.history.close()
         for component in self.manager:
             try:
                 await component.stop()

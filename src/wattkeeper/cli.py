@@ -13,6 +13,7 @@ from pathlib import Path
 from wattkeeper import __version__, cli_apps, cli_client
 from wattkeeper.core.errors import WattkeeperError
 from wattkeeper.licensing import cli as licensing_cli
+from wattkeeper.simulator import cli as simulator_cli
 
 log = logging.getLogger("wattkeeper")
 
@@ -45,7 +46,7 @@ def _passwd(args: argparse.Namespace) -> int:
 
     password = args.password or getpass.getpass(f"new password for {args.user}: ")
     UserStore(Path(args.data_dir)).set_password(args.user, password)
-    print(f"password of {args.user} changed (takes effect at the next start of the edge)")
+    print(f"password of {args.user} changed (a running edge picks it up within seconds)")
     return 0
 
 
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     passwd.add_argument("--password", help="the new password (asked for when omitted)")
     passwd.set_defaults(handler=_passwd)
     licensing_cli.register(sub)
+    simulator_cli.register(sub)
     return parser
 
 
@@ -86,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise here
     try:
         result: int = args.handler(args)
         return result

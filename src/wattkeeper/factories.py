@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wattkeeper.config.registry import Factory, Registry
 from wattkeeper.controllers import api_rest, balancing, emergency_reserve, fix_active_power
-from wattkeeper.drivers import ess_cluster
+from wattkeeper.drivers import ess_cluster, sunspec
 from wattkeeper.drivers.simulated import battery, meters
 
 FACTORIES: list[Factory] = [
@@ -18,6 +18,7 @@ FACTORIES: list[Factory] = [
     fix_active_power.FACTORY,
     api_rest.READ_WRITE,
     api_rest.READ_ONLY,
+    *sunspec.FACTORIES,
 ]
 
 

@@ -57,3 +57,16 @@ async def test_passwords_must_stay_unique(api) -> None:
     response = await api.rpc("changePassword", {"newPassword": "admin"}, auth=OWNER)
     assert response.status_code == 400
     assert "already used" in response.json()["error"]["message"]
+
+
+async def test_password_changed_on_the_command_line_reaches_a_running_edge(api) -> None:
+    from wattkeeper.cli import main
+
+    assert (await api.get("/rest/channel/_sum/EssSoc", auth=OWNER)).status_code == 200  # cached
+    assert (
+        main(["passwd", "owner", "--data-dir", str(api.edge.data_dir), "--password", "n3w-owner"])
+        == 0
+    )
+    api.step(5)
+    assert (await api.get("/rest/channel/_sum/EssSoc", auth=OWNER)).status_code == 401
+    assert (await api.get("/rest/channel/_sum/EssSoc", auth=basic("n3w-owner"))).status_code == 200

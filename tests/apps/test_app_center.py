@@ -198,3 +198,11 @@ async def test_licence_service_down_is_a_clear_error(tmp_path: Path) -> None:
         "licence service" in response.json()["error"]["message"].lower()
         or "license service" in response.json()["error"]["message"].lower()
     )
+
+
+async def test_set_channel_value_of_a_setpoint_needs_the_write_app(tmp_path: Path) -> None:
+    api = await fresh_demo(tmp_path)
+    params = {"componentId": "ess0", "channelId": "SetActivePowerEquals", "value": 1000}
+    response = await api.rpc("setChannelValue", params)
+    assert response.status_code == 403
+    assert "write access is not installed" in response.json()["error"]["message"]

@@ -23,6 +23,7 @@ from tests.conftest import SUMMER_NOON
 from wattkeeper.api.server import HttpServers
 from wattkeeper.app import Edge
 from wattkeeper.config.site import SiteConfig, demo_site
+from wattkeeper.testing.fake_clock import FakeClock
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -36,6 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PERIOD_MS = 200
+#: recorded before the live start (10:00 UTC on 2026-06-21): all of 2026-06-20, Berlin time
+HISTORY_HOURS = 36
+RECORDED_DAY = "2026-06-20"
 #: set to a directory (e.g. docs/screenshots) to save screenshots of the main views
 SCREENSHOTS = os.environ.get("WATTKEEPER_SCREENSHOTS")
 
@@ -100,9 +104,22 @@ class LiveSite:
             return response.json()["value"]
 
 
+async def record_history(site: SiteConfig, data_dir: Path, hours: float, step: float = 180) -> None:
+    """Run the site on a fake clock up to the live start, so the history has real recorded days."""
+    clock = FakeClock(SUMMER_NOON - hours * 3600)
+    edge = Edge(site, data_dir, clock)
+    await edge.start()
+    for _ in range(int(hours * 3600 / step)):
+        clock.advance(step)
+        edge.cycle.run_once()
+    await edge.stop()
+
+
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def live(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveSite]:
-    site = await LiveSite(demo_with_write_access(), tmp_path_factory.mktemp("live")).start()
+    data_dir = tmp_path_factory.mktemp("live")
+    await record_history(demo_with_write_access(), data_dir, HISTORY_HOURS)
+    site = await LiveSite(demo_with_write_access(), data_dir).start()
     yield site
     await site.stop()
 

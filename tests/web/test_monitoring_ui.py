@@ -10,8 +10,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import basic
-from tests.web import history_standin
-from tests.web.conftest import LiveSite, fresh_demo_site, login, new_page, screenshot
+from tests.web.conftest import RECORDED_DAY, LiveSite, fresh_demo_site, login, new_page, screenshot
 from wattkeeper.licensing import issue_offline
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -180,39 +179,42 @@ async def _all_write_only(rows: Any) -> bool:
 
 
 async def test_history_shows_curves_and_energy_for_a_picked_date(browser, live) -> None:
-    added = history_standin.install(live.edge.api)  # no-op once the real history is wired
-    try:
-        page = await new_page(browser, live.url)
-        await login(page, "owner")
-        await page.goto("/#/history")
-        await page.get_by_test_id("history-date").fill("2026-06-21")
-        await page.get_by_test_id("history-power").locator("svg path.series").first.wait_for()
-        assert await page.get_by_test_id("history-power").locator("svg path.series").count() == 4
-        totals = page.get_by_test_id("history-totals")
-        await totals.locator("dd").first.wait_for()
-        await page.locator("[data-period=week]").click()
-        await page.get_by_test_id("history-energy").locator("svg rect.bar").first.wait_for()
-        assert await page.get_by_test_id("history-energy").locator("svg rect.bar").count() == 28
-        await page.locator("[data-period=month]").click()
+    page = await new_page(browser, live.url)
+    await login(page, "owner")
+    await page.goto("/#/history")
+    await page.get_by_test_id("history-date").fill(RECORDED_DAY)
+    power = page.get_by_test_id("history-power")
+    await power.locator("svg path.series").first.wait_for()
+    assert await power.locator("svg path.series").count() == 4
+    # a whole recorded day: 288 five-minute points, most of them with a value
+    points = await power.locator("svg path.series").first.evaluate(
+        "path => path.getAttribute('d').split(/[ML]/).filter(Boolean).length"
+    )
+    assert points > 250
+    totals = page.get_by_test_id("history-totals")
+    production = totals.locator("dd[data-address='_sum/ProductionActiveEnergy']")
+    await production.wait_for()
+    assert (await production.inner_text()).endswith("kWh")
+    await page.locator("[data-period=week]").click()
+    bars = page.get_by_test_id("history-energy").locator("svg rect.bar")
+    await bars.first.wait_for(state="attached")
+    assert await bars.count() == 7 * 4
+    await page.locator("[data-period=month]").click()
 
-        async def month_bars() -> bool:
-            return await page.get_by_test_id("history-energy").locator("rect.bar").count() == 120
+    async def month_bars() -> bool:
+        return await bars.count() == 30 * 4  # June
 
-        await eventually(month_bars)
-        await screenshot(page, "history")
-        assert_clean(page)
-        await page.context.close()
-    finally:
-        for name in added:
-            del live.edge.api.methods[name]
+    await eventually(month_bars)
+    await page.locator("[data-period=day]").click()
+    await production.wait_for()
+    await screenshot(page, "history")
+    assert_clean(page)
+    await page.context.close()
 
 
 async def test_history_not_available_is_said_plainly(browser, live) -> None:
-    removed = {
-        name: live.edge.api.methods.pop(name)
-        for name in history_standin.METHODS
-        if name in live.edge.api.methods
-    }
+    history = [m for m in live.edge.api.methods if m.startswith("queryHistoric")]
+    removed = {name: live.edge.api.methods.pop(name) for name in history}
     try:
         page = await new_page(browser, live.url)
         await login(page, "user")

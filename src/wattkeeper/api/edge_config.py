@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic_core import PydanticUndefined
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined, to_jsonable_python
 
 from wattkeeper.api.context import ApiContext
-from wattkeeper.config.registry import Factory
+from wattkeeper.config.registry import Factory, properties_of
 from wattkeeper.core.component import Component
 
 
@@ -17,8 +18,8 @@ def edge_config(ctx: ApiContext) -> dict[str, Any]:
     for component in ctx.manager:
         entry = entries.get(component.id)
         properties: dict[str, Any] = {}
-        if entry is not None and hasattr(component.config, "model_dump"):
-            properties = component.config.model_dump(by_alias=True, mode="json")
+        if entry is not None and isinstance(component.config, BaseModel):
+            properties = properties_of(component.config)
         components[component.id] = {
             "alias": component.alias,
             "factoryId": component.factory_id or "",
@@ -52,7 +53,9 @@ def _factory(factory: Factory) -> dict[str, Any]:
                 "name": field.alias or name,
                 "description": field.description or "",
                 "isRequired": field.is_required(),
-                "defaultValue": None if default is PydanticUndefined else default,
+                "defaultValue": None
+                if default is PydanticUndefined
+                else to_jsonable_python(default, fallback=str),
             }
         )
     return {

@@ -168,6 +168,53 @@ def openapi_document() -> dict[str, Any]:
                     },
                 },
             },
+            "/history/export.csv": {
+                "get": {
+                    "summary": "Download history as CSV (guest and above)",
+                    "parameters": [
+                        {
+                            "name": "fromDate",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string", "format": "date"},
+                        },
+                        {
+                            "name": "toDate",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "format": "date"},
+                        },
+                        {
+                            "name": "channels",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string"},
+                            "example": "_sum/EssSoc,_sum/GridActivePower",
+                        },
+                        {
+                            "name": "timezone",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                            "example": "Europe/Berlin",
+                        },
+                        {
+                            "name": "resolution",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer"},
+                            "description": "Seconds",
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "CSV: timestamp,<address>...",
+                            "content": {"text/csv": {}},
+                        },
+                        **_errors(400, 401, 429),
+                    },
+                }
+            },
             "/jsonrpc": {
                 "post": {
                     "summary": "JSON-RPC 2.0 request (owner and above)",

@@ -11,14 +11,10 @@ from typing import Any
 
 from wattkeeper.api.auth import require
 from wattkeeper.api.context import ApiContext, RpcCall
-from wattkeeper.api.errors import ApiError, Code, bad_request
+from wattkeeper.api.errors import bad_request
+from wattkeeper.api.rest import write_access_not_installed
 from wattkeeper.api.users import Role
 from wattkeeper.controllers.api_rest import RestApiWorker
-
-NO_WRITE_ACCESS = (
-    "REST/JSON write access is not installed on this edge. Install the app "
-    "'App.Api.RestJson.ReadWrite' with its licence key in the App Center."
-)
 
 
 class OverrideMethods:
@@ -83,5 +79,5 @@ class OverrideMethods:
     def _worker(self) -> RestApiWorker:
         worker = self.ctx.rest_controller()
         if not isinstance(worker, RestApiWorker):
-            raise ApiError(403, NO_WRITE_ACCESS, Code.ROLE_DENIED)
+            raise write_access_not_installed()
         return worker

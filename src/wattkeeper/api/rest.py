@@ -75,13 +75,7 @@ class RestChannelApp:
         require(user, Role.OWNER, "writing a channel")
         worker = self.ctx.rest_controller()
         if not isinstance(worker, RestApiWorker):
-            raise ApiError(
-                403,
-                "REST/JSON write access is not installed on this edge. Install the app "
-                "'App.Api.RestJson.ReadWrite' with its licence key in the App Center "
-                "(wattkeeper apps install App.Api.RestJson.ReadWrite --key XXXX-XXXX-XXXX-XXXX).",
-                Code.ROLE_DENIED,
-            )
+            raise write_access_not_installed()
         value = parse_write_body(body)
         address = f"{component}/{channel}"
         try:
@@ -96,6 +90,16 @@ class RestChannelApp:
         self.ctx.audit.record(
             self.ctx.clock.time(), remote, user.name, user.role.wire, address, accepted, "rest"
         )
+
+
+def write_access_not_installed() -> ApiError:
+    return ApiError(
+        403,
+        "REST/JSON write access is not installed on this edge. Install the app "
+        "'App.Api.RestJson.ReadWrite' with its licence key in the App Center "
+        "(wattkeeper apps install App.Api.RestJson.ReadWrite --key XXXX-XXXX-XXXX-XXXX).",
+        Code.ROLE_DENIED,
+    )
 
 
 def parse_write_body(body: bytes) -> Any:

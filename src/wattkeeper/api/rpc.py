@@ -10,6 +10,7 @@ from wattkeeper.api.auth import require
 from wattkeeper.api.context import ApiContext, RpcCall, RpcHandler
 from wattkeeper.api.edge_config import edge_config
 from wattkeeper.api.errors import NULL_ID, ApiError, Code, bad_request
+from wattkeeper.api.rest import write_access_not_installed
 from wattkeeper.api.users import Role
 from wattkeeper.config.site import ComponentEntry
 from wattkeeper.controllers.api_rest import RestApiWorker
@@ -19,6 +20,7 @@ from wattkeeper.core.errors import (
     ConfigError,
     WriteRejected,
 )
+from wattkeeper.power.setpoints import SETPOINT_CHANNELS
 
 
 def parse_request(body: bytes) -> tuple[Any, str, dict[str, Any]]:
@@ -119,6 +121,8 @@ class Dispatcher:
         if isinstance(worker, RestApiWorker):
             value = worker.validate(component_id, channel_id, call.params["value"])
             worker.hold(f"{component_id}/{channel_id}", value, call.user.role.wire, call.remote)
+        elif channel_id in SETPOINT_CHANNELS:
+            raise write_access_not_installed()  # a setpoint only acts while something holds it
         else:
             value = (
                 self.ctx.manager.get(component_id).channel(channel_id).write(call.params["value"])

@@ -51,6 +51,31 @@ class UserStore:
         self.path = data_dir / "users.json"
         self.users: dict[str, User] = {}
         self._load()
+        self._stamp = self._file_stamp()
+
+    def _file_stamp(self) -> tuple[int, int]:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return (0, 0)
+        return (stat.st_mtime_ns, stat.st_size)
+
+    def reload_if_changed(self) -> bool:
+        """Pick up changes made by `wattkeeper passwd` while the edge runs."""
+        stamp = self._file_stamp()
+        if stamp == self._stamp:
+            return False
+        users = self.users
+        self.users = {}
+        try:
+            self._load()
+        except ConfigError:
+            self.users = users  # a half-written or damaged file: keep what we had
+            log.exception("users.json could not be reloaded")
+            return False
+        self._stamp = stamp
+        log.info("users.json changed: reloaded")
+        return True
 
     def _load(self) -> None:
         if not self.path.exists():
@@ -84,6 +109,7 @@ class UserStore:
             ]
         }
         write_atomically(self.path, json.dumps(data, indent=2))
+        self._stamp = self._file_stamp()
 
     def by_role(self) -> list[User]:
         """Highest role first: the order in which a bare password is matched."""

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from wattkeeper.apps.catalog import CATALOG, AppSpec
 from wattkeeper.apps.instances import AppInstance, InstanceStore
+from wattkeeper.config.registry import property_problems
 from wattkeeper.config.runtime import Configurator
 from wattkeeper.core.errors import WattkeeperError
 from wattkeeper.licensing import LicenceWallet, TrustedKeys
@@ -158,12 +159,7 @@ class AppManager:
         try:
             return spec.properties.model_validate(properties)
         except ValidationError as error:
-            problems = []
-            for item in error.errors():
-                key = ".".join(str(p) for p in item["loc"])
-                msg = "unknown property" if item["type"] == "extra_forbidden" else item["msg"]
-                problems.append(f"property '{key}': {msg}")
-            raise AppError(f"App [{spec.app_id}]: " + "; ".join(problems)) from None
+            raise AppError(f"App [{spec.app_id}]: " + property_problems(error)) from None
 
     async def _ensure_licence(self, spec: AppSpec, key: str | None) -> None:
         if key:

@@ -73,15 +73,8 @@ class Registry:
         try:
             return factory.model.model_validate(dict(properties))
         except ValidationError as error:
-            problems = []
-            for item in error.errors():
-                key = ".".join(str(p) for p in item["loc"]) or "(properties)"
-                message = item["msg"]
-                if item["type"] == "extra_forbidden":
-                    message = "unknown property"
-                problems.append(f"property '{key}': {message}")
             raise ConfigError(
-                f"component '{component_id}' ({factory_id}): " + "; ".join(problems)
+                f"component '{component_id}' ({factory_id}): " + property_problems(error)
             ) from None
 
     def build(
@@ -90,6 +83,16 @@ class Registry:
         component = self.get(factory_id).build(component_id, alias, config, ctx)
         component.factory_id = factory_id
         return component
+
+
+def property_problems(error: ValidationError) -> str:
+    """`property 'capacty': unknown property; property 'x': ...` from a pydantic error."""
+    problems = []
+    for item in error.errors():
+        key = ".".join(str(p) for p in item["loc"]) or "(properties)"
+        message = "unknown property" if item["type"] == "extra_forbidden" else item["msg"]
+        problems.append(f"property '{key}': {message}")
+    return "; ".join(problems)
 
 
 def properties_of(config: BaseModel) -> dict[str, Any]:

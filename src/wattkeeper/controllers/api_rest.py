@@ -172,7 +172,8 @@ class RestApiWorker(RestApiController):
         )
 
     async def stop(self) -> None:
-        self.release_all("the REST write API was removed")
+        # removal (App Center) and shutdown both end here: nothing may stay held
+        self.release_all("the REST write API stopped")
 
 
 def _build_rw(cid: str, alias: str, config: Any, ctx: BuildContext) -> RestApiWorker:

@@ -69,6 +69,15 @@ export function lineChart({ timestamps, series, lang }) {
     const path = svg('path', { d, class: 'series', fill: 'none' });
     path.style.stroke = s.color;
     chart.append(path);
+    // a value between two gaps has no line: show it as a dot
+    s.values.forEach((v, i) => {
+      const alone = (j) => j < 0 || j >= s.values.length || s.values[j] === null || s.values[j] === undefined;
+      if (v !== null && v !== undefined && alone(i - 1) && alone(i + 1)) {
+        const dot = svg('circle', { cx: x(times[i]), cy: y(v), r: 3, class: 'dot' });
+        dot.style.fill = s.color;
+        chart.append(dot);
+      }
+    });
   }
   return h('figure', { class: 'chart-figure' }, chart, legend(series));
 }

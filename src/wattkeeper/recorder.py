@@ -1,0 +1,44 @@
+"""Feeds the history store once per cycle with every channel that declares it is kept."""
+
+from __future__ import annotations
+
+import logging
+
+from wattkeeper.core.channel import Channel, History
+from wattkeeper.core.events import CycleDone
+from wattkeeper.core.manager import ComponentManager
+from wattkeeper.history import HistoryStore
+
+log = logging.getLogger(__name__)
+
+KINDS = {History.POWER: "power", History.COUNTER: "counter", History.STATE: "state"}
+
+
+class HistoryRecorder:
+    """A cycle listener: snapshots the kept channels' values and hands them to the store."""
+
+    def __init__(self, manager: ComponentManager, store: HistoryStore) -> None:
+        self.manager = manager
+        self.store = store
+        self._indexed: list[Channel] | None = None  # the manager's channel list we last saw
+        self._kept: list[tuple[str, Channel]] = []
+
+    def _refresh(self) -> None:
+        channels = self.manager.all_channels()
+        if channels is self._indexed:
+            return  # the manager replaces its list whenever components change
+        self._indexed = channels
+        self._kept = []
+        for channel in channels:
+            kind = KINDS.get(channel.doc.history)
+            if kind is not None:
+                self.store.declare(channel.address, kind)  # type: ignore[arg-type]
+                self._kept.append((channel.address, channel))
+
+    def __call__(self, event: CycleDone) -> None:
+        self._refresh()
+        values = {}
+        for address, channel in self._kept:
+            value = channel.value
+            values[address] = value if isinstance(value, int | float) else None
+        self.store.record(event.timestamp, values)
