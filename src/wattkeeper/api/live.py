@@ -8,6 +8,7 @@ the connection's own task. A client that falls behind loses its oldest snapshots
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import deque
 from typing import Any
 
@@ -18,7 +19,40 @@ from wattkeeper.core.errors import ChannelNotFound
 from wattkeeper.core.events import CycleDone
 
 BACKLOG = 4  # snapshots kept per connection; older ones are dropped for a slow client
-Snapshot = dict[str, Value]
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_HEAD = (
+    '{"jsonrpc":"2.0","method":"edgeRpc","params":{"edgeId":"0","payload":'
+    '{"jsonrpc":"2.0","method":"currentData","params":{'
+)
+_TAIL = "}}}}"
+
+
+class Snapshot:
+    """The subscribed values of one cycle, shared by every connection.
+
+    Each value is encoded once, on first use by a sender (not in the cycle), and connections
+    with the same subscription share one encoded message.
+    """
+
+    __slots__ = ("_fragments", "_messages", "values")
+
+    def __init__(self, values: dict[str, Value]) -> None:
+        self.values = values
+        self._fragments: dict[str, str] | None = None
+        self._messages: dict[tuple[str, ...], str] = {}
+
+    def message(self, channels: tuple[str, ...]) -> str:
+        """The `currentData` notification for these channels, as JSON text."""
+        text = self._messages.get(channels)
+        if text is None:
+            fragments = self._fragments
+            if fragments is None:
+                fragments = {a: f"{_dumps(a)}:{_dumps(v)}" for a, v in self.values.items()}
+                self._fragments = fragments
+            parts = [fragments.get(a) or f"{_dumps(a)}:null" for a in channels]
+            text = _HEAD + ",".join(parts) + _TAIL
+            self._messages[channels] = text
+        return text
 
 
 class Outbox:
@@ -42,8 +76,8 @@ class Outbox:
         self.snapshots.append(snapshot)
         self.ready.set()
 
-    def current_data(self, snapshot: Snapshot) -> dict[str, Value]:
-        return {address: snapshot.get(address) for address in self.channels}
+    def current_data(self, snapshot: Snapshot) -> str:
+        return snapshot.message(self.channels)
 
 
 class LiveHub:
@@ -89,10 +123,12 @@ class LiveHub:
         return self._resolved
 
     def snapshot(self) -> Snapshot:
-        return {
-            address: None if channel is None else plain_value(channel)
-            for address, channel in self._channels().items()
-        }
+        return Snapshot(
+            {
+                address: None if channel is None else plain_value(channel)
+                for address, channel in self._channels().items()
+            }
+        )
 
     # -- called from the cycle: no awaiting, no encoding, no sending ---------------------------
     def on_cycle(self, event: CycleDone) -> None:

@@ -133,9 +133,7 @@ class Connection:
                     outbox.config_changed = False
                     await send(self.api.edge_config_notification())
                 while outbox.snapshots and outbox.channels:
-                    data = outbox.current_data(outbox.snapshots.popleft())
-                    payload = {"jsonrpc": "2.0", "method": "currentData", "params": data}
-                    await send(_dumps(_edge_notification(payload)))
+                    await send(outbox.current_data(outbox.snapshots.popleft()))
                     if outbox.replies:
                         break  # a reply waiting: answer it before older live data
                 if outbox.replies or (outbox.snapshots and outbox.channels):

@@ -1,0 +1,169 @@
+"""Websocket benchmark: does pushing live data to many UI clients disturb the cycle?
+
+Run: .venv/bin/python bench/bench_websocket.py
+The cycle period's p99 deviation with 50 websocket clients, each subscribed to 100 channels and
+receiving `currentData` every cycle (target < 10 ms), against the same edge without clients,
+measured in the same run, once all clients are subscribed (steady state); the worst deviation
+while the 50 clients sign in is printed too. Cycle starts are timed by wrapping
+`Cycle.run_once`, not from a cycle listener (whose clock would include the listeners before it,
+such as the history commit). The clients run in a separate process; the server binds 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from tempfile import mkdtemp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_api import ENV, run, site_with_write  # noqa: E402
+from bench.common import median, percentile, report  # noqa: E402
+from wattkeeper.app import Edge  # noqa: E402
+
+CLIENTS = 50
+CHANNELS = 100
+PERIOD_MS = 100
+SECONDS = 20.0
+
+
+async def clients(port: int, count: int, per_client: int, seconds: float) -> None:
+    """The load: `count` connections doing the OpenEMS UI handshake, then only reading."""
+    from websockets.asyncio.client import connect
+
+    received = [0] * count
+    ready = asyncio.Event()
+    connected = 0
+
+    async def one(index: int) -> None:
+        nonlocal connected
+        async with connect(f"ws://127.0.0.1:{port}/websocket", max_queue=None) as ws:
+            await ws.send(
+                json.dumps(
+                    {
+                        "id": "1",
+                        "method": "authenticateWithPassword",
+                        "params": {"password": "user"},
+                    }
+                )
+            )
+            json.loads(await ws.recv())
+            payload = {"id": "2", "method": "getEdgeConfig", "params": {}}
+            await ws.send(
+                json.dumps(
+                    {"id": "2", "method": "edgeRpc", "params": {"edgeId": "0", "payload": payload}}
+                )
+            )
+            config = json.loads(await ws.recv())["result"]["payload"]["result"]
+            addresses = [
+                f"{c}/{n}"
+                for c, comp in sorted(config["components"].items())
+                for n in comp["channels"]
+            ]
+            start = (index * 7) % len(addresses)
+            mine = list(itertools.islice(itertools.cycle(addresses), start, start + per_client))
+            payload = {
+                "id": "3",
+                "method": "subscribeChannels",
+                "params": {"count": str(len(mine)), "channels": mine},
+            }
+            await ws.send(
+                json.dumps(
+                    {"id": "3", "method": "edgeRpc", "params": {"edgeId": "0", "payload": payload}}
+                )
+            )
+            json.loads(await ws.recv())
+            connected += 1
+            if connected == count:
+                print("READY", flush=True)
+                ready.set()
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                try:
+                    await asyncio.wait_for(ws.recv(), deadline - time.monotonic())
+                except TimeoutError:
+                    break
+                received[index] += 1
+
+    await asyncio.gather(*(one(i) for i in range(count)))
+    print(json.dumps({"received": sum(received), "min": min(received)}))
+
+
+async def period_deviation(load: bool) -> tuple[list[float], list[float], dict[str, int]]:
+    """Deviations in steady state, and during the 50 handshakes (empty without load)."""
+    edge = Edge(site_with_write(PERIOD_MS), Path(mkdtemp(prefix="wk-bench-ws-")))
+    starts: list[float] = []
+    run_once = edge.cycle.run_once
+
+    def timed_run_once() -> object:
+        # the start itself: a listener's clock would include the listeners before it
+        starts.append(time.perf_counter())
+        return run_once()
+
+    edge.cycle.run_once = timed_run_once  # type: ignore[method-assign]
+    await edge.start()
+    cycle = asyncio.create_task(edge.cycle.run_forever())
+    servers = await edge.start_servers()
+    port = servers.bound[0]
+    stats: dict[str, int] = {}
+    await asyncio.sleep(1)
+    connecting = len(starts)
+    steady = connecting
+    try:
+        if load:
+            args = [sys.executable, __file__, "--clients", str(port), str(SECONDS)]
+            proc = await asyncio.create_subprocess_exec(*args, env=ENV, stdout=subprocess.PIPE)
+            assert proc.stdout is not None
+            while (line := await proc.stdout.readline()) and not line.startswith(b"READY"):
+                pass
+            steady = len(starts) + 1
+            out, _ = await proc.communicate()
+            stats = json.loads(out.decode().strip().splitlines()[-1])
+        else:
+            await asyncio.sleep(SECONDS)
+    finally:
+        await edge.stop_servers(servers)
+        await edge.stop()
+        await cycle
+    deviations = [abs(b - a - PERIOD_MS / 1000) for a, b in itertools.pairwise(starts)]
+    return deviations[steady:], deviations[connecting:steady], stats
+
+
+def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--clients":
+        asyncio.run(clients(int(sys.argv[2]), CLIENTS, CHANNELS, float(sys.argv[3])))
+        return
+    print("wattkeeper websocket benchmark (loopback; baseline measured in this run)\n")
+    quiet, _, _ = run(period_deviation(load=False))
+    loaded, connecting, stats = run(period_deviation(load=True))
+    cycles = len(loaded)
+    report(
+        f"cycle period p99 deviation, {CLIENTS} ws clients x {CHANNELS} ch",
+        f"{percentile(loaded, 99) * 1e3:.2f} ms",
+        "< 10 ms",
+        f"no clients: p99 {percentile(quiet, 99) * 1e3:.2f} ms, "
+        f"median {median(quiet) * 1e3:.2f} ms; loaded median {median(loaded) * 1e3:.2f} ms",
+    )
+    report(
+        f"worst cycle deviation while {CLIENTS} clients sign in",
+        f"{max(connecting, default=0) * 1e3:.2f} ms",
+        "",
+        f"{len(connecting)} cycles; password check, getEdgeConfig and subscribe, 50 times",
+    )
+    report(
+        "currentData notifications received",
+        f"{stats.get('received', 0)}",
+        "",
+        f"{cycles} cycles of {PERIOD_MS} ms measured; fewest for one client {stats.get('min', 0)}",
+    )
+
+
+if __name__ == "__main__":
+    main()
