@@ -181,6 +181,7 @@ async def test_owner_sets_and_releases_a_setpoint_like_a_rest_post(live: Live, c
     assert live.runner.value("ess0/ActivePower") == 3000
     overrides = (await client.edge("getOverrides"))["result"]
     assert overrides["writable"] and overrides["apiTimeout"] == 60
+    assert overrides["componentId"] == "ctrlApiRest0"
     [held] = overrides["overrides"]
     assert held["address"] == "ess0/SetActivePowerEquals" and held["value"] == 3000
     assert held["role"] == "owner" and held["remote"] == "127.0.0.1"
@@ -266,3 +267,19 @@ async def test_a_slow_client_never_holds_up_the_cycle(live: Live, client: WsClie
             break
         received += 1
     assert received == BACKLOG  # the newest few cycles, not 50
+
+
+async def test_connections_beyond_the_limit_are_turned_away(live: Live, monkeypatch) -> None:
+    from websockets.exceptions import ConnectionClosed
+
+    from wattkeeper.api import websocket
+
+    monkeypatch.setattr(websocket, "MAX_CONNECTIONS", 1)
+    async with connect(live.url()) as first:
+        await WsClient(first).login("user")
+        async with connect(live.url()) as second:
+            with pytest.raises(ConnectionClosed) as closed:
+                await second.recv()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
+        assert "result" in await WsClient(first).call("getEdges")
+    assert live.edge.asgi.websocket.connections == 0

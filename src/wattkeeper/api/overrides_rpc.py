@@ -71,6 +71,7 @@ class OverrideMethods:
         return {
             "writable": True,
             "componentId": controller.id,
+            "alias": controller.alias,
             "apiTimeout": controller.config.api_timeout,
             "overrides": overrides,
             "remaining": None if remaining is None else round(remaining, 1),

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 EDGE_ID = "0"
 MAX_TOKENS = 10_000
 MAX_SUBSCRIBED = 10_000
+MAX_CONNECTIONS = 256
+MAX_PENDING_REPLIES = 64  # a client that sends but never reads is not answered faster than it reads
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
@@ -73,10 +75,19 @@ class WebsocketApi:
         self.hub = LiveHub(ctx)
         self.tokens = TokenStore()
         self._config_cache: tuple[int, str] | None = None
+        self.connections = 0
 
     async def session(self, websocket: WebSocket) -> None:
         await websocket.accept()
-        await Connection(self, websocket).run()
+        if self.connections >= MAX_CONNECTIONS:
+            # accepted first: a close code tells the client to retry, a bare HTTP 403 would not
+            await websocket.close(code=1013, reason="too many connections, try again later")
+            return
+        self.connections += 1
+        try:
+            await Connection(self, websocket).run()
+        finally:
+            self.connections -= 1
 
     def edge_config_notification(self) -> str:
         """Encoded once per configuration change, whatever the number of connections."""
@@ -110,6 +121,8 @@ class Connection:
                 if text is None:
                     text = (message.get("bytes") or b"").decode("utf-8", "replace")
                 self.outbox.reply(await self.handle(text))
+                while len(self.outbox.replies) >= MAX_PENDING_REPLIES and not sender.done():
+                    await asyncio.sleep(0.05)
                 if sender.done():
                     break  # the socket is gone: nothing more can be answered
         except WebSocketDisconnect:
