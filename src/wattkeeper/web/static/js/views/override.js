@@ -77,7 +77,8 @@ export function mount(app, root) {
       state.replaceChildren(t('override.notInstalled'), ' ', h('a', { href: '#/apps' }, t('nav.apps'), ' →'));
     } else if (held.length) {
       state.className = 'banner active';
-      state.textContent = t('override.active', { api: `${overrides.alias} (${overrides.componentId})` });
+      const name = overrides.alias && overrides.alias !== overrides.componentId ? overrides.alias : t('override.restApi');
+      state.textContent = t('override.active', { api: `${name} (${overrides.componentId})` });
     } else {
       state.className = 'banner ok';
       state.textContent = t('override.none');
