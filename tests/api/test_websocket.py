@@ -283,3 +283,33 @@ async def test_connections_beyond_the_limit_are_turned_away(live: Live, monkeypa
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
         assert "result" in await WsClient(first).call("getEdges")
     assert live.edge.asgi.websocket.connections == 0
+
+
+async def test_history_queries_go_through_edge_rpc(live: Live, client: WsClient) -> None:
+    await client.login("user")
+    live.step(10)
+    live.edge.history.flush()
+    reply = await client.edge(
+        "queryHistoricTimeseriesData",
+        {
+            "fromDate": "2026-06-21",
+            "toDate": "2026-06-21",
+            "timezone": "Europe/Berlin",
+            "channels": ["_sum/EssSoc"],
+            "resolution": {"value": 5, "unit": "Minutes"},
+            "unknownExtra": True,
+        },
+    )
+    result = reply["result"]
+    assert len(result["timestamps"]) == 288
+    assert any(v is not None for v in result["data"]["_sum/EssSoc"])
+    bad = await client.edge("queryHistoricTimeseriesEnergy", {"fromDate": "x"})
+    assert bad["error"]["code"] == 1
+
+
+async def test_host_uptime_counts(live: Live, client: WsClient) -> None:
+    await client.login("user")
+    await client.edge("subscribeChannels", {"count": 1, "channels": ["_host/Uptime"]})
+    live.step(5)
+    await client.receive()
+    assert live.runner.value("_host/Uptime") >= 5
