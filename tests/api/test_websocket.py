@@ -313,3 +313,22 @@ async def test_host_uptime_counts(live: Live, client: WsClient) -> None:
     live.step(5)
     await client.receive()
     assert live.runner.value("_host/Uptime") >= 5
+
+
+async def test_a_failing_method_is_an_error_reply_and_the_session_goes_on(live, client) -> None:
+    async def broken(call):
+        return {"value": float("nan")}  # cannot be sent as JSON
+
+    async def crashing(call):
+        raise KeyError("bug")
+
+    live.edge.api.methods["brokenForTest"] = broken
+    live.edge.api.methods["crashingForTest"] = crashing
+    try:
+        await client.login("user")
+        for method in ("brokenForTest", "crashingForTest"):
+            reply = await client.edge(method)
+            assert reply["error"]["message"].startswith("Internal error"), reply
+        assert "result" in await client.call("getEdges")
+    finally:
+        del live.edge.api.methods["brokenForTest"], live.edge.api.methods["crashingForTest"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import deque
-from typing import Any
 
 from wattkeeper.api.context import ApiContext
 from wattkeeper.api.serialize import plain_value
@@ -59,14 +58,14 @@ class Outbox:
     """What one connection still has to send: replies (never dropped) and live data (bounded)."""
 
     def __init__(self, backlog: int = BACKLOG) -> None:
-        self.replies: deque[dict[str, Any]] = deque()
+        self.replies: deque[str] = deque()  # encoded JSON-RPC replies
         self.snapshots: deque[Snapshot] = deque(maxlen=backlog)
         self.channels: tuple[str, ...] = ()
         self.config_changed = False
         self.dropped = 0
         self.ready = asyncio.Event()
 
-    def reply(self, message: dict[str, Any]) -> None:
+    def reply(self, message: str) -> None:
         self.replies.append(message)
         self.ready.set()
 

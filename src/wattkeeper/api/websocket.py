@@ -33,7 +33,7 @@ MAX_TOKENS = 10_000
 MAX_SUBSCRIBED = 10_000
 MAX_CONNECTIONS = 256
 MAX_PENDING_REPLIES = 64  # a client that sends but never reads is not answered faster than it reads
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 
 class TokenStore:
@@ -141,7 +141,7 @@ class Connection:
                 await outbox.ready.wait()
                 outbox.ready.clear()
                 while outbox.replies:
-                    await send(_dumps(outbox.replies.popleft()))
+                    await send(outbox.replies.popleft())
                 if outbox.config_changed:
                     outbox.config_changed = False
                     await send(self.api.edge_config_notification())
@@ -155,16 +155,18 @@ class Connection:
             return  # closed under us; the receive loop ends too
 
     # -- requests ------------------------------------------------------------------------------
-    async def handle(self, text: str) -> dict[str, Any]:
+    async def handle(self, text: str) -> str:
+        """The encoded reply: encoding inside the try, so even an unencodable result is answered."""
         request_id: Any = NULL_ID
         try:
             request_id, method, params = parse_request(text.encode())
-            return success(request_id, await self.call(method, params))
+            return _dumps(success(request_id, await self.call(method, params)))
         except ApiError as error:
-            return error.body(request_id)
+            return _dumps(error.body(request_id))
         except Exception as error:  # a bug in one method must not end the session
             log.exception("websocket request failed")
-            return ApiError(500, f"Internal error: {type(error).__name__}").body(request_id)
+            # the id came out of JSON (constants refused), so it can always be encoded again
+            return _dumps(ApiError(500, f"Internal error: {type(error).__name__}").body(request_id))
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:
         if method == "authenticateWithPassword":
