@@ -88,6 +88,15 @@ class LiveSite:
         self.url = f"http://127.0.0.1:{port}"
         return self
 
+    async def restart_servers(self) -> None:
+        """Stop listening, then listen again on the same port (the edge keeps running)."""
+        assert self._servers is not None
+        port = self._servers.bound[0]
+        await self._servers.stop()
+        await asyncio.sleep(0.5)
+        self._servers = HttpServers(self.edge.asgi, "127.0.0.1", [port])
+        await self._servers.start()
+
     async def stop(self) -> None:
         if self._servers is not None:
             await self._servers.stop()

@@ -168,6 +168,14 @@ async def test_channel_browser_searches_and_shows_live_values(browser, live) -> 
         return await rows.count() > 50
 
     await eventually(everything)
+    await page.get_by_test_id("channel-search").fill("ess0")
+
+    async def ess_only() -> bool:
+        shown = await rows.evaluate_all("rows => rows.map(r => r.dataset.address)")
+        return bool(shown) and all(a.startswith("ess0/") for a in shown)
+
+    await eventually(ess_only)
+    await eventually(live_value)
     await screenshot(page, "channels")
     assert_clean(page)
     await page.context.close()
@@ -346,4 +354,21 @@ async def test_a_guest_cannot_install_apps(browser, live) -> None:
     await message.wait_for()
     assert "needs role owner" in await message.inner_text()
     assert_clean(page)
+    await page.context.close()
+
+
+async def test_the_page_reconnects_after_the_server_went_away(browser, live) -> None:
+    page = await new_page(browser, live.url)
+    await login(page, "user")
+    await page.get_by_test_id("flow-soc").wait_for()
+    await page.evaluate(
+        "window.wattkeeper.socket.addEventListener('offline', () => { window.wentOffline = true; })"
+    )
+    await live.restart_servers()
+    # the session token is still known to the edge: the page carries on without a new sign-in
+    await page.locator("#offline").wait_for(state="hidden", timeout=10_000)
+    await page.get_by_test_id("role").wait_for()
+    await shows_rest_value(page, live, "flow-home", "_sum/ConsumptionActivePower")
+    assert await page.evaluate("window.wentOffline") is True
+    assert page.external == []
     await page.context.close()

@@ -183,6 +183,7 @@ app.socket.addEventListener('offline', () => {
 app.socket.addEventListener('reconnect', async () => {
   $('offline').hidden = true;
   if (app.user || localStorage.getItem(TOKEN)) await resume();
+  else showLogin();
 });
 
 window.addEventListener('hashchange', route);

@@ -55,7 +55,8 @@ export class EdgeSocket extends EventTarget {
   }
 
   async request(method, params = {}) {
-    await this.open();
+    // never opens a second socket: while offline the retry timer owns reconnecting
+    if (!this.ws) throw new RpcError({ code: -1, message: 'offline' });
     const id = String(this.nextId++);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
