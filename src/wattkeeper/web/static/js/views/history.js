@@ -109,7 +109,9 @@ export function mount(app, root) {
     try {
       const sums = await app.socket.edge('queryHistoricTimeseriesEnergy', { fromDate, toDate, timezone: ZONE, channels });
       if (mine !== generation) return;
-      const data = sums.data || {};
+      // a counter that restarted inside the range can make a difference negative: not a figure
+      const data = Object.fromEntries(Object.entries(sums.data || {})
+        .map(([address, value]) => [address, typeof value === 'number' && value >= 0 ? value : null]));
       const rows = ENERGY.map(([address, label, color]) => h('div', { style: `border-left-color:${color}` },
         h('dt', {}, t(label)), h('dd', { 'data-address': address }, energy(app.lang, data[address]))));
       const buy = data['_sum/GridBuyActiveEnergy'];
