@@ -332,3 +332,24 @@ async def test_a_failing_method_is_an_error_reply_and_the_session_goes_on(live, 
         assert "result" in await client.call("getEdges")
     finally:
         del live.edge.api.methods["brokenForTest"], live.edge.api.methods["crashingForTest"]
+
+
+async def test_channels_declared_later_appear_in_config_and_live_data(live, client) -> None:
+    from wattkeeper.core.channel import ChannelDoc, ChannelType
+
+    await client.login("user")
+    assert (
+        "Extra"
+        not in (await client.edge("getEdgeConfig"))["result"]["components"]["_host"]["channels"]
+    )
+    await client.edge("subscribeChannels", {"count": 1, "channels": ["_host/Extra"]})
+    live.step()
+    assert (await client.receive())["params"]["payload"]["params"] == {"_host/Extra": None}
+    host = live.edge.manager.get("_host")
+    host.declare(ChannelDoc("Extra", ChannelType.INTEGER))  # e.g. found by device discovery
+    live.edge.manager.reindex()
+    host.channel("Extra").set(42)
+    live.step()
+    assert (await client.receive())["params"]["payload"]["params"] == {"_host/Extra": 42}
+    config = (await client.edge("getEdgeConfig"))["result"]
+    assert "Extra" in config["components"]["_host"]["channels"]

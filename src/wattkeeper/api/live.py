@@ -86,6 +86,7 @@ class LiveHub:
         self.ctx = ctx
         self._outboxes: set[Outbox] = set()
         self._resolved: dict[str, Channel | None] | None = None  # union of all subscriptions
+        self._indexed: list[Channel] | None = None
         self.config_version = 0
         ctx.cycle.events.subscribe(self.on_cycle)
         ctx.configurator.listeners.append(self.on_config_change)
@@ -109,6 +110,10 @@ class LiveHub:
         return sum(1 for o in self._outboxes if o.channels)
 
     def _channels(self) -> dict[str, Channel | None]:
+        indexed = self.ctx.manager.all_channels()
+        if indexed is not self._indexed:  # replaced whenever channels come or go
+            self._indexed = indexed
+            self._resolved = None
         if self._resolved is None:
             resolved: dict[str, Channel | None] = {}
             for outbox in self._outboxes:

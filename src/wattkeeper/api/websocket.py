@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import secrets
@@ -25,6 +26,7 @@ from wattkeeper.api.errors import NULL_ID, ApiError, Code, bad_request
 from wattkeeper.api.live import LiveHub, Outbox
 from wattkeeper.api.rpc import Dispatcher, parse_request, success
 from wattkeeper.api.users import User
+from wattkeeper.core.channel import Channel
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,10 @@ MAX_SUBSCRIBED = 10_000
 MAX_CONNECTIONS = 256
 MAX_PENDING_REPLIES = 64  # a client that sends but never reads is not answered faster than it reads
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+class RawJson(str):
+    """A result that is JSON text already: spliced into the reply, not encoded again."""
 
 
 class TokenStore:
@@ -74,8 +80,22 @@ class WebsocketApi:
         self.dispatcher = dispatcher
         self.hub = LiveHub(ctx)
         self.tokens = TokenStore()
-        self._config_cache: tuple[int, str] | None = None
+        self._config_cache: tuple[int, list[Channel], RawJson] | None = None
         self.connections = 0
+        self._logins: dict[bytes, asyncio.Future[User]] = {}
+
+    async def authenticate(self, username: str | None, password: str, remote: str) -> User:
+        """Identical sign-ins in flight share one password check (scrypt costs ~50 ms of CPU):
+        after a restart every integration reconnects at once with the same password."""
+        key = hashlib.sha256(f"{username or ''}\0{password}".encode()).digest()
+        pending = self._logins.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(
+                self.ctx.auth.authenticate_password(username, password, remote)
+            )
+            self._logins[key] = pending
+            pending.add_done_callback(lambda _: self._logins.pop(key, None))
+        return await asyncio.shield(pending)
 
     async def session(self, websocket: WebSocket) -> None:
         await websocket.accept()
@@ -89,13 +109,20 @@ class WebsocketApi:
         finally:
             self.connections -= 1
 
+    def edge_config_json(self) -> RawJson:
+        """`getEdgeConfig`, encoded once per configuration change, whatever the connections."""
+        # the manager replaces its channel list whenever channels come or go
+        key = (self.hub.config_version, self.ctx.manager.all_channels())
+        cached = self._config_cache
+        if cached is None or cached[0] != key[0] or cached[1] is not key[1]:
+            cached = (*key, RawJson(_dumps(edge_config(self.ctx))))
+            self._config_cache = cached
+        return cached[2]
+
     def edge_config_notification(self) -> str:
-        """Encoded once per configuration change, whatever the number of connections."""
-        version = self.hub.config_version
-        if self._config_cache is None or self._config_cache[0] != version:
-            payload = {"jsonrpc": "2.0", "method": "edgeConfig", "params": edge_config(self.ctx)}
-            self._config_cache = (version, _dumps(_edge_notification(payload)))
-        return self._config_cache[1]
+        payload = '{"jsonrpc":"2.0","method":"edgeConfig","params":' + self.edge_config_json() + "}"
+        envelope = f'{{"jsonrpc":"2.0","method":"edgeRpc","params":{{"edgeId":"{EDGE_ID}",'
+        return f'{envelope}"payload":{payload}}}}}'
 
 
 class Connection:
@@ -160,7 +187,10 @@ class Connection:
         request_id: Any = NULL_ID
         try:
             request_id, method, params = parse_request(text.encode())
-            return _dumps(success(request_id, await self.call(method, params)))
+            result = await self.call(method, params)
+            if isinstance(result, RawJson):
+                return f'{{"jsonrpc":"2.0","id":{_dumps(request_id)},"result":{result}}}'
+            return _dumps(success(request_id, result))
         except ApiError as error:
             return _dumps(error.body(request_id))
         except Exception as error:  # a bug in one method must not end the session
@@ -193,6 +223,9 @@ class Connection:
                 raise bad_request('edgeRpc needs a "payload" object')
             inner_id, inner_method, inner_params = parse_request(_dumps(payload).encode())
             result = await self.edge_call(user, inner_method, inner_params)
+            if isinstance(result, RawJson):
+                inner = f'{{"jsonrpc":"2.0","id":{_dumps(inner_id)},"result":{result}}}'
+                return RawJson(f'{{"payload":{inner}}}')
             return {"payload": success(inner_id, result)}
         # a client talking to the edge directly may leave out the edgeRpc envelope
         return await self.edge_call(user, method, params)
@@ -201,6 +234,10 @@ class Connection:
         if method == "subscribeChannels":
             self.api.hub.subscribe(self.outbox, _subscription(params))
             return {}
+        if method == "getEdgeConfig":
+            # any signed-in user may read it here (as in the Dispatcher for "websocket");
+            # encoded once per configuration: fifty UIs reconnecting ask for it at once
+            return self.api.edge_config_json()
         return await self.api.dispatcher.call(
             RpcCall(method, params, user, self.remote, "websocket")
         )
@@ -212,7 +249,7 @@ class Connection:
             raise bad_request('authenticateWithPassword needs a "password" string')
         if username is not None and not isinstance(username, str):
             raise bad_request('"username" must be a string')
-        user = await self.ctx.auth.authenticate_password(username or None, password, self.remote)
+        user = await self.api.authenticate(username or None, password, self.remote)
         return self._login(user, self.api.tokens.issue(user))
 
     def _authenticate_with_token(self, params: dict[str, Any]) -> Any:
@@ -261,14 +298,6 @@ class Connection:
             "isOnline": True,
             "lastmessage": datetime.fromtimestamp(self.ctx.clock.time(), UTC).isoformat(),
         }
-
-
-def _edge_notification(payload: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "jsonrpc": "2.0",
-        "method": "edgeRpc",
-        "params": {"edgeId": EDGE_ID, "payload": payload},
-    }
 
 
 def _subscription(params: dict[str, Any]) -> list[str]:
