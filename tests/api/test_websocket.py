@@ -353,3 +353,27 @@ async def test_channels_declared_later_appear_in_config_and_live_data(live, clie
     assert (await client.receive())["params"]["payload"]["params"] == {"_host/Extra": 42}
     config = (await client.edge("getEdgeConfig"))["result"]
     assert "Extra" in config["components"]["_host"]["channels"]
+
+
+async def test_simultaneous_sign_ins_share_one_password_check(live: Live, monkeypatch) -> None:
+    import asyncio
+
+    from wattkeeper.api import auth
+
+    checks = []
+    real = auth.verify_password
+
+    def counting(password: str, stored: str) -> bool:
+        checks.append(password)
+        return real(password, stored)
+
+    monkeypatch.setattr(auth, "verify_password", counting)
+    live.edge.api.auth.forget_sessions()
+
+    async def sign_in() -> str:
+        async with connect(live.url()) as ws:
+            return (await WsClient(ws).login("owner"))["user"]["globalRole"]
+
+    roles = await asyncio.gather(*(sign_in() for _ in range(20)))
+    assert roles == ["owner"] * 20
+    assert len(checks) <= 4  # one bare-password match tries each user at most once, not 20 times
