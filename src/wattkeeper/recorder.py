@@ -7,6 +7,7 @@ import logging
 from wattkeeper.core.channel import Channel, History
 from wattkeeper.core.events import CycleDone
 from wattkeeper.core.manager import ComponentManager
+from wattkeeper.counters import CounterContinuity
 from wattkeeper.history import HistoryStore
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,8 @@ class HistoryRecorder:
         self.store = store
         self._indexed: list[Channel] | None = None  # the manager's channel list we last saw
         self._kept: list[tuple[str, Channel]] = []
+        self._counters: set[str] = set()
+        self._continuity = CounterContinuity(store)
 
     def _refresh(self) -> None:
         channels = self.manager.all_channels()
@@ -34,11 +37,18 @@ class HistoryRecorder:
             if kind is not None:
                 self.store.declare(channel.address, kind)  # type: ignore[arg-type]
                 self._kept.append((channel.address, channel))
+                if kind == "counter":
+                    self._counters.add(channel.address)
 
     def __call__(self, event: CycleDone) -> None:
         self._refresh()
         values = {}
         for address, channel in self._kept:
             value = channel.value
-            values[address] = value if isinstance(value, int | float) else None
+            if not isinstance(value, int | float):
+                values[address] = None
+            elif address in self._counters:
+                values[address] = self._continuity.adjust(address, value, event.timestamp)
+            else:
+                values[address] = value
         self.store.record(event.timestamp, values)

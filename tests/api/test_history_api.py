@@ -89,3 +89,33 @@ async def test_history_query_errors_are_400(api) -> None:
     assert (
         await api.client.get("/history/export.csv?fromDate=2026-06-21&channels=_sum/EssSoc")
     ).status_code == 401
+
+
+async def test_energy_stays_right_across_a_restart_that_resets_the_counters(
+    make_api, tmp_path
+) -> None:
+    data_dir = tmp_path / "edge"
+    first = make_api(start=1_782_036_000.0, data_dir=data_dir)  # noon: PV feeds in
+    first.step(1800)
+    sold_first = await first.value("_sum/GridSellActiveEnergy")
+    await first.edge.stop()
+    # a new edge on the same data directory: the simulated meters count from 0 again
+    second = make_api(start=first.site.clock.time(), data_dir=data_dir)
+    assert await second.value("_sum/GridSellActiveEnergy") < sold_first  # the live counter restarted
+    second.step(1800)
+    sold_second = await second.value("_sum/GridSellActiveEnergy")
+    second.edge.history.flush()
+    day = day_of(second)
+    response = await second.rpc(
+        "queryHistoricTimeseriesEnergy",
+        {
+            "fromDate": day,
+            "toDate": day,
+            "channels": ["_sum/GridSellActiveEnergy"],
+            "timezone": "Europe/Berlin",
+        },
+        auth=OWNER,
+    )
+    sold = response.json()["result"]["data"]["_sum/GridSellActiveEnergy"]
+    assert sold > 0
+    assert abs(sold - (sold_first + sold_second)) <= 0.02 * (sold_first + sold_second) + 5
