@@ -70,3 +70,22 @@ async def test_password_changed_on_the_command_line_reaches_a_running_edge(api) 
     api.step(5)
     assert (await api.get("/rest/channel/_sum/EssSoc", auth=OWNER)).status_code == 401
     assert (await api.get("/rest/channel/_sum/EssSoc", auth=basic("n3w-owner"))).status_code == 200
+
+
+async def test_simultaneous_rest_logins_share_one_password_check(api, monkeypatch) -> None:
+    import asyncio
+
+    from wattkeeper.api import auth
+
+    checks = []
+    real = auth.verify_password
+
+    def counting(password: str, stored: str) -> bool:
+        checks.append(password)
+        return real(password, stored)
+
+    monkeypatch.setattr(auth, "verify_password", counting)
+    api.edge.api.auth.forget_sessions()
+    answers = await asyncio.gather(*(api.get("/rest/channel/_sum/EssSoc", auth=OWNER) for _ in range(20)))
+    assert [a.status_code for a in answers] == [200] * 20
+    assert len(checks) <= 4  # each user tried at most once, not 20 times 4

@@ -35,6 +35,7 @@ class Authenticator:
         self._pepper = secrets.token_bytes(16)
         self._verified: dict[bytes, str] = {}  # digest of a credentials header → user name
         self._failures: dict[str, _Failures] = {}
+        self._checks: dict[bytes, asyncio.Future[User | None]] = {}
 
     def forget_sessions(self) -> None:
         """Call when passwords change: every client has to prove itself again."""
@@ -51,7 +52,14 @@ class Authenticator:
             return self.users.users[name]  # known good: never throttled, never slowed down
         self._check_lockout(remote)
         username, password = _parse_basic(header)
-        user = await asyncio.to_thread(self._match, username, password)
+        # identical logins in flight share one check: after a restart every integration
+        # reconnects at once with the same password, and scrypt costs ~50 ms of CPU each
+        pending = self._checks.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(asyncio.to_thread(self._match, username, password))
+            self._checks[key] = pending
+            pending.add_done_callback(lambda _: self._checks.pop(key, None))
+        user = await asyncio.shield(pending)
         if user is None:
             self._fail(remote)
             raise unauthorized("Authentication failed: wrong password")

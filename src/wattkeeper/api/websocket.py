@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 import secrets
@@ -82,20 +81,10 @@ class WebsocketApi:
         self.tokens = TokenStore()
         self._config_cache: tuple[int, list[Channel], RawJson] | None = None
         self.connections = 0
-        self._logins: dict[bytes, asyncio.Future[User]] = {}
 
     async def authenticate(self, username: str | None, password: str, remote: str) -> User:
-        """Identical sign-ins in flight share one password check (scrypt costs ~50 ms of CPU):
-        after a restart every integration reconnects at once with the same password."""
-        key = hashlib.sha256(f"{username or ''}\0{password}".encode()).digest()
-        pending = self._logins.get(key)
-        if pending is None:
-            pending = asyncio.ensure_future(
-                self.ctx.auth.authenticate_password(username, password, remote)
-            )
-            self._logins[key] = pending
-            pending.add_done_callback(lambda _: self._logins.pop(key, None))
-        return await asyncio.shield(pending)
+        """Identical sign-ins in flight share one password check (see `Authenticator`)."""
+        return await self.ctx.auth.authenticate_password(username, password, remote)
 
     async def session(self, websocket: WebSocket) -> None:
         await websocket.accept()
