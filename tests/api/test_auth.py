@@ -86,6 +86,8 @@ async def test_simultaneous_rest_logins_share_one_password_check(api, monkeypatc
 
     monkeypatch.setattr(auth, "verify_password", counting)
     api.edge.api.auth.forget_sessions()
-    answers = await asyncio.gather(*(api.get("/rest/channel/_sum/EssSoc", auth=OWNER) for _ in range(20)))
+    answers = await asyncio.gather(
+        *(api.get("/rest/channel/_sum/EssSoc", auth=OWNER) for _ in range(20))
+    )
     assert [a.status_code for a in answers] == [200] * 20
     assert len(checks) <= 4  # each user tried at most once, not 20 times 4

@@ -101,7 +101,9 @@ async def test_energy_stays_right_across_a_restart_that_resets_the_counters(
     await first.edge.stop()
     # a new edge on the same data directory: the simulated meters count from 0 again
     second = make_api(start=first.site.clock.time(), data_dir=data_dir)
-    assert await second.value("_sum/GridSellActiveEnergy") < sold_first  # the live counter restarted
+    assert (
+        await second.value("_sum/GridSellActiveEnergy") < sold_first
+    )  # the live counter restarted
     second.step(1800)
     sold_second = await second.value("_sum/GridSellActiveEnergy")
     second.edge.history.flush()

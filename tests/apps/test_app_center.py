@@ -206,3 +206,14 @@ async def test_set_channel_value_of_a_setpoint_needs_the_write_app(tmp_path: Pat
     response = await api.rpc("setChannelValue", params)
     assert response.status_code == 403
     assert "write access is not installed" in response.json()["error"]["message"]
+
+
+async def test_removing_read_access_switches_the_rest_api_off(tmp_path: Path) -> None:
+    api = await fresh_demo(tmp_path)
+    instance = (await apps(api))[RO]["instanceIds"][0]
+    assert (await app_call(api, "deleteAppInstance", {"instanceId": instance})).status_code == 200
+    response = await api.get("/rest/channel/_sum/EssSoc")
+    assert response.status_code == 403
+    assert "App.Api.RestJson.ReadOnly" in response.json()["error"]["message"]
+    assert (await install(api, None, RO)).status_code == 200
+    assert (await api.get("/rest/channel/_sum/EssSoc")).status_code == 200

@@ -48,6 +48,14 @@ class RestChannelApp:
                 f"Method {method} is not allowed here (GET or POST)",
                 headers={"Allow": "GET, POST"},
             )
+        if self.ctx.rest_controller() is None:
+            raise ApiError(
+                403,
+                "The REST/JSON API is not installed on this edge: install "
+                "'App.Api.RestJson.ReadOnly' (free) or 'App.Api.RestJson.ReadWrite' "
+                "in the App Center.",
+                Code.ROLE_DENIED,
+            )
         user = await self.ctx.auth.authenticate(_header(scope, b"authorization"), _remote(scope))
         path: str = scope["path"]
         if not path.startswith(PREFIX):
