@@ -39,3 +39,24 @@ async def test_rest_setpoint_drives_the_simulated_inverter(start_edge, tmp_path:
             assert response.json()["value"] == 3100  # 600 W load + 2500 W charging from the grid
     finally:
         await simulator.stop()
+
+
+async def test_changing_a_device_port_at_run_time_reconnects(start_edge) -> None:
+    """updateComponentConfig on a Modbus device rebuilds its connection with the new settings."""
+    first = DeviceSimulator("127.0.0.1", 0, load_w=600.0, pv_w=0.0)
+    second = DeviceSimulator("127.0.0.1", 0, load_w=600.0, pv_w=0.0, initial_soc=80.0)
+    await first.start()
+    await second.start()
+    try:
+        site = load_site(EXAMPLE)
+        for entry in site.components:
+            if entry.properties.get("port") == 5502:
+                entry.properties.update(port=first.port, pollPeriodMs=100, timeoutMs=300)
+        live = await start_edge(site)
+        await live.until(lambda: live.value("ess0/Soc") == 50, timeout=20)
+        await live.edge.configurator.update("ess0", {"port": second.port})
+        await live.until(lambda: live.value("ess0/Soc") == 80, timeout=20)
+        assert live.edge.manager.get("ess0").config.port == second.port
+    finally:
+        await first.stop()
+        await second.stop()

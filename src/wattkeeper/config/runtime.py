@@ -76,12 +76,28 @@ class Configurator:
         merged = {**entry.properties, **properties}
         config = self.registry.validate(component_id, entry.factory, merged)
         component = self.ctx.manager.find(component_id)
-        if component is not None:
+        updated = entry.model_copy(update={"properties": merged})
+        if component is not None and component.live_config:
             component.update_config(config)
-        self._entries[component_id] = entry.model_copy(update={"properties": merged})
+        elif component is not None:
+            await self._rebuild(component, updated)
+        self._entries[component_id] = updated
         patch = self.overrides.updated.setdefault(component_id, {})
         patch.update(properties)
         self._save()
+
+    async def _rebuild(self, old: Component, entry: ComponentEntry) -> None:
+        """Replace a component that reads its config only at start by a freshly built one."""
+        self.ctx.manager.remove(old.id)
+        await old.stop()
+        try:
+            fresh = self._build(entry)
+        except Exception:
+            self.ctx.manager.add(old)  # validated before, so this is unexpected: keep the old one
+            await old.start()
+            raise
+        await fresh.start()
+        log.info("%s rebuilt with its new configuration", entry.id)
 
     async def delete(self, component_id: str) -> None:
         self.entry(component_id)

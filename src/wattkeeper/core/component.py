@@ -19,6 +19,9 @@ class Component:
     factory_id: str = ""
     #: Lower runs earlier in the process-image phase (the reacting grid meter runs last).
     image_order: int = 0
+    #: False: the component reads its config only when it starts (e.g. a device connection),
+    #: so a changed config rebuilds it instead of calling `update_config`.
+    live_config: bool = True
 
     def __init__(self, component_id: str, alias: str = "", config: Any = None) -> None:
         self.id = component_id

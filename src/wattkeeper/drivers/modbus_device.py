@@ -219,6 +219,7 @@ class RegisterMapMeter(Meter):
     """A meter whose channels come from a `DeviceMap`; subclasses set `device_map`."""
 
     device_map: DeviceMap
+    live_config = False  # host, port and unit id are bound into the connection at start
 
     def __init__(
         self,

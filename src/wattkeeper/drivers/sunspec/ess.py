@@ -120,6 +120,7 @@ class _Expectation:
 
 class SunSpecEss(ManagedSymmetricEss):
     config: SunSpecEssConfig
+    live_config = False  # host, port and unit id are bound into the connection at start
 
     def __init__(
         self, component_id: str, alias: str, config: SunSpecEssConfig, clock: Clock

@@ -54,6 +54,7 @@ class SunSpecMeterConfig(SunSpecConfig):
 
 class SunSpecMeter(Meter):
     config: SunSpecMeterConfig
+    live_config = False  # host, port and unit id are bound into the connection at start
 
     def __init__(
         self, component_id: str, alias: str, config: SunSpecMeterConfig, clock: Clock
