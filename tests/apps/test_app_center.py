@@ -22,6 +22,12 @@ RW = "App.Api.RestJson.ReadWrite"
 RO = "App.Api.RestJson.ReadOnly"
 
 
+def swap_adjacent_different(digits: str) -> str:
+    """A transposition typo: swap the first two neighbouring digits that differ."""
+    i = next(i for i in range(3, len(digits) - 1) if digits[i] != digits[i + 1])
+    return digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
+
+
 async def fresh_demo(data_dir: Path, service_url: str | None = None) -> Api:
     """The demo home as it ships: started, so the App Center installs its defaults."""
     site = demo_site()
@@ -118,7 +124,7 @@ async def test_update_app_instance_changes_the_timeout(tmp_path: Path) -> None:
     ("make_key", "status", "message"),
     [
         (lambda good: good[:-1] + str((int(good[-1]) + 1) % 10), 400, "check digit"),
-        (lambda good: good[:3] + good[4] + good[3] + good[5:], 400, "check digit"),
+        (lambda good: swap_adjacent_different(good), 400, "check digit"),
         (lambda good: "1234-5678", 400, "16 digits"),
         (lambda good: generate_key(RW).formatted(), 404, "no licence file for key"),  # never issued
         (

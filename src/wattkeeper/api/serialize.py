@@ -61,10 +61,6 @@ class ChannelEncoder:
         return "[" + ",".join(parts) + "]"
 
 
-def encode_value(channel: Channel) -> str:
-    return _encode(channel.value, channel.doc.type.is_integral)
-
-
 def plain_value(channel: Channel) -> Value:
     """The value as a JSON-ready Python object (integers stay integers)."""
     value = channel.value

@@ -6,7 +6,6 @@ to everything that was not changed at run time.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -71,7 +70,3 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def dump(data: Any) -> str:
-    return json.dumps(data, indent=2)
