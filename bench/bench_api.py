@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.common import median, percentile, report  # noqa: E402
+from bench.common import median, percentile, record_cycle_starts, report  # noqa: E402
 from wattkeeper.app import Edge  # noqa: E402
 from wattkeeper.config.site import ComponentEntry, demo_site  # noqa: E402
 from wattkeeper.drivers.simulated.battery import SimulatedBattery  # noqa: E402
@@ -162,15 +162,7 @@ async def setpoint_latency(samples: int = 200) -> list[float]:
 async def period_deviation(period_ms: int, seconds: float, hammer: bool) -> list[float]:
     """|actual period - configured period| of every cycle, optionally under API load."""
     edge = Edge(site_with_write(period_ms), Path(mkdtemp(prefix="wk-bench-")))
-    starts: list[float] = []
-    run_once = edge.cycle.run_once
-
-    def timed() -> object:
-        # timed where the cycle starts: a listener's clock would include earlier listeners
-        starts.append(time.perf_counter())
-        return run_once()
-
-    edge.cycle.run_once = timed  # type: ignore[method-assign]
+    starts = record_cycle_starts(edge)
     await edge.start()
     cycle = asyncio.create_task(edge.cycle.run_forever())
     servers = await edge.start_servers()

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_api import ENV, run, site_with_write  # noqa: E402
-from bench.common import median, percentile, report  # noqa: E402
+from bench.common import median, percentile, record_cycle_starts, report  # noqa: E402
 from wattkeeper.app import Edge  # noqa: E402
 
 CLIENTS = 50
@@ -99,15 +99,7 @@ async def clients(port: int, count: int, per_client: int, seconds: float) -> Non
 async def period_deviation(load: bool) -> tuple[list[float], list[float], dict[str, int]]:
     """Deviations in steady state, and during the 50 handshakes (empty without load)."""
     edge = Edge(site_with_write(PERIOD_MS), Path(mkdtemp(prefix="wk-bench-ws-")))
-    starts: list[float] = []
-    run_once = edge.cycle.run_once
-
-    def timed_run_once() -> object:
-        # the start itself: a listener's clock would include the listeners before it
-        starts.append(time.perf_counter())
-        return run_once()
-
-    edge.cycle.run_once = timed_run_once  # type: ignore[method-assign]
+    starts = record_cycle_starts(edge)
     await edge.start()
     cycle = asyncio.create_task(edge.cycle.run_forever())
     servers = await edge.start_servers()

@@ -44,3 +44,20 @@ def report(name: str, value: str, target: str = "", baseline: str = "") -> None:
     extra = f"  [{baseline}]" if baseline else ""
     goal = f"  target {target}" if target else ""
     print(f"{name:<52} {value:>14}{goal}{extra}")
+
+
+def record_cycle_starts(edge: Edge) -> list[float]:
+    """Perf-counter time of every cycle start from now on (appended as cycles run).
+
+    Timed where `run_once` starts: a cycle listener's clock would include the listeners
+    that run before it (the history commit, for one).
+    """
+    starts: list[float] = []
+    run_once = edge.cycle.run_once
+
+    def timed() -> object:
+        starts.append(time.perf_counter())
+        return run_once()
+
+    edge.cycle.run_once = timed  # type: ignore[method-assign]
+    return starts
