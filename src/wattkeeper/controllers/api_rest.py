@@ -59,7 +59,6 @@ class RestApiController(Controller):
     """The read-only variant: holds nothing; its presence only says the REST API is enabled."""
 
     priority = Priority.REST_API
-    writable = False
 
     def __init__(self, cid: str, alias: str, config: Any, ctx: BuildContext) -> None:
         super().__init__(cid, alias, config)
@@ -72,7 +71,6 @@ class RestApiController(Controller):
 class RestApiWorker(RestApiController):
     """The read-write variant: holds accepted writes under a lease."""
 
-    writable = True
     config: ReadWriteConfig
 
     def __init__(self, cid: str, alias: str, config: ReadWriteConfig, ctx: BuildContext) -> None:
@@ -98,13 +96,13 @@ class RestApiWorker(RestApiController):
     # -- called by the APIs, between cycles --------------------------------------------------
     def validate(self, component_id: str, channel_id: str, raw: Any) -> Value:
         """Check a write completely; raise WriteRejected saying why, with nothing applied."""
-        channel = self._manager.get(component_id).channel(channel_id)
+        target = self._manager.get(component_id)
+        channel = target.channel(channel_id)
         if not channel.doc.access.writable:
             raise WriteRejected(f"Channel [{channel.address}] is read-only")
         if raw is None:
             return None  # releasing is always allowed
         kind = SETPOINT_CHANNELS.get(channel_id)
-        target = self._manager.get(component_id)
         if (
             kind is not None
             and kind[0] is Pwr.REACTIVE
