@@ -18,8 +18,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help="Run a simulated SunSpec storage inverter and grid meter over Modbus/TCP",
         description=(
             f"One Modbus/TCP port: unit {INVERTER_UNIT} is a SunSpec storage inverter "
-            f"(models 1, 103, 124), unit {METER_UNIT} a grid meter (models 1, 203), both "
-            "at base 40000."
+            f"(models 1, 103, 124; with --der 1, 701-704, 124), unit {METER_UNIT} a grid "
+            "meter (models 1, 203), both at base 40000."
         ),
     )
     parser.add_argument(
