@@ -163,3 +163,13 @@ async def test_device_pulled_away(der_site: Site) -> None:
     for name in ("Soc", "ActivePower", "MaxApparentPower", "InverterState"):
         assert v(ess, name) is None, name
     assert ess.power_limits() == (0.0, 0.0)
+
+
+async def test_enter_service_disabled_allows_no_power(der_site: Site) -> None:
+    ess = await started(der_site)
+    der_site.simulator.inverter_image.write(40275 + 2, [0])  # ES = 0, as a local operator would
+    await der_site.until(lambda: v(ess, "AllowedDischargePower") == 0)
+    assert v(ess, "AllowedChargePower") == 0
+    assert v(ess, "InverterState") == 8  # 701 InvSt as reported
+    der_site.simulator.inverter_image.write(40275 + 2, [1])
+    await der_site.until(lambda: v(ess, "AllowedDischargePower") == 5000)

@@ -263,7 +263,7 @@ class SunSpecEss(ManagedSymmetricEss):
 
     def _measurement(self, storage: Values) -> Values:
         """The inverter readings under the 10x names (W, VAr, St, and the limits as WChaMax
-        for charge and WDisChaMax for discharge, VAChaMax) from the path in use."""
+        for charge and WDisChaMax for discharge, VAChaMax; ES from 703) from the path in use."""
         if not self.der:
             inverter = dict(self.link.values("inverter"))
             inverter["WChaMax"] = inverter["WDisChaMax"] = storage.get("WChaMax")
@@ -285,13 +285,11 @@ class SunSpecEss(ManagedSymmetricEss):
         va = va if va is not None else number(capacity, "VAMaxRtg")
         if va is None and (charge is not None or discharge is not None):
             va = max(charge or 0.0, discharge or 0.0)
-        state = measure.get("InvSt")
-        if self.link.values("der_service").get("ES") == 0:
-            state = ST_OFF  # not permitted to enter service: no power either way
         return {
             "W": measure.get("W"),
             "VAr": measure.get("Var"),
-            "St": state,
+            "St": measure.get("InvSt"),
+            "ES": self.link.values("der_service").get("ES"),
             "WChaMax": charge,
             "WDisChaMax": discharge,
             "VAChaMax": va,
@@ -333,7 +331,8 @@ class SunSpecEss(ManagedSymmetricEss):
         self.set("BatteryVoltage", number(storage, "InBatV"))
         self.set("MinReservePercent", reserve)
         self.set("MaxChargePower", rounded(wcha))
-        usable = soc is not None and state not in (ST_OFF, ST_FAULT)
+        # 703 ES = 0: the DER may not enter service, so no power either way
+        usable = soc is not None and state not in (ST_OFF, ST_FAULT) and inverter.get("ES") != 0
         can_charge = usable and cha_st not in (CHA_OFF, CHA_FULL)
         can_discharge = (
             usable
