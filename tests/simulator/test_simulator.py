@@ -7,7 +7,13 @@ import argparse
 import pytest
 
 from wattkeeper.protocols.registers import encode_value
-from wattkeeper.protocols.sunspec.models import METER, STORAGE
+from wattkeeper.protocols.sunspec.models import (
+    DER_CAPACITY,
+    DER_CTL_AC,
+    DER_MEASURE_AC,
+    METER,
+    STORAGE,
+)
 from wattkeeper.simulator.clock import ManualClock
 from wattkeeper.simulator.devices import (
     Fault,
@@ -196,3 +202,113 @@ async def test_serve_runs_until_cancelled() -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+# -- DER models (der=True) --------------------------------------------------------------------
+DER_AT = {1: 40002, 701: 40070, 702: 40225, 703: 40275, 704: 40294, 124: 40365}
+
+
+def der_ctl(image: object) -> dict[str, object]:
+    return dict(DER_CTL_AC.decode(image.read(DER_AT[704], DER_CTL_AC.length)))  # type: ignore[attr-defined]
+
+
+def wset_words(watts: int) -> list[int]:
+    return [1, 2, *encode_value(DER_CTL_AC.point("WSet"), watts, 0)]  # WSetEna, WSetMod, WSet
+
+
+def test_der_image_chains_701_to_704(clock: ManualClock) -> None:
+    image, _ = storage_inverter(clock, Faults(), der=True)
+    for model_id, address in DER_AT.items():
+        assert image.read(address, 1) == [model_id], model_id
+    assert image.read(DER_AT[704] + 1, 1) == [69]
+    assert image.read(DER_AT[701] + 1, 1) == [153]
+    assert image.read(40391, 2) == [0xFFFF, 0]  # end marker after 124
+    capacity = DER_CAPACITY.decode(image.read(DER_AT[702], DER_CAPACITY.length))
+    assert capacity["WChaRteMax"] == 5000 and capacity["WDisChaRteMax"] == 5000
+
+
+def test_der_wset_drives_the_battery_and_701_reports_it(clock: ManualClock) -> None:
+    image, storage = storage_inverter(clock, Faults(), der=True)
+    image.write(DER_AT[704] + 33, [0, 600])  # WSetRvrtTms
+    image.write(DER_AT[704] + 22, wset_words(-2000))
+    assert storage.power_w == -2000.0
+    measure = DER_MEASURE_AC.decode(image.read(DER_AT[701], DER_MEASURE_AC.length))
+    assert measure["W"] == -2000  # absorbing: negative
+    clock.advance(360.0)
+    assert STORAGE.decode(image.read(DER_AT[124], STORAGE.length))["ChaState"] == 52.0
+    values = der_ctl(image)
+    assert (values["WSetEna"], values["WSetMod"], values["WSet"]) == (1, 2, -2000)
+    assert values["WSetRvrtTms"] == 600 and values["WSetRvrtRem"] == 240
+    # percent mode: WSetPct of WMax
+    image.write(DER_AT[704] + 23, [1])
+    image.write(DER_AT[704] + 28, encode_value(DER_CTL_AC.point("WSetPct"), 25.0, -1))
+    assert storage.power_w == 1250.0
+    # enter service disabled: 0 W
+    image.write(DER_AT[703] + 2, [0])
+    assert storage.power_w == 0.0
+
+
+def test_der_revert_timer(clock: ManualClock) -> None:
+    faults = Faults()
+    image, storage = storage_inverter(clock, faults, der=True)
+    image.write(DER_AT[704] + 33, [0, 10])
+    image.write(DER_AT[704] + 22, wset_words(1500))
+    clock.advance(9.0)
+    assert der_ctl(image)["WSetEna"] == 1 and storage.power_w == 1500.0
+    clock.advance(1.5)  # no new write within WSetRvrtTms: WSetEna falls back to 0
+    values = der_ctl(image)
+    assert values["WSetEna"] == 0 and values["WSetRvrtRem"] == 0
+    assert storage.power_w == 0.0
+
+    image.write(DER_AT[704] + 33, [0, 0])  # 0: never reverts
+    image.write(DER_AT[704] + 22, wset_words(1500))
+    clock.advance(3600.0)
+    assert der_ctl(image)["WSetEna"] == 1
+
+    faults.active = {Fault.REVERT_BROKEN}
+    image.write(DER_AT[704] + 33, [0, 10])
+    image.write(DER_AT[704] + 22, wset_words(1000))
+    clock.advance(60.0)
+    assert der_ctl(image)["WSetEna"] == 1  # never reverts
+
+    faults.active = {Fault.REVERT_ZERO}
+    image.write(DER_AT[704] + 33, [0, 10])
+    assert der_ctl(image)["WSetRvrtTms"] == 0
+
+
+def test_der_ignored_setpoints_and_read_only_points(clock: ManualClock) -> None:
+    image, storage = storage_inverter(clock, Faults({Fault.IGNORE_SETPOINTS}), der=True)
+    image.write(DER_AT[704] + 22, wset_words(1500))
+    assert der_ctl(image)["WSetEna"] == 0 and storage.power_w == 0.0
+    with pytest.raises(WriteRefused):
+        image.write(DER_AT[704] + 35, [0, 5])  # WSetRvrtRem is read-only
+    with pytest.raises(WriteRefused):
+        image.write(DER_AT[701] + 10, [100])  # 701 W
+
+
+def test_cli_der_option() -> None:
+    from wattkeeper.simulator.cli import register
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="command"))
+    assert parser.parse_args(["simulate-device", "--der"]).der is True
+    assert parser.parse_args(["simulate-device"]).der is False
+
+
+async def test_der_server_over_loopback() -> None:
+    from pymodbus.client import AsyncModbusTcpClient
+
+    simulator = DeviceSimulator("127.0.0.1", 0, clock=ManualClock(), der=True)
+    await simulator.start()
+    client = AsyncModbusTcpClient("127.0.0.1", port=simulator.port)
+    try:
+        await client.connect()
+        reply = await client.write_registers(DER_AT[704] + 22, wset_words(-1000), device_id=1)
+        assert not reply.isError()
+        reply = await client.read_holding_registers(DER_AT[704], count=71, device_id=1)
+        values = DER_CTL_AC.decode(reply.registers)
+        assert values["WSetEna"] == 1 and values["WSet"] == -1000
+        assert simulator.battery.power_w == -1000.0
+    finally:
+        client.close()
+        await simulator.stop()

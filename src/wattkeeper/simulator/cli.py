@@ -18,8 +18,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help="Run a simulated SunSpec storage inverter and grid meter over Modbus/TCP",
         description=(
             f"One Modbus/TCP port: unit {INVERTER_UNIT} is a SunSpec storage inverter "
-            f"(models 1, 103, 124), unit {METER_UNIT} a grid meter (models 1, 203), both "
-            "at base 40000."
+            f"(models 1, 103, 124; with --der 1, 701-704, 124), unit {METER_UNIT} a grid "
+            "meter (models 1, 203), both at base 40000."
         ),
     )
     parser.add_argument(
@@ -45,6 +45,11 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="switch the faults on and off every SECONDS (default: always on)",
     )
+    parser.add_argument(
+        "--der",
+        action="store_true",
+        help="storage inverter with SunSpec DER models 1, 701-704 and 124 (instead of 103)",
+    )
     parser.add_argument("--load", type=float, default=None, help="fixed household load in W")
     parser.add_argument("--pv", type=float, default=None, help="fixed PV production in W")
     parser.set_defaults(handler=run)
@@ -63,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
                 load_w=args.load,
                 pv_w=args.pv,
                 fault_period=args.fault_period,
+                der=args.der,
             )
         )
     except KeyboardInterrupt:

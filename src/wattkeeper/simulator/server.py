@@ -4,6 +4,7 @@ Behind ONE port, addressed by Modbus unit id:
 
 * unit 1 — storage inverter: SunSpec models 1 (common), 103 (three-phase inverter) and
   124 (storage), at base 40000;
+  with `der=True` (CLI `--der`) models 1, 701, 702, 703, 704 (DER) and 124 instead;
 * unit 2 — grid meter: models 1 and 203 (three-phase wye meter), at base 40000.
 
 Faults are switched at run time with `set_faults` (see `Fault`): `disconnect` closes the
@@ -62,6 +63,7 @@ class DeviceSimulator:
         capacity_wh: float = 10_000.0,
         max_w: int = 5_000,
         initial_soc: float = 50.0,
+        der: bool = False,
     ) -> None:
         self.host = host
         self.port = port
@@ -76,6 +78,7 @@ class DeviceSimulator:
             capacity_wh=capacity_wh,
             max_w=max_w,
             initial_soc=initial_soc,
+            der=der,
         )
         self.meter_image, self.meter = grid_meter(self.clock, self.storage, self.home, METER_UNIT)
         self._server: ModbusTcpServer | None = None
@@ -173,6 +176,7 @@ async def serve(
     load_w: float | None = None,
     pv_w: float | None = None,
     fault_period: float = 0.0,
+    der: bool = False,
 ) -> None:
     """Run the simulator until cancelled (Ctrl-C). Household load/PV follow day profiles
     unless fixed values are given. With `fault_period` > 0 the faults switch on and off
@@ -180,14 +184,15 @@ async def serve(
     stay on."""
     chosen = tuple(faults)
     simulator = DeviceSimulator(
-        host, port, faults=chosen, slow_delay=slow_delay, load_w=load_w, pv_w=pv_w
+        host, port, faults=chosen, slow_delay=slow_delay, load_w=load_w, pv_w=pv_w, der=der
     )
     await simulator.start()
     log.info(
-        "SunSpec simulator on %s:%d (unit %d storage inverter, unit %d grid meter)%s",
+        "SunSpec simulator on %s:%d (unit %d storage inverter%s, unit %d grid meter)%s",
         host,
         simulator.port,
         INVERTER_UNIT,
+        " with DER models 701-704" if der else "",
         METER_UNIT,
         f", faults: {', '.join(f.value for f in chosen)}" if chosen else "",
     )

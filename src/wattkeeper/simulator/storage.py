@@ -1,4 +1,5 @@
-"""The simulated storage inverter: battery physics behind SunSpec models 1, 103 and 124."""
+"""The simulated storage inverter: battery physics behind SunSpec models 1, 103 and 124, and
+optionally the DER models 701-704 (measurement, capacity, enter service, AC controls)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,16 @@ from wattkeeper.protocols.registers import (
 )
 from wattkeeper.protocols.sunspec.models import (
     COMMON,
+    DER_CAPACITY,
+    DER_CTL_AC,
+    DER_ENTER_SERVICE,
+    DER_MEASURE_AC,
     INVERTER_INT,
     STORAGE,
     STORCTL_CHARGE,
     STORCTL_DISCHARGE,
+    WSET_MOD_PCT,
+    WSET_MOD_WATTS,
 )
 from wattkeeper.simulator.faults import Fault, Faults, MonotonicClock
 
@@ -63,6 +70,14 @@ class Storage:
         self.rvrt_tms = 0
         self.rmp_tms = 0
         self.cha_gri_set = 1
+        # DER control (704 WSet*) and enter service (703 ES); WSet: + discharge, − charge
+        self.enter_service = 1
+        self.wset_ena = 0
+        self.wset_mod = WSET_MOD_WATTS
+        self.wset = 0.0
+        self.wset_pct = 0.0
+        self.wset_rvrt_tms = 0
+        self.last_wset_write: float | None = None
         self.power_w = 0.0  # what flows now: + discharge, − charge
         self.discharged_wh = 1_000_000.0  # lifetime counters (non-zero: 0 means "not implemented")
         self.charged_wh = 1_000_000.0
@@ -94,14 +109,32 @@ class Storage:
         self.power_w = self.target_power()
 
     def _revert_if_due(self, now: float) -> None:
-        if Fault.REVERT_BROKEN in self.faults or self.last_rate_write is None:
+        if Fault.REVERT_BROKEN in self.faults:
             return
-        if self.rvrt_tms > 0 and now - self.last_rate_write >= self.rvrt_tms:
+        rate_at, wset_at = self.last_rate_write, self.last_wset_write
+        if rate_at is not None and self.rvrt_tms > 0 and now - rate_at >= self.rvrt_tms:
             self.storctl_mod = 0
             self.out_wrte = self.in_wrte = 100.0
             self.last_rate_write = None
+        if wset_at is not None and self.wset_rvrt_tms > 0 and now - wset_at >= self.wset_rvrt_tms:
+            self.wset_ena = 0
+            self.last_wset_write = None
+
+    def wset_remaining(self) -> int:
+        """Seconds until 704 WSet reverts (0: no timer running)."""
+        if self.last_wset_write is None or self.wset_rvrt_tms <= 0 or not self.wset_ena:
+            return 0
+        left = self.wset_rvrt_tms - (self.clock.monotonic() - self.last_wset_write)
+        return max(int(left + 0.999), 0)
 
     def target_power(self) -> float:
+        if not self.enter_service:
+            return 0.0
+        if self.wset_ena:
+            wanted = (
+                self.wset if self.wset_mod != WSET_MOD_PCT else self.max_w * self.wset_pct / 100
+            )
+            return self._feasible(wanted)
         low = -self.max_w * self.in_wrte / 100.0 if self.storctl_mod & STORCTL_CHARGE else None
         high = self.max_w * self.out_wrte / 100.0 if self.storctl_mod & STORCTL_DISCHARGE else None
         power = 0.0
@@ -109,6 +142,9 @@ class Storage:
             power = max(power, low)
         if high is not None:
             power = min(power, high)
+        return self._feasible(power)
+
+    def _feasible(self, power: float) -> float:
         power = min(max(power, -float(self.max_w)), float(self.max_w))
         charge_factor, discharge_factor = derate(self.soc)
         if power > 0:
@@ -236,3 +272,135 @@ class Inverter:
             "St": state,
             "Evt1": 0,
         }
+
+
+class DerMeasure:
+    """Model 701 (DER AC measurement): W > 0 injecting (discharging), < 0 absorbing."""
+
+    table = DER_MEASURE_AC
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    def values(self) -> Mapping[str, Decoded]:
+        power = self.storage.power_w
+        return {
+            "ACType": 3,
+            "St": 2 if self.storage.enter_service else 1,
+            "InvSt": 4 if abs(power) > 0.5 else 8,
+            "ConnSt": 2,
+            "Alrm": 0,
+            "W": round(power),
+            "VA": round(abs(power)),
+            "Var": 0,
+            "PF": 1.0,
+            "A": round(abs(power) / 230.0, 2),
+            "LLV": 400.0,
+            "LNV": 230.0,
+            "Hz": 50.0,
+            "TmpCab": 35.0,
+            "A_SF": -2,
+            "V_SF": -1,
+            "Hz_SF": -2,
+            "W_SF": 0,
+            "PF_SF": -2,
+            "VA_SF": 0,
+            "Var_SF": 0,
+            "Tmp_SF": -1,
+        }
+
+
+class DerCapacity:
+    """Model 702 (DER capacity): ratings and settings from the battery's maximum power."""
+
+    table = DER_CAPACITY
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    def values(self) -> Mapping[str, Decoded]:
+        w = self.storage.max_w
+        return {
+            "WMaxRtg": w,
+            "VAMaxRtg": w,
+            "WChaRteMaxRtg": w,
+            "WDisChaRteMaxRtg": w,
+            "WMax": w,
+            "VAMax": w,
+            "WChaRteMax": w,
+            "WDisChaRteMax": w,
+            "VNomRtg": 230,
+            "W_SF": 0,
+            "VA_SF": 0,
+            "V_SF": 0,
+        }
+
+
+class DerEnterService:
+    """Model 703: ES = 0 keeps the inverter out of service (0 W)."""
+
+    table = DER_ENTER_SERVICE
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    def values(self) -> Mapping[str, Decoded]:
+        return {"ES": self.storage.enter_service, "V_SF": 0, "Hz_SF": -2}
+
+    def write(self, name: str, value: Decoded) -> None:
+        if (
+            name == "ES"
+            and isinstance(value, int)
+            and Fault.IGNORE_SETPOINTS not in self.storage.faults
+        ):
+            self.storage.enter_service = 1 if value else 0
+            self.storage.power_w = self.storage.target_power()
+
+
+class DerControl:
+    """Model 704 (DER AC controls), active power only: WSetEna, WSetMod, WSet / WSetPct
+    (+ discharge, − charge) and the revert timer WSetRvrtTms: WSetEna falls back to 0 once
+    WSetRvrtTms seconds have passed without a new WSet write (0 = never)."""
+
+    table = DER_CTL_AC
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    def values(self) -> Mapping[str, Decoded]:
+        s = self.storage
+        return {
+            "PFWInjEna": 0,
+            "PFWAbsEna": 0,
+            "WMaxLimPctEna": 0,
+            "WSetEna": s.wset_ena,
+            "WSetMod": s.wset_mod,
+            "WSet": s.wset,
+            "WSetPct": s.wset_pct,
+            "WSetRvrtEna": 0,
+            "WSetRvrtTms": s.wset_rvrt_tms,
+            "WSetRvrtRem": s.wset_remaining(),
+            "VarSetEna": 0,
+            "WMaxLim_SF": 0,
+            "WSet_SF": 0,
+            "WSetPct_SF": -1,
+        }
+
+    def write(self, name: str, value: Decoded) -> None:
+        s = self.storage
+        if not isinstance(value, int | float) or Fault.IGNORE_SETPOINTS in s.faults:
+            return
+        s.writes += 1
+        if name == "WSetEna":
+            s.wset_ena = 1 if value else 0
+        elif name == "WSetMod":
+            s.wset_mod = int(value)
+        elif name == "WSet":
+            s.wset = float(value)
+        elif name == "WSetPct":
+            s.wset_pct = float(value)
+        elif name == "WSetRvrtTms":
+            s.wset_rvrt_tms = 0 if Fault.REVERT_ZERO in s.faults else int(value)
+        if name in ("WSetEna", "WSet", "WSetPct"):
+            s.last_wset_write = s.clock.monotonic()
+        s.power_w = s.target_power()

@@ -70,3 +70,14 @@ async def site(simulator: DeviceSimulator, tmp_path: Path) -> AsyncIterator[Site
     site = Site(simulator, tmp_path)
     yield site
     await site.close()
+
+
+@pytest.fixture
+async def der_site(tmp_path: Path) -> AsyncIterator[Site]:
+    """A site against a simulator presenting the DER models 701-704 (and 124)."""
+    simulator = DeviceSimulator("127.0.0.1", 0, clock=ManualClock(), slow_delay=0.5, der=True)
+    await simulator.start()
+    site = Site(simulator, tmp_path)
+    yield site
+    await site.close()
+    await simulator.stop()

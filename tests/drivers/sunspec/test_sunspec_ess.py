@@ -207,6 +207,7 @@ def test_config_names_and_defaults() -> None:
         "baseAddress": None,
         "revertTimeout": 60,
         "capacity": None,
+        "controlModel": "auto",
         "readOnly": False,
     }
     config = ESS_FACTORY.model.model_validate(properties_of(config))

@@ -8,7 +8,7 @@ component reads `data` in `before_process_image` only while `SunSpecLink.fresh()
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import AliasChoices, Field
@@ -29,6 +29,7 @@ from wattkeeper.protocols.sunspec.discovery import BASES, Discovery, ModelBlock,
 from wattkeeper.protocols.sunspec.models import COMMON, MODELS
 
 __all__ = [
+    "Requirement",
     "Role",
     "SunSpecConfig",
     "SunSpecLink",
@@ -62,12 +63,23 @@ class Role:
     required: bool = True
 
 
+#: Checks the models found for the roles: None if usable, else why not (a combination of
+#: optional roles, e.g. "an inverter model or the DER models").
+Requirement = Callable[[Mapping[str, ModelBlock]], str | None]
+
+
 class SunSpecSession:
     """Discovery and polling of one SunSpec device (runs in the bridge's task)."""
 
-    def __init__(self, roles: Sequence[Role], bases: Sequence[int] = BASES) -> None:
+    def __init__(
+        self,
+        roles: Sequence[Role],
+        bases: Sequence[int] = BASES,
+        requirement: Requirement | None = None,
+    ) -> None:
         self.roles = roles
         self.bases = tuple(bases)
+        self.requirement = requirement
         self.map: SunSpecMap | None = None
         self.blocks: dict[str, ModelBlock] = {}
         self.common: Values = {}
@@ -102,6 +114,8 @@ class SunSpecSession:
             if MODELS[block.model_id].length > block.count:
                 raise DeviceError(f"SunSpec model {block.model_id} is shorter than defined")
             blocks[role.name] = block
+        if self.requirement is not None and (missing := self.requirement(blocks)) is not None:
+            raise DeviceError(f"{missing} (device has {found.ids})")
         common = found.find(1)
         if common is not None:
             count = min(common.count, COMMON.length, MAX_READ)
@@ -134,9 +148,16 @@ class SunSpecLink(DeviceLink):
 
     session: SunSpecSession
 
-    def __init__(self, name: str, config: SunSpecConfig, clock: Clock, roles: Sequence[Role]):
+    def __init__(
+        self,
+        name: str,
+        config: SunSpecConfig,
+        clock: Clock,
+        roles: Sequence[Role],
+        requirement: Requirement | None = None,
+    ):
         bases = BASES if config.base_address is None else (config.base_address,)
-        super().__init__(name, config, clock, SunSpecSession(roles, bases))
+        super().__init__(name, config, clock, SunSpecSession(roles, bases, requirement))
 
     def values(self, role: str) -> Values:
         return self.session.data.get(role, {})
