@@ -26,18 +26,11 @@ stays on the DER device for the state of charge (701-704 carry none).
 
 from __future__ import annotations
 
+from wattkeeper.simulator.der import DerCapacity, DerControl, DerEnterService, DerMeasure
 from wattkeeper.simulator.faults import Fault, Faults, MonotonicClock, WriteRefused
 from wattkeeper.simulator.grid import GridMeter, Household
 from wattkeeper.simulator.image import BASE, ModelState, Slot, SunSpecImage, render
-from wattkeeper.simulator.storage import (
-    Common,
-    DerCapacity,
-    DerControl,
-    DerEnterService,
-    DerMeasure,
-    Inverter,
-    Storage,
-)
+from wattkeeper.simulator.storage import Common, Inverter, Storage
 
 __all__ = [
     "BASE",

@@ -3,66 +3,21 @@ DER models 701-704 (with 124 for the state of charge).
 
 Control path (`controlModel`): "auto" (default) takes the DER path when discovery finds
 704 and 701, else the 124 path (which needs an inverter model 10x/11x); "124" and "704"
-force one path (the device must offer its models, else `CommunicationFailed`).
-
-124 path:
-
-Readings (every poll):
-
-=====================  ====================================================================
-Channel                SunSpec source
-=====================  ====================================================================
-Soc                    124 ChaState (% of capacity), rounded
-ActivePower            inverter W; an AC-coupled storage inverter delivers W > 0 when it
-                       discharges, so the sign is already + discharge / − charge
-ReactivePower          inverter VAr
-Capacity               property `capacity` (Wh) if given, else estimated from 124 StorAval
-                       (Ah above the reserve) × InBatV ÷ (ChaState − MinRsvPct)
-MaxApparentPower       124 VAChaMax (else WChaMax)
-AllowedChargePower     −WChaMax, or 0 when ChaSt is OFF/FULL or the inverter is in FAULT
-AllowedDischargePower  +WChaMax, or 0 when ChaSt is OFF/EMPTY, Soc ≤ MinRsvPct, or FAULT
-Active*Energy          integrated by the driver from ActivePower (start at 0)
-=====================  ====================================================================
-
-Setpoint (each cycle, from `write_power`): P as a percentage p of WChaMax, written as
-OutWRte = p and InWRte = −p (window −InWRte..OutWRte pinned to p), InOutWRte_WinTms = 0,
-InOutWRte_RvrtTms = `revertTimeout`, then StorCtl_Mod = 3 (both limits in force). The
-edge writes every cycle and releases control (StorCtl_Mod = 0) when it stops; the device's
-revert timer is only a safety net for a dead edge, never relied on.
+force one path (the device must offer its models, else `CommunicationFailed`). How each
+path writes a setpoint and checks it: `control.py`. Which register feeds which channel:
+`docs/devices.md` (the tables there are the reference; keep them in step with `_publish`).
 
 Faults: no fresh poll → every reading None, AllowedCharge/Discharge 0 (the solver gives the
 device 0 W), state `CommunicationFailed`. What the device reports after a write is compared
 with what was asked: `SetpointIgnored` (WARNING) when the control registers do not read back
 for 3 polls, or the power stays far from the feasible setpoint for 5 polls; a revert timer
-that does not read back raises `RevertTimerInactive` (WARNING).
-
-DER path (701-704). Sign: IEEE 1547 / SunSpec count 701 W and 704 WSet positive when the
-DER injects (exports: a battery discharges) and negative when it absorbs (charges), which
-is our + discharge / − charge convention unchanged.
-
-=====================  ====================================================================
-ActivePower            701 W
-ReactivePower          701 Var
-InverterState          701 InvSt (same enumeration as St of 10x)
-MaxChargePower         702 WChaRteMax, else WChaRteMaxRtg, else WMax, else 124 WChaMax
-(discharge limit)      702 WDisChaRteMax, else WDisChaRteMaxRtg, else WMax, else 124 WChaMax
-MaxApparentPower       702 VAMax, else VAMaxRtg, else the larger of the two limits
-AllowedCharge/Dis...   −charge / +discharge limit, 0 as on the 124 path (124 ChaSt, Soc,
-                       InvSt) and also 0 while 703 ES = 0 (not permitted to enter service)
-Soc, Capacity, ...     124 as above
-=====================  ====================================================================
-
-Setpoint: WSetRvrtTms = `revertTimeout`, then WSetEna = 1, WSetMod = 2 (W), WSet = P
-clamped to the limits (scaled by WSet_SF), every cycle; release on stop: WSetEna = 0.
-Verification as on the 124 path: WSetEna/WSetMod/WSet must read back, 701 W must follow,
-WSetRvrtTms must read back.
+that does not read back raises `RevertTimerInactive` (WARNING). Energy counters are
+integrated by the driver from ActivePower (they start at 0; history keeps them continuous).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import AliasChoices, Field
@@ -73,24 +28,27 @@ from wattkeeper.core.clock import Clock
 from wattkeeper.core.errors import DeviceError
 from wattkeeper.core.state import COMMUNICATION_FAILED, Level, StateDoc
 from wattkeeper.drivers.sunspec.common import (
-    Requirement,
-    Role,
     SunSpecConfig,
     SunSpecLink,
     Values,
     number,
     rounded,
 )
+from wattkeeper.drivers.sunspec.control import (
+    CONTROL_MODE,
+    Expectation,
+    encode_124,
+    encode_der,
+    power_off,
+    readback_124,
+    readback_der,
+    roles_for,
+)
 from wattkeeper.natures.ess import ManagedSymmetricEss
 from wattkeeper.protocols.registers import CodecError
-from wattkeeper.protocols.sunspec.discovery import ModelBlock
 from wattkeeper.protocols.sunspec.models import (
     DER_CTL_AC,
-    INVERTER_MODELS,
     STORAGE,
-    STORCTL_CHARGE,
-    STORCTL_DISCHARGE,
-    WSET_MOD_WATTS,
 )
 
 log = logging.getLogger(__name__)
@@ -121,8 +79,6 @@ CHA_OFF, CHA_EMPTY, CHA_FULL = 1, 2, 5
 ST_OFF, ST_FAULT = 1, 7
 READBACK_GRACE = 3  # polls a written value may take to show
 POWER_GRACE = 5  # polls the power may take to follow
-RATE_TOLERANCE = 0.5  # percentage points
-CONTROL_MODE = STORCTL_CHARGE | STORCTL_DISCHARGE
 
 
 class SunSpecEssConfig(SunSpecConfig):
@@ -149,50 +105,6 @@ class SunSpecEssConfig(SunSpecConfig):
     )
 
 
-@dataclass
-class _Expectation:
-    """A setpoint as written, to compare with what the device reports afterwards."""
-
-    active: int
-    rate: float  # 124: % of WChaMax; 704: WSet in W
-    revert: int
-    der: bool = False
-    after_poll: int | None = None  # set when the write is acknowledged
-
-
-INVERTER_ROLE = Role("inverter", INVERTER_MODELS)
-STORAGE_ROLE = Role("storage", (124,))
-DER_ROLES = (
-    Role("der_measure", (701,)),
-    Role("der_capacity", (702,), required=False),
-    Role("der_service", (703,), required=False),
-    Role("der_control", (704,)),
-)
-
-
-def _optional(role: Role) -> Role:
-    return Role(role.name, role.model_ids, required=False)
-
-
-def roles_for(control_model: str) -> tuple[list[Role], Requirement | None]:
-    """The models to discover for a control path, and the check of what was found."""
-    if control_model == "124":
-        return [INVERTER_ROLE, STORAGE_ROLE], None
-    if control_model == "704":
-        return [STORAGE_ROLE, *DER_ROLES], None
-
-    def usable(blocks: Mapping[str, ModelBlock]) -> str | None:
-        if "der_control" in blocks and "der_measure" in blocks:
-            return None
-        if "inverter" in blocks:
-            return None
-        wanted = "/".join(map(str, INVERTER_MODELS))
-        return f"SunSpec model {wanted} (or DER 701 + 704) not found"
-
-    roles = [_optional(INVERTER_ROLE), STORAGE_ROLE, *(_optional(r) for r in DER_ROLES)]
-    return roles, usable
-
-
 class SunSpecEss(ManagedSymmetricEss):
     config: SunSpecEssConfig
     live_config = False  # host, port and unit id are bound into the connection at start
@@ -213,7 +125,7 @@ class SunSpecEss(ManagedSymmetricEss):
         self._last_power: float | None = None
         self._charged_wh = 0.0
         self._discharged_wh = 0.0
-        self._expect: _Expectation | None = None
+        self._expect: Expectation | None = None
         self._controlling = False  # a setpoint was written: release control on stop
         self._verified_poll = -1
         self._readback_misses = 0
@@ -385,32 +297,15 @@ class SunSpecEss(ManagedSymmetricEss):
         mode = self.link.address("storage", STORAGE.point("StorCtl_Mod").offset)
         if not wcha or rates is None or mode is None:
             return
-        rate = max(-100.0, min(100.0, 100.0 * active / wcha))
         revert = self.config.revert_timeout
         try:
-            words: list[int] = []
-            for name, value in (
-                ("OutWRte", rate),
-                ("InWRte", -rate),
-                ("InOutWRte_WinTms", 0),
-                ("InOutWRte_RvrtTms", revert),
-            ):
-                words += STORAGE.encode(name, value, storage)[1]
+            rate, words = encode_124(active, wcha, revert, storage)
         except CodecError as error:
             self.raise_state(SETPOINT_IGNORED, f"cannot encode setpoint: {error}")
             return
-        expectation = _Expectation(active, round(rate, 2), revert)
-        self._expect = expectation
-
-        def done(error: DeviceError | None) -> None:
-            if error is None:
-                expectation.after_poll = self.link.session.poll_index
-            elif self._expect is expectation:
-                self._expect = None
-
-        self._controlling = True
-        self.link.bridge.queue_write(rates, words)
-        self.link.bridge.queue_write(mode, [CONTROL_MODE], done)
+        self._send(
+            Expectation(active, round(rate, 2), revert), (rates, words), (mode, [CONTROL_MODE])
+        )
 
     def _write_der(self, active: int) -> None:
         """704: WSetRvrtTms, then WSetEna = 1, WSetMod = W, WSet = P (+ discharge)."""
@@ -425,12 +320,18 @@ class SunSpecEss(ManagedSymmetricEss):
         wanted = max(-charge, min(discharge, float(active)))
         revert = self.config.revert_timeout
         try:
-            timer_words = DER_CTL_AC.encode("WSetRvrtTms", revert, control)[1]
-            words = [1, WSET_MOD_WATTS, *DER_CTL_AC.encode("WSet", wanted, control)[1]]
+            timer_words, words = encode_der(wanted, revert, control)
         except CodecError as error:
             self.raise_state(SETPOINT_IGNORED, f"cannot encode setpoint: {error}")
             return
-        expectation = _Expectation(active, wanted, revert, der=True)
+        self._send(
+            Expectation(active, wanted, revert, der=True), (timer, timer_words), (enable, words)
+        )
+
+    def _send(
+        self, expectation: Expectation, first: tuple[int, list[int]], last: tuple[int, list[int]]
+    ) -> None:
+        """Queue two writes; the expectation counts from the poll after the last is acknowledged."""
         self._expect = expectation
 
         def done(error: DeviceError | None) -> None:
@@ -440,8 +341,8 @@ class SunSpecEss(ManagedSymmetricEss):
                 self._expect = None
 
         self._controlling = True
-        self.link.bridge.queue_write(timer, timer_words)
-        self.link.bridge.queue_write(enable, words, done)
+        self.link.bridge.queue_write(*first)
+        self.link.bridge.queue_write(last[0], last[1], done)
 
     # -- verification -----------------------------------------------------------------------
     def _verify(self, inverter: Values, storage: Values) -> None:
@@ -453,13 +354,12 @@ class SunSpecEss(ManagedSymmetricEss):
             return
         self._verified_poll = poll
         if expect.der:
-            readback_ok, wrote, reports, revert = self._readback_der(expect)
+            readback = readback_der(expect, self.link.values("der_control"))
         else:
-            readback_ok, wrote, reports, revert = self._readback_124(expect, storage)
+            readback = readback_124(expect, storage)
+        readback_ok, wrote, reports, revert = readback
         self._readback_misses = 0 if readback_ok else self._readback_misses + 1
-        self._power_misses = (
-            self._power_misses + 1 if self._power_off(expect, inverter, storage) else 0
-        )
+        self._power_misses = self._power_misses + 1 if power_off(expect, inverter, storage) else 0
         if self._readback_misses >= READBACK_GRACE:
             self.raise_state(
                 SETPOINT_IGNORED,
@@ -478,55 +378,6 @@ class SunSpecEss(ManagedSymmetricEss):
             )
         elif readback_ok:
             self.clear_state(REVERT_TIMER_INACTIVE)
-
-    @staticmethod
-    def _readback_124(expect: _Expectation, storage: Values) -> tuple[bool, str, str, object]:
-        out_rte = number(storage, "OutWRte")
-        in_rte = number(storage, "InWRte")
-        mode = storage.get("StorCtl_Mod")
-        ok = (
-            out_rte is not None
-            and in_rte is not None
-            and abs(out_rte - expect.rate) <= RATE_TOLERANCE
-            and abs(in_rte + expect.rate) <= RATE_TOLERANCE
-            and isinstance(mode, int)
-            and mode & CONTROL_MODE == CONTROL_MODE
-        )
-        wrote = f"OutWRte={expect.rate} InWRte={-expect.rate} StorCtl_Mod=3"
-        return ok, wrote, f"{out_rte}, {in_rte}, {mode}", storage.get("InOutWRte_RvrtTms")
-
-    def _readback_der(self, expect: _Expectation) -> tuple[bool, str, str, object]:
-        control = self.link.values("der_control")
-        enabled, mode, wset = (
-            control.get("WSetEna"),
-            control.get("WSetMod"),
-            number(control, "WSet"),
-        )
-        sf = control.get("WSet_SF")
-        tolerance = max(1.0, 10.0**sf) if isinstance(sf, int) else 1.0
-        ok = (
-            enabled == 1
-            and mode == WSET_MOD_WATTS
-            and wset is not None
-            and abs(wset - expect.rate) <= tolerance
-        )
-        wrote = f"WSetEna=1 WSetMod=2 WSet={expect.rate}"
-        return ok, wrote, f"{enabled}, {mode}, {wset}", control.get("WSetRvrtTms")
-
-    @staticmethod
-    def _power_off(expect: _Expectation, inverter: Values, storage: Values) -> bool:
-        """Whether the measured power is far from what the device could and should do.
-
-        Near empty/full a battery derates on its own, so the check only runs at 10..90 %.
-        """
-        power = number(inverter, "W")
-        soc = number(storage, "ChaState")
-        wcha = number(inverter, "WChaMax")
-        wdis = number(inverter, "WDisChaMax")
-        if power is None or soc is None or not wcha or not wdis or not 10.0 <= soc <= 90.0:
-            return False
-        wanted = max(-wcha, min(wdis, float(expect.active)))
-        return abs(power - wanted) > max(200.0, 0.1 * max(wcha, wdis))
 
 
 def build(component_id: str, alias: str, config: Any, ctx: BuildContext) -> SunSpecEss:
