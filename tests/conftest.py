@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from wattkeeper.api.passwords import COST_ENV
 from wattkeeper.app import Edge
 from wattkeeper.config.site import SiteConfig, demo_site, parse_site
 from wattkeeper.testing.fake_clock import FakeClock
+
+# A cheap password hash for every edge the tests start (in-process and as subprocesses): scrypt at
+# the product's cost took more than half of the suite's time. tests/api/test_passwords.py checks
+# the product's cost.
+os.environ.setdefault(COST_ENV, "16")
 
 # 2026-06-21 10:00 UTC: a sunny midday in Berlin, so PV, load and battery all move.
 SUMMER_NOON = 1_782_036_000.0
