@@ -10,6 +10,7 @@ from wattkeeper.api.auth import require
 from wattkeeper.api.context import ApiContext, RpcCall, RpcHandler
 from wattkeeper.api.edge_config import edge_config
 from wattkeeper.api.errors import NULL_ID, ApiError, Code, bad_request
+from wattkeeper.api.limits import load_json
 from wattkeeper.api.rest import write_access_not_installed
 from wattkeeper.api.users import Role
 from wattkeeper.config.site import ComponentEntry
@@ -25,10 +26,7 @@ from wattkeeper.power.setpoints import SETPOINT_CHANNELS
 
 def parse_request(body: bytes) -> tuple[Any, str, dict[str, Any]]:
     """(id, method, params) of a request; `jsonrpc` and `id` may be omitted."""
-    try:
-        data = json.loads(body, parse_constant=_no_constant)
-    except ValueError as error:
-        raise bad_request(f"Request is not valid JSON: {error}") from None
+    data = load_json(body)
     if not isinstance(data, dict):
         raise bad_request("A JSON-RPC request must be a JSON object")
     request_id = data.get("id", NULL_ID)
@@ -41,10 +39,6 @@ def parse_request(body: bytes) -> tuple[Any, str, dict[str, Any]]:
     if not isinstance(params, dict):
         raise bad_request('"params" must be a JSON object')
     return request_id, method, params
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
 
 
 def success(request_id: Any, result: Any) -> dict[str, Any]:
