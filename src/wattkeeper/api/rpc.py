@@ -12,7 +12,7 @@ from wattkeeper.api.edge_config import edge_config
 from wattkeeper.api.errors import NULL_ID, ApiError, Code, bad_request
 from wattkeeper.api.limits import load_json
 from wattkeeper.api.rest import write_access_not_installed
-from wattkeeper.api.users import Role
+from wattkeeper.api.users import PasswordTaken, Role
 from wattkeeper.config.site import ComponentEntry
 from wattkeeper.controllers.api_rest import RestApiWorker
 from wattkeeper.core.errors import (
@@ -155,15 +155,26 @@ class Dispatcher:
         return {"entries": self.ctx.audit.read(limit)}
 
     async def change_password(self, call: RpcCall) -> Any:
-        """Anyone may change their own password; an admin may change anybody's."""
+        """An owner (or higher) changes its own password, an admin anybody's; a guest none:
+        the guest password is shared by every read-only integration."""
+        require(call.user, Role.OWNER, "changing a password")
         new = _string(call.params, "newPassword")
         name = call.params.get("username", call.user.name)
         if not isinstance(name, str):
             raise bad_request('"username" must be a string')
         if name != call.user.name:
             require(call.user, Role.ADMIN, "changing another user's password")
-        self.ctx.auth.users.set_password(name, new)
-        self.ctx.auth.forget_sessions()
+        auth = self.ctx.auth
+        # comparing the new password with everybody's is a password check: throttled like one
+        await auth.take_turn(call.remote)
+        try:
+            await auth.hash_work(auth.users.set_password, name, new)
+        except PasswordTaken:
+            raise bad_request(
+                "That password cannot be used: choose another one (at least 4 characters, "
+                "different from every other user's)"
+            ) from None
+        auth.give_back(call.remote)
         return {}
 
 

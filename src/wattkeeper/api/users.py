@@ -33,6 +33,10 @@ class Role(IntEnum):
             raise ConfigError(f"unknown role '{name}' (admin, installer, owner, guest)") from None
 
 
+class PasswordTaken(ConfigError):
+    """Another user has this password; which one is never said (the password selects the user)."""
+
+
 DEFAULT_PASSWORDS = {"admin": "admin", "installer": "installer", "owner": "owner", "guest": "user"}
 
 
@@ -126,8 +130,9 @@ class UserStore:
             if u.name != name and verify_password(password, u.password_hash)
         ]
         if clash:
-            # the password alone selects the user, so two users may not share one
-            raise ConfigError(f"that password is already used by user '{clash[0]}'")
+            # the password alone selects the user, so two users may not share one; naming the
+            # other user would tell the caller whose password it just guessed
+            raise PasswordTaken("that password cannot be used: choose another one")
         user = self.users[name]
         user.password_hash = hash_password(password)
         user.default_password = False
