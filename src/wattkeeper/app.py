@@ -17,10 +17,11 @@ from wattkeeper.api.server import EdgeAsgiApp, HttpServers
 from wattkeeper.api.users import UserStore
 from wattkeeper.apps.manager import AppManager
 from wattkeeper.config.edge_id import edge_id
-from wattkeeper.config.overrides import OverrideStore
+from wattkeeper.config.overrides import OverrideStore, clean_temporary_files
 from wattkeeper.config.registry import BuildContext, Registry
 from wattkeeper.config.runtime import Configurator
 from wattkeeper.config.site import SiteConfig
+from wattkeeper.config.state import StateFile
 from wattkeeper.controllers.api_rest import DEFAULT_PASSWORDS, RestApiController
 from wattkeeper.core.clock import Clock, SystemClock
 from wattkeeper.core.controller import Scheduler
@@ -52,6 +53,8 @@ class Edge:
         self.site = site
         self.data_dir = data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
+        for leftover in clean_temporary_files(data_dir):
+            log.info("removed %s, left by an interrupted write", leftover)
         self.clock = clock or SystemClock()
         self.edge_id = edge_id(data_dir)
         self.manager = ComponentManager()
@@ -77,7 +80,7 @@ class Edge:
             services={"power": self.power, "site_time": self.site_time, "cycle": self.cycle},
         )
         self.configurator = Configurator(
-            registry or default_registry(), self.ctx, site, OverrideStore(data_dir)
+            registry or default_registry(), self.ctx, site, OverrideStore(StateFile(data_dir))
         )
         self.configurator.build_all()
         self.users = UserStore(data_dir)
