@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 from starlette.routing import Route
@@ -17,7 +18,7 @@ from wattkeeper.api.server import EdgeAsgiApp, HttpServers
 from wattkeeper.api.users import UserStore
 from wattkeeper.apps.manager import AppManager
 from wattkeeper.config.edge_id import edge_id
-from wattkeeper.config.overrides import OverrideStore, clean_temporary_files
+from wattkeeper.config.overrides import OverrideStore, StorageError, clean_temporary_files
 from wattkeeper.config.registry import BuildContext, Registry
 from wattkeeper.config.runtime import Configurator
 from wattkeeper.config.site import SiteConfig
@@ -28,6 +29,7 @@ from wattkeeper.core.controller import Scheduler
 from wattkeeper.core.cycle import Cycle
 from wattkeeper.core.events import CycleDone
 from wattkeeper.core.manager import ComponentManager
+from wattkeeper.core.state import Level, StateDoc
 from wattkeeper.drivers.simulated.site_time import SiteTime
 from wattkeeper.factories import default_registry
 from wattkeeper.history import SqliteHistoryStore
@@ -37,6 +39,13 @@ from wattkeeper.power.stage import Power
 from wattkeeper.recorder import HistoryRecorder
 
 log = logging.getLogger(__name__)
+
+STORAGE_FAULT = StateDoc(
+    "DataDirectoryNotWritable",
+    Level.FAULT,
+    "The data directory cannot be written: changes and channel writes are refused",
+)
+STORAGE_CHECK_CYCLES = 60  # how often the data directory is probed while the edge runs
 
 
 class Edge:
@@ -61,7 +70,9 @@ class Edge:
         self.power = Power(self.manager)
         self.sum = Sum(self.manager)
         self.manager.add(self.sum)
-        self.manager.add(HostComponent())
+        self.host = HostComponent()
+        self.host.declare_state(STORAGE_FAULT)
+        self.manager.add(self.host)
         settings = site.edge
         self.cycle = Cycle(
             self.manager,
@@ -79,8 +90,9 @@ class Edge:
             data_dir,
             services={"power": self.power, "site_time": self.site_time, "cycle": self.cycle},
         )
+        self.state = StateFile(data_dir)
         self.configurator = Configurator(
-            registry or default_registry(), self.ctx, site, OverrideStore(StateFile(data_dir))
+            registry or default_registry(), self.ctx, site, OverrideStore(self.state)
         )
         self.configurator.build_all()
         self.users = UserStore(data_dir)
@@ -91,7 +103,7 @@ class Edge:
             cycle=self.cycle,
             clock=self.clock,
             auth=Authenticator(self.users, self.clock),
-            audit=AuditLog(data_dir),
+            audit=AuditLog(data_dir, settings.audit_retention_days),
             edge_id=self.edge_id,
         )
         self.apps = AppManager(
@@ -102,14 +114,38 @@ class Edge:
             site.licensing.service_url,
         )
         self.api.component_methods["_appManager"] = AppCenterApi(self.apps)
-        self.history = SqliteHistoryStore(data_dir / "history.sqlite")
+        try:
+            self.history = SqliteHistoryStore(data_dir / "history.sqlite")
+        except sqlite3.Error as error:
+            log.error("history unavailable (%s): kept in memory until the edge stops", error)
+            self.history = SqliteHistoryStore(":memory:")
         self.cycle.events.subscribe(HistoryRecorder(self.manager, self.history))
         history_api = HistoryApi(self.api, self.history)
         self.asgi = EdgeAsgiApp(
             self.api, [Route("/history/export.csv", history_api.export_csv, methods=["GET"])]
         )
         self.cycle.events.subscribe(self._watch_users)
+        self.cycle.events.subscribe(self._watch_storage)
         self._flag_default_passwords()
+        self.check_storage()
+
+    def check_storage(self) -> bool:
+        """Probe the data directory; raise or clear `_host/DataDirectoryNotWritable`."""
+        try:
+            self.state.check_writable()
+        except StorageError as error:
+            self.host.raise_state(STORAGE_FAULT, str(error))
+            return False
+        if self.api.audit.fault is None:
+            self.host.clear_state(STORAGE_FAULT)
+            return True
+        audit = self.api.audit
+        self.host.raise_state(STORAGE_FAULT, f"{audit.path} cannot be written ({audit.fault})")
+        return False
+
+    def _watch_storage(self, event: CycleDone) -> None:
+        if event.number % STORAGE_CHECK_CYCLES == 0:
+            self.check_storage()
 
     def _watch_users(self, event: CycleDone) -> None:
         if event.number % 5:
@@ -138,7 +174,12 @@ class Edge:
     async def start(self) -> None:
         for component in self.manager:
             await component.start()
-        await self.apps.initialise()
+        try:
+            await self.apps.initialise()
+        except StorageError as error:
+            # the control loop runs without the App Center's first-start defaults saved
+            log.error("App Center not initialised: %s", error)
+            self.check_storage()
         self._flag_default_passwords()
 
     async def stop(self) -> None:

@@ -15,6 +15,7 @@ from wattkeeper.api.errors import ApiError, Code, bad_request
 from wattkeeper.api.limits import check_depth, declared_length, read_body, too_deep
 from wattkeeper.api.paths import PREFIX, split_address
 from wattkeeper.api.users import Role, User
+from wattkeeper.config.overrides import StorageError
 from wattkeeper.controllers.api_rest import RestApiWorker
 from wattkeeper.core.errors import ChannelNotFound, ComponentNotFound, WriteRejected
 from wattkeeper.core.manager import InvalidPattern
@@ -98,10 +99,18 @@ class RestChannelApp:
             raise ApiError(404, str(error), Code.NO_SUCH_CHANNEL) from None
         except WriteRejected as error:
             raise bad_request(str(error)) from None
+        # audited before it is held: a write that cannot be audited is refused
+        try:
+            self.ctx.audit.record(
+                self.ctx.clock.time(), remote, user.name, user.role.wire, address, accepted, "rest"
+            )
+        except StorageError as error:
+            raise storage_refused(error) from None
         worker.hold(address, accepted, user.role.wire, remote)
-        self.ctx.audit.record(
-            self.ctx.clock.time(), remote, user.name, user.role.wire, address, accepted, "rest"
-        )
+
+
+def storage_refused(error: StorageError) -> ApiError:
+    return ApiError(503, f"Refused, nothing was changed: {error}")
 
 
 def write_access_not_installed() -> ApiError:

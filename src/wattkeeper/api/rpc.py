@@ -11,10 +11,12 @@ from wattkeeper.api.context import ApiContext, RpcCall, RpcHandler
 from wattkeeper.api.edge_config import edge_config
 from wattkeeper.api.errors import NULL_ID, ApiError, Code, bad_request
 from wattkeeper.api.limits import load_json
-from wattkeeper.api.rest import write_access_not_installed
+from wattkeeper.api.rest import storage_refused, write_access_not_installed
 from wattkeeper.api.users import PasswordTaken, Role
+from wattkeeper.config.overrides import StorageError
 from wattkeeper.config.site import ComponentEntry
 from wattkeeper.controllers.api_rest import RestApiWorker
+from wattkeeper.core.channel import coerce
 from wattkeeper.core.errors import (
     ChannelNotFound,
     ComponentNotFound,
@@ -71,6 +73,8 @@ class Dispatcher:
             raise ApiError(404, str(error), Code.NO_SUCH_COMPONENT) from None
         except ChannelNotFound as error:
             raise ApiError(404, str(error), Code.NO_SUCH_CHANNEL) from None
+        except StorageError as error:
+            raise storage_refused(error) from None
         except (ConfigError, WriteRejected) as error:
             raise bad_request(str(error)) from None
 
@@ -112,24 +116,32 @@ class Dispatcher:
         if "value" not in call.params:
             raise bad_request('setChannelValue needs a "value"')
         worker = self.ctx.rest_controller()
+        address = f"{component_id}/{channel_id}"
+        channel = None
         if isinstance(worker, RestApiWorker):
             value = worker.validate(component_id, channel_id, call.params["value"])
-            worker.hold(f"{component_id}/{channel_id}", value, call.user.role.wire, call.remote)
         elif channel_id in SETPOINT_CHANNELS:
             raise write_access_not_installed()  # a setpoint only acts while something holds it
         else:
-            value = (
-                self.ctx.manager.get(component_id).channel(channel_id).write(call.params["value"])
-            )
+            channel = self.ctx.manager.get(component_id).channel(channel_id)
+            if not channel.doc.access.writable:
+                raise WriteRejected(f"Channel [{channel.address}] is read-only")
+            value = coerce(channel.doc, call.params["value"])
+        # audited before it acts: a write that cannot be audited is refused
         self.ctx.audit.record(
             self.ctx.clock.time(),
             call.remote,
             call.user.name,
             call.user.role.wire,
-            f"{component_id}/{channel_id}",
+            address,
             value,
             call.via,
         )
+        if channel is not None:
+            channel.write(value)
+        else:
+            assert isinstance(worker, RestApiWorker)
+            worker.hold(address, value, call.user.role.wire, call.remote)
         return {}
 
     async def component_json_api(self, call: RpcCall) -> Any:
