@@ -9,6 +9,7 @@ headers.
 from __future__ import annotations
 
 import asyncio
+import logging
 from http import HTTPStatus
 from typing import Any
 
@@ -16,9 +17,21 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from wattkeeper.api.connections import ConnectionGuard
+from wattkeeper.api.errors import ApiError
 
 MAX_HEAD = 32 * 1024  # request line and headers together
 HEAD_TIMEOUT = 10.0  # seconds to send a complete head, counted from connect or the last answer
+
+
+class _NoBadRequestNoise(logging.Filter):
+    """uvicorn warns once per malformed request: an attacker could fill the log with it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != "Invalid HTTP request received."
+
+
+_LOG = logging.getLogger("uvicorn.error.wattkeeper")
+_LOG.addFilter(_NoBadRequestNoise())
 
 
 class _Connection(h11.Connection):
@@ -38,6 +51,7 @@ class GuardedH11Protocol(H11Protocol):
     def __init__(self, *args: Any, guard: ConnectionGuard, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.conn = _Connection(h11.SERVER, MAX_HEAD)
+        self.logger = _LOG
         self.guard = guard
         self._head_deadline: asyncio.TimerHandle | None = None
         self._admitted = False
@@ -106,9 +120,9 @@ class GuardedH11Protocol(H11Protocol):
             msg = f"Request headers longer than {MAX_HEAD} bytes in all"
         elif refused is not None:
             msg = f"Malformed HTTP request: {refused}"
-        body = msg.encode("ascii", "replace")
+        body = ApiError(status, msg).json()  # the same JSON error body as every other answer
         headers = [
-            (b"content-type", b"text/plain; charset=utf-8"),
+            (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
             (b"connection", b"close"),
         ]

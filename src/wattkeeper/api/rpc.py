@@ -32,6 +32,8 @@ def parse_request(body: bytes) -> tuple[Any, str, dict[str, Any]]:
     if not isinstance(data, dict):
         raise bad_request("A JSON-RPC request must be a JSON object")
     request_id = data.get("id", NULL_ID)
+    if isinstance(request_id, bool) or not isinstance(request_id, str | int | float | None):
+        raise bad_request('"id" must be a string, a number or null')
     method = data.get("method")
     if not isinstance(method, str) or not method:
         raise bad_request('JSON-RPC request has no "method"')
