@@ -52,7 +52,7 @@ async def measure(attack: bool) -> tuple[list[float], float]:
     port = servers.bound[0]
     try:
         legit = await spawn("legit", port)
-        attackers = [await spawn(kind, port) for kind in ATTACKERS] if attack else []
+        attackers = [await spawn(kind, port) for kind in KINDS] if attack else []
         out, _ = await legit.communicate()
         for proc in attackers:
             with contextlib.suppress(ProcessLookupError):
@@ -66,19 +66,22 @@ async def measure(attack: bool) -> tuple[list[float], float]:
     return [abs(p - PERIOD_MS / 1000) for p in periods], float(out.decode().strip() or "nan")
 
 
+KINDS = tuple(sys.argv[1:]) or ATTACKERS  # e.g. `bench_attack.py regex regex` for one kind
+
+
 def main() -> None:
     print("wattkeeper under attack (loopback; baseline without attack measured in this run)\n")
     quiet, quiet_get = run(measure(attack=False))
     attacked, attacked_get = run(measure(attack=True))
     report(
-        "cycle period p99 deviation, 8 attackers",
+        f"cycle period p99 deviation, {len(KINDS)} attackers",
         f"{percentile(attacked, 99) * 1e3:.2f} ms",
         "< 10 ms",
         f"without attack {percentile(quiet, 99) * 1e3:.2f} ms; {PERIOD_MS} ms period, "
         f"{len(attacked)} cycles, max {max(attacked) * 1e3:.1f} ms",
     )
     report(
-        "legitimate GET _sum/EssSoc p99, 8 attackers",
+        f"legitimate GET _sum/EssSoc p99, {len(KINDS)} attackers",
         f"{attacked_get:.2f} ms",
         "< 20 ms",
         f"without attack {quiet_get:.2f} ms",
