@@ -112,3 +112,13 @@ async def test_websocket_messages_are_limited_in_size_and_rate(start_edge, monke
             await ws.send(json.dumps({"method": "getEdges", "pad": "x" * 300_000}))
             await asyncio.wait_for(ws.recv(), 5)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+
+
+async def test_a_stranger_sending_deep_json_gets_a_400(start_edge) -> None:
+    edge = await start_edge()
+    async with connect(ws_url(edge)) as ws:
+        await ws.send("[" * 100_000 + "]" * 100_000)
+        reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert "nested deeper" in reply["error"]["message"]
+        result = await WsClient(ws).login("owner")  # the socket is still usable
+        assert result["user"]["globalRole"] == "owner"

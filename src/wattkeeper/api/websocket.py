@@ -135,6 +135,7 @@ class Connection:
         self._connected_at = loop.time()
         self._tokens = float(MESSAGE_BURST)
         self._refilled = self._connected_at
+        self._receiving: asyncio.Future[Any] = loop.create_future()
 
     def evict(self, reason: str) -> None:
         """Called by the pool to make room: the receive loop ends and the socket closes."""
@@ -170,7 +171,6 @@ class Connection:
 
     async def run(self) -> None:
         self.api.hub.attach(self.outbox)
-        self._receiving: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         sender = asyncio.create_task(self._send_loop(), name=f"ws-send:{self.remote}")
         try:
             while True:
