@@ -83,7 +83,7 @@ async def test_optional_role_and_split_plan() -> None:
 async def test_missing_or_short_models_are_device_errors() -> None:
     space = Space()
     chain(space, 40000, [(1, 66), (124, 20)])
-    with pytest.raises(DeviceError, match="shorter"):
+    with pytest.raises(DeviceError, match="L=20, the specification defines 24"):
         await SunSpecSession([Role("storage", (124,))]).on_connect(space)
     with pytest.raises(DeviceError, match="model 103/113/101/111/102/112 not found"):
         await SunSpecSession([Role("inverter", INVERTER_MODELS)]).on_connect(space)
