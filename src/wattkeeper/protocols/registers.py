@@ -147,12 +147,19 @@ class Point:
     text: str = ""
     symbols: Mapping[int, str] = field(default_factory=dict)  # enum values / bit names
     mandatory: bool = False  # a device must implement it (SunSpec "M")
+    # derived once (decoding runs per point per poll; enum lookups there cost more than I/O)
+    words: int = field(init=False, repr=False, compare=False)
+    marker: int | None = field(init=False, repr=False, compare=False)
+    sign_bits: int = field(init=False, repr=False, compare=False)
+    scaled: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def words(self) -> int:
-        if self.type in (RegType.STRING, RegType.PAD):
-            return max(self.size, 1)
-        return self.type.words
+    def __post_init__(self) -> None:
+        kind = self.type
+        sized = kind in (RegType.STRING, RegType.PAD)
+        object.__setattr__(self, "words", max(self.size, 1) if sized else kind.words)
+        object.__setattr__(self, "marker", NOT_IMPLEMENTED.get(kind))
+        object.__setattr__(self, "sign_bits", _SIGNED_BITS.get(kind, 0))
+        object.__setattr__(self, "scaled", self.scale is not None and kind.scalable)
 
     @property
     def writable(self) -> bool:
@@ -214,11 +221,12 @@ class RegisterTable:
 
 
 def _scale_of(point: Point, raw: Mapping[str, Decoded]) -> int | None:
-    if point.scale is None or not point.type.scalable:
+    scale = point.scale
+    if not point.scaled or scale is None:
         return 0
-    if isinstance(point.scale, int):
-        return point.scale
-    sf = raw.get(point.scale)
+    if isinstance(scale, int):
+        return scale
+    sf = raw.get(scale)
     return sf if isinstance(sf, int) else None
 
 
@@ -250,11 +258,11 @@ def decode_raw(point: Point, words: Sequence[int]) -> Decoded:
     if kind is RegType.FLOAT32:
         number: float = struct.unpack(">f", join(words, point.word_order).to_bytes(4, "big"))[0]
         return None if math.isnan(number) or math.isinf(number) else float(number)
-    unsigned = (words[0] & 0xFFFF) if kind.words == 1 else join(words, point.word_order)
-    if NOT_IMPLEMENTED.get(kind) == unsigned:
+    unsigned = (words[0] & 0xFFFF) if point.words == 1 else join(words, point.word_order)
+    if point.marker == unsigned:
         return None
-    bits = _SIGNED_BITS.get(kind)
-    if bits is not None and unsigned >> (bits - 1):
+    bits = point.sign_bits
+    if bits and unsigned >> (bits - 1):
         return unsigned - (1 << bits)
     return unsigned
 
@@ -307,8 +315,10 @@ def not_implemented(point: Point) -> list[int]:
         return split(0x7FC00000, point.word_order)
     if kind in (RegType.STRING, RegType.PAD):
         return [0] * point.words
-    marker = NOT_IMPLEMENTED[kind]
-    return [marker] if kind.words == 1 else split(marker, point.word_order, kind.words)
+    marker = point.marker
+    if marker is None:
+        raise CodecError(f"{point.name}: type {kind.value} has no not-implemented value")
+    return [marker] if point.words == 1 else split(marker, point.word_order, point.words)
 
 
 @dataclass(frozen=True, slots=True)
