@@ -68,6 +68,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    # pymodbus repeats what our own errors say (a failed bind, a dropped client) with a dump
+    if logging.getLogger("pymodbus.logging").level == logging.NOTSET:
+        logging.getLogger("pymodbus.logging").setLevel(logging.CRITICAL)
     try:
         asyncio.run(
             serve(
