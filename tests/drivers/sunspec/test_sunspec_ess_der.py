@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
+
+import pytest
+from tests.drivers.sunspec.conftest import Site
 
 from wattkeeper.core.state import COMMUNICATION_FAILED, Level
 from wattkeeper.drivers.sunspec import ESS_FACTORY
 from wattkeeper.drivers.sunspec.ess import REVERT_TIMER_INACTIVE, SETPOINT_IGNORED, SunSpecEss
 from wattkeeper.protocols.registers import ReadRange
 from wattkeeper.protocols.sunspec.models import DER_CTL_AC
-from wattkeeper.simulator.devices import Fault
+from wattkeeper.simulator.clock import ManualClock
+from wattkeeper.simulator.devices import Fault, Layout, SunSpecImage
+from wattkeeper.simulator.server import DeviceSimulator
 
 # 40002 common (68), 40070 701 (155), 40225 702 (52), 40277 703 (19), 40296 704 (67),
 # 40363 713 (9), 40372 714 with one port (45), 40417 124 (26)
 CTL_AT = 40296
 SERVICE_AT = 40277
-
-Site = Any  # tests/drivers/sunspec/conftest.py: Site (fixtures site, der_site)
 
 
 def v(ess: SunSpecEss, name: str) -> object:
@@ -183,3 +188,54 @@ async def test_enter_service_disabled_allows_no_power(der_site: Site) -> None:
     assert v(ess, "InverterState") == 8  # 701 InvSt as reported
     der_site.simulator.inverter_image.write(SERVICE_AT + 2, [1])
     await der_site.until(lambda: v(ess, "AllowedDischargePower") == 5000)
+
+
+# -- a device with only the 70x models (no 124) ---------------------------------------------
+@pytest.fixture
+async def der_only_site(tmp_path: Path) -> AsyncIterator[Site]:
+    simulator = DeviceSimulator(
+        "127.0.0.1", 0, clock=ManualClock(), slow_delay=0.5, layout=Layout.DER_NO_124
+    )
+    await simulator.start()
+    site = Site(simulator, tmp_path)
+    yield site
+    await site.close()
+    await simulator.stop()
+
+
+async def test_70x_only_device_works_without_124(der_only_site: Site) -> None:
+    ess = await started(der_only_site)
+    assert "storage" not in ess.link.session.blocks and ess.der
+    assert v(ess, "Soc") == 50  # 713 SoC
+    assert v(ess, "Capacity") == 10_000  # 713 WHRtg
+    assert v(ess, "BatteryVoltage") == 400.0  # 714 battery port DCV
+    assert v(ess, "ChargeStatus") is None and v(ess, "MinReservePercent") is None
+    assert ess.power_limits() == (-5000.0, 5000.0)
+    ess.apply_power(1500, 0)
+    await ess.flush()
+    await der_only_site.until(lambda: v(ess, "ActivePower") == 1500)
+    assert v(ess, "DcDischargePower") == 1500
+    assert not ess.has_state(SETPOINT_IGNORED)
+
+    await der_only_site.simulator.set_faults(Fault.DISCONNECT)
+    await der_only_site.until(lambda: ess.has_state(COMMUNICATION_FAILED))
+    for name in ("Soc", "ActivePower", "Capacity", "AvailableEnergy", "DcDischargePower"):
+        assert v(ess, name) is None, name
+    assert ess.power_limits() == (0.0, 0.0)
+
+
+async def test_control_model_704_needs_a_state_of_charge(tmp_path: Path) -> None:
+    """701 + 704 alone are not enough: without 713 or 124 there is no SoC."""
+    simulator = DeviceSimulator("127.0.0.1", 0, clock=ManualClock(), layout=Layout.DER_NO_124)
+    image = simulator.inverter_image
+    models = [(slot.model_id, slot.state) for slot in image.slots if slot.model_id != 713]
+    simulator.inverter_image = SunSpecImage(models, advance=[simulator.storage])
+    await simulator.start()
+    site = Site(simulator, tmp_path)
+    try:
+        ess: SunSpecEss = await site.add(ESS_FACTORY, "ess0", unitId=1, controlModel="704")
+        await site.until(lambda: ess.has_state(COMMUNICATION_FAILED))
+        assert "713 or 124 not found" in ess.state_reasons[0]
+    finally:
+        await site.close()
+        await simulator.stop()

@@ -368,5 +368,8 @@ def build(component_id: str, alias: str, config: Any, ctx: BuildContext) -> SunS
 
 
 FACTORY = Factory(
-    "SunSpec.Ess", SunSpecEssConfig, build, "SunSpec storage inverter (124, or DER 701-704)"
+    "SunSpec.Ess",
+    SunSpecEssConfig,
+    build,
+    "SunSpec storage inverter (124, or DER 701-704 with 713/714)",
 )
