@@ -74,10 +74,11 @@ def battery_view(values: Lookup, der: bool) -> dict[str, Decoded]:
         "WHRtg": rating.get("WHRtg"),
         "WHAvail": rating.get("WHAvail"),
     }
-    view.update(_battery_ports(values("der_dc")))
+    ports = _battery_ports(values("der_dc"))
+    voltage = ports.pop("DcV")
+    view.update(ports)
     if view["InBatV"] is None:
-        view["InBatV"] = view.pop("DcV", None)
-    view.pop("DcV", None)
+        view["InBatV"] = voltage
     return view
 
 
