@@ -24,7 +24,13 @@ from wattkeeper.drivers.modbus_device import (
     rounded,
     set_all_none,
 )
-from wattkeeper.protocols.registers import ReadRange, RegisterTable, plan_reads, slice_of
+from wattkeeper.protocols.registers import (
+    CodecError,
+    ReadRange,
+    RegisterTable,
+    plan_reads,
+    slice_of,
+)
 from wattkeeper.protocols.sunspec.discovery import BASES, Discovery, ModelBlock, SunSpecMap
 from wattkeeper.protocols.sunspec.models import COMMON, table_for
 
@@ -114,7 +120,10 @@ class SunSpecSession:
                     wanted = "/".join(map(str, role.model_ids))
                     raise DeviceError(f"SunSpec model {wanted} not found (device has {found.ids})")
                 continue
-            table = table_for(block)
+            try:
+                table = table_for(block)
+            except CodecError as error:
+                raise DeviceError(f"SunSpec {error}") from None
             if table.length > block.count:
                 raise DeviceError(
                     f"SunSpec model {block.model_id} has L={block.length}, "

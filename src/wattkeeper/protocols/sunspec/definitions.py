@@ -30,6 +30,9 @@ from wattkeeper.protocols.registers import Access, CodecError, Point, RegisterTa
 
 #: The package that ships the official definitions (pysunspec2) and where in it they are.
 PACKAGE, FOLDER = "sunspec2", "models/json"
+#: Most repetitions of a group taken from a device's L (the largest inverters have a few
+#: dozen MPPTs): L comes from the network, and a table of 3000 modules is not a device.
+MAX_REPEATS = 64
 
 _TYPES = {kind.value: kind for kind in RegType}
 
@@ -94,7 +97,7 @@ def _kind(pdef: Mapping[str, Any]) -> RegType:
         raise CodecError(f"point {pdef.get('name')}: type {pdef.get('type')} unsupported") from None
 
 
-@functools.cache
+@functools.lru_cache(maxsize=256)
 def _table(model_id: int, repeats: tuple[tuple[str, int], ...]) -> RegisterTable:
     model = definition(model_id)
     counts = dict(repeats)
@@ -170,6 +173,7 @@ def table_for_length(model_id: int, length: int) -> RegisterTable:
     When exactly one top-level group repeats a device-decided number of times, the
     repetitions follow from L; otherwise (no such group, or several, or nested ones) the
     table without repetitions is returned and the caller compares its length with L.
+    Raises CodecError for more than `MAX_REPEATS` repetitions.
     """
     groups = [g for g in repeating_groups(model_id) if "." not in g.path]
     nested = [g for g in repeating_groups(model_id) if "." in g.path]
@@ -178,4 +182,9 @@ def table_for_length(model_id: int, length: int) -> RegisterTable:
         return table(model_id)
     group = groups[0]
     times = max(length + 2 - base, 0) // group.length
+    if times > MAX_REPEATS:
+        raise CodecError(
+            f"model {model_id} with L={length} would repeat {group.path} {times} times "
+            f"(at most {MAX_REPEATS})"
+        )
     return table(model_id, {group.path: times})
