@@ -21,7 +21,7 @@ import pytest
 from sunspec2.modbus import client as ss_client
 from sunspec2.modbus import modbus as ss_modbus
 
-from wattkeeper.config.site import load_site
+from wattkeeper.config.site import ComponentEntry, load_site
 from wattkeeper.simulator.clock import ManualClock
 from wattkeeper.simulator.devices import Fault, Layout
 from wattkeeper.simulator.server import METER_UNIT, DeviceSimulator
@@ -59,7 +59,13 @@ def assert_clean(models: Models, expected: list[int]) -> None:
 
 async def simulator_in(layout: Layout, *faults: Fault) -> DeviceSimulator:
     simulator = DeviceSimulator(
-        "127.0.0.1", 0, clock=ManualClock(), faults=faults, slow_delay=0.01, layout=layout
+        "127.0.0.1",
+        0,
+        clock=ManualClock(),
+        faults=faults,
+        slow_delay=0.01,
+        layout=layout,
+        pv_w=2000.0,  # PV on the 160 modules (gen24), and in the grid meter's balance
     )
     await simulator.start()
     return simulator
@@ -188,10 +194,18 @@ async def test_the_simulate_device_command(layout: Layout) -> None:
 
 # -- the edge and pysunspec2 on the same device ----------------------------------------------
 async def edge_on(start_edge: Callable[..., Any], simulator: DeviceSimulator) -> Any:
+    """The example site on the simulator; with model 160, a charger per PV module."""
     site = load_site(EXAMPLE)
     for entry in site.components:
         if entry.properties.get("port") == 5502:  # the example's simulator port
             entry.properties.update(port=simulator.port, pollPeriodMs=100, timeoutMs=300)
+    if any(slot.model_id == 160 for slot in simulator.inverter_image.slots):
+        site.components += [
+            ComponentEntry(
+                id=f"charger{i}", factory="SunSpec.Charger", properties={"module": i + 1}
+            )
+            for i in range(2)
+        ]
     return await start_edge(site)
 
 
@@ -270,6 +284,14 @@ async def test_edge_channels_equal_what_pysunspec2_decodes(
                 "ess0/MinReservePercent": storage.MinRsvPct.cvalue,
                 "ess0/ChargeStatus": storage.ChaSt.value,
             }
+            if 160 in models:  # the PV strings as chargers (GEN24)
+                for i, module in enumerate(models[160].groups["module"][:2]):
+                    pairs |= {
+                        f"charger{i}/ActualPower": round(module.DCW.cvalue),
+                        f"charger{i}/ActualEnergy": round(module.DCWH.cvalue),
+                        f"charger{i}/Voltage": round(module.DCV.cvalue * 1000),
+                        f"charger{i}/Current": round(module.DCA.cvalue * 1000),
+                    }
         else:
             measure, capacity, rating, dc = models[701], models[702], models[713], models[714]
             port = dc.groups["Prt"][0]
