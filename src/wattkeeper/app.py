@@ -12,16 +12,18 @@ from wattkeeper.api.audit import AuditLog
 from wattkeeper.api.auth import Authenticator
 from wattkeeper.api.context import ApiContext
 from wattkeeper.api.history_api import HistoryApi
-from wattkeeper.api.host import HostComponent
+from wattkeeper.api.host import HOST_ID, HostApi, HostComponent
 from wattkeeper.api.server import EdgeAsgiApp, HttpServers
 from wattkeeper.api.users import UserStore
 from wattkeeper.apps.manager import AppManager
+from wattkeeper.config import property_channels
 from wattkeeper.config.edge_id import edge_id
 from wattkeeper.config.overrides import OverrideStore
 from wattkeeper.config.registry import BuildContext, Registry
 from wattkeeper.config.runtime import Configurator
 from wattkeeper.config.site import SiteConfig
 from wattkeeper.controllers.api_rest import DEFAULT_PASSWORDS, RestApiController
+from wattkeeper.core.channel import ChannelType
 from wattkeeper.core.clock import Clock, SystemClock
 from wattkeeper.core.controller import Scheduler
 from wattkeeper.core.cycle import Cycle
@@ -31,6 +33,7 @@ from wattkeeper.drivers.simulated.site_time import SiteTime
 from wattkeeper.factories import default_registry
 from wattkeeper.history import SqliteHistoryStore
 from wattkeeper.licensing import TrustedKeys, default_trusted_keys, trusted_keys
+from wattkeeper.natures.meta import META_ID, META_PROPERTIES, MetaComponent
 from wattkeeper.natures.sum import Sum
 from wattkeeper.power.stage import Power
 from wattkeeper.recorder import HistoryRecorder
@@ -58,7 +61,8 @@ class Edge:
         self.power = Power(self.manager)
         self.sum = Sum(self.manager)
         self.manager.add(self.sum)
-        self.manager.add(HostComponent())
+        self.manager.add(HostComponent(data_dir))
+        self.manager.add(MetaComponent(self.clock))
         settings = site.edge
         self.cycle = Cycle(
             self.manager,
@@ -69,7 +73,19 @@ class Edge:
             settings.period_ms,
             settings.min_spacing_ms,
         )
+        property_channels.publish(
+            self.cycle.component, {"cycleTime": (ChannelType.INTEGER, settings.period_ms)}
+        )
+        meta = self.manager.get_as(META_ID, MetaComponent)
+        property_channels.publish(
+            meta,
+            {
+                k: (property_channels.channel_type(type(v), v), v)
+                for k, v in META_PROPERTIES.items()
+            },
+        )
         self.site_time = SiteTime(self.clock, speed or settings.speed, settings.timezone)
+        self.sum.elapsed = self.site_time.elapsed
         self.ctx = BuildContext(
             self.clock,
             self.manager,
@@ -99,6 +115,7 @@ class Edge:
             site.licensing.service_url,
         )
         self.api.component_methods["_appManager"] = AppCenterApi(self.apps)
+        self.api.component_methods[HOST_ID] = HostApi()
         self.history = SqliteHistoryStore(data_dir / "history.sqlite")
         self.cycle.events.subscribe(HistoryRecorder(self.manager, self.history))
         history_api = HistoryApi(self.api, self.history)

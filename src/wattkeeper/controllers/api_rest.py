@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 DEFAULT_PASSWORDS = StateDoc(
     "DefaultPasswords", Level.WARNING, "Default passwords are in use: change them"
 )
+UNABLE_TO_START = StateDoc("UnableToStart", Level.FAULT, "The HTTP server could not bind its port")
 
 
 class ReadWriteConfig(ComponentConfig):
@@ -56,21 +57,29 @@ class HeldWrite:
 
 
 class RestApiController(Controller):
-    """The read-only variant: holds nothing; its presence only says the REST API is enabled."""
+    """Either variant of the REST API; its presence says the REST API is enabled."""
 
+    nature_id = "RestApi"
     priority = Priority.REST_API
 
     def __init__(self, cid: str, alias: str, config: Any, ctx: BuildContext) -> None:
         super().__init__(cid, alias, config)
-        self.declare_state(DEFAULT_PASSWORDS)
+        self.declare_state(DEFAULT_PASSWORDS, UNABLE_TO_START)
 
     def run(self) -> None:
         return None
 
 
+class RestApiReader(RestApiController):
+    """The read-only variant: holds nothing."""
+
+    nature_id = "ControllerApiRestReadOnly"
+
+
 class RestApiWorker(RestApiController):
     """The read-write variant: holds accepted writes under a lease."""
 
+    nature_id = "ControllerApiRestReadWrite"
     config: ReadWriteConfig
 
     def __init__(self, cid: str, alias: str, config: ReadWriteConfig, ctx: BuildContext) -> None:
@@ -178,8 +187,8 @@ def _build_rw(cid: str, alias: str, config: Any, ctx: BuildContext) -> RestApiWo
     return RestApiWorker(cid, alias, config, ctx)
 
 
-def _build_ro(cid: str, alias: str, config: Any, ctx: BuildContext) -> RestApiController:
-    return RestApiController(cid, alias, config, ctx)
+def _build_ro(cid: str, alias: str, config: Any, ctx: BuildContext) -> RestApiReader:
+    return RestApiReader(cid, alias, config, ctx)
 
 
 READ_WRITE = Factory(
