@@ -81,7 +81,7 @@ class Edge:
             meta,
             {
                 k: (property_channels.channel_type(type(v), v), v)
-                for k, v in META_PROPERTIES.items()
+                for k, v in {**META_PROPERTIES, "timezone": settings.timezone}.items()
             },
         )
         self.site_time = SiteTime(self.clock, speed or settings.speed, settings.timezone)

@@ -77,6 +77,24 @@ SUM_CHANNELS = (
     *(doc for flow in FLOWS for doc in flow.docs()),
 )
 
+#: OpenEMS keeps the learned extremes as Sum's configuration; here they are the values seen since
+#: start (or the device limits), published like every configuration property.
+EXTREME_PROPERTIES = {
+    "_PropertyGridMinActivePower": "GridMinActivePower",
+    "_PropertyGridMaxActivePower": "GridMaxActivePower",
+    "_PropertyProductionMaxActivePower": "ProductionMaxActivePower",
+    "_PropertyEssMinDischargePower": "EssMinDischargePower",
+    "_PropertyEssMaxDischargePower": "EssMaxDischargePower",
+    "_PropertyConsumptionMaxActivePower": "ConsumptionMaxActivePower",
+}
+SUM_PROPERTIES = (
+    *(
+        ChannelDoc(name, T.INTEGER, text=f"Configuration: {src}")
+        for name, src in EXTREME_PROPERTIES.items()
+    ),
+    ChannelDoc("_PropertyIgnoreStateComponents", T.STRING, text="Configuration: none ignored"),
+)
+
 HAS_IGNORED_COMPONENT_STATES = StateDoc(
     "HasIgnoredComponentStates", Level.INFO, "States of some components are ignored"
 )
@@ -104,7 +122,9 @@ class Sum(Component):
     def __init__(self, manager: ComponentManager) -> None:
         super().__init__(SUM_ID, "Sum")
         self.declare_all(SUM_CHANNELS)
+        self.declare_all(SUM_PROPERTIES)
         self.declare_state(HAS_IGNORED_COMPONENT_STATES)
+        self.channels["_PropertyIgnoreStateComponents"].set_now("")
         self._manager = manager
         #: seconds of site time between two monotonic instants (the demo may run faster)
         self.elapsed: Callable[[float, float], float] = lambda start, end: end - start
@@ -202,6 +222,8 @@ class Sum(Component):
             production_power, consumption, grid_power, _number(values["EssDischargePower"])
         )
         values.update(self._flows.update(flows, self._dt))
+        for name, source in EXTREME_PROPERTIES.items():
+            values[name] = values[source]
         for name, value in values.items():
             self.channels[name].set_now(value)
         worst = max((c.state_level for c in self._manager if c is not self), default=0)
