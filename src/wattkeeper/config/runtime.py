@@ -51,7 +51,7 @@ class Configurator:
     def _build(self, entry: ComponentEntry) -> Component:
         config = self.registry.validate(entry.id, entry.factory, entry.properties)
         component = self.registry.build(entry.id, entry.factory, entry.alias, config, self.ctx)
-        _publish_properties(component, entry, config)
+        publish_config_properties(component, entry, config)
         self.ctx.manager.add(component)
         return component
 
@@ -81,7 +81,7 @@ class Configurator:
         updated = entry.model_copy(update={"properties": merged})
         if component is not None and component.live_config:
             component.update_config(config)
-            if _publish_properties(component, updated, config):
+            if publish_config_properties(component, updated, component.config):
                 self.ctx.manager.reindex()
         elif component is not None:
             await self._rebuild(component, updated)
@@ -121,7 +121,7 @@ class Configurator:
             listener()
 
 
-def _publish_properties(component: Component, entry: ComponentEntry, config: Any) -> bool:
+def publish_config_properties(component: Component, entry: ComponentEntry, config: Any) -> bool:
     properties = property_channels.config_properties(
         entry.id, entry.alias or component.alias, entry.enabled, config
     )
