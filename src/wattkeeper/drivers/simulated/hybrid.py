@@ -87,6 +87,8 @@ class SimulatedHybridBattery(SimulatedBattery, HybridEss):
     def before_process_image(self, now: float) -> None:
         dt = 0.0 if self._last is None else self._time.elapsed(self._last, now)
         self._last = now
+        # the chargers ran first (image_order): their PV of this image feeds the battery
+        self.pv = sum(float(c.channels["ActualPower"].next or 0) for c in self.chargers())
         cfg = self.config
         charge_factor, discharge_factor = derate(self.soc_exact)
         wanted = min(
@@ -102,8 +104,6 @@ class SimulatedHybridBattery(SimulatedBattery, HybridEss):
         self.dc_charged_wh += max(-battery, 0.0) * hours
         self.discharged_wh += max(ac, 0.0) * hours
         self.charged_wh += max(-ac, 0.0) * hours
-        # the PV of this cycle is what the next interval's battery power has to balance
-        self.pv = sum(float(c.channels["ActualPower"].next or 0) for c in self.chargers())
         self._publish(ac)
         self.set("DcDischargePower", round(battery))
         self.set("DcChargeEnergy", round(self.dc_charged_wh))
