@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
-from wattkeeper.core.channel import GENERATION, AccessMode, Channel, Value
+from wattkeeper.core.channel import GENERATION, AccessMode, Channel, ChannelDoc, Value
 from wattkeeper.core.manager import ComponentManager
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -81,6 +82,16 @@ class ChannelEncoder:
             else:
                 append(prefix + _encode(value, integral) + "}")
         return "[" + ",".join(parts) + "]"
+
+
+def channel_category(doc: ChannelDoc) -> dict[str, Any]:
+    """OpenEMS's `category`, with `options` (name → value) for ENUM and `level` for STATE."""
+    found: dict[str, Any] = {"category": doc.category}
+    if doc.level:
+        found["level"] = doc.level
+    elif doc.options:
+        found["options"] = dict(doc.options)
+    return found
 
 
 def plain_value(channel: Channel) -> Value:

@@ -89,6 +89,17 @@ class ChannelDoc:
     access: AccessMode = AccessMode.READ_ONLY
     text: str = ""
     history: History = History.NONE
+    #: an enum channel's values by name (OpenEMS's `options`), e.g. (("ON_GRID", 1), ...)
+    options: tuple[tuple[str, int], ...] = ()
+    #: a state channel's level name (OpenEMS's `level`: INFO, WARNING, FAULT)
+    level: str = ""
+
+    @property
+    def category(self) -> str:
+        """OpenEMS's channel category: STATE, ENUM or OPENEMS_TYPE."""
+        if self.level:
+            return "STATE"
+        return "ENUM" if self.options else "OPENEMS_TYPE"
 
 
 def coerce(doc: ChannelDoc, raw: Any) -> Value:

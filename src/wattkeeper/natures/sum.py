@@ -11,7 +11,13 @@ from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.state import STATE, Level, StateDoc
 from wattkeeper.natures.charger import EssDcCharger
 from wattkeeper.natures.energy_flow import FLOWS, EnergyFlow, split_flows
-from wattkeeper.natures.ess import EssCluster, HybridEss, ManagedSymmetricEss, SymmetricEss
+from wattkeeper.natures.ess import (
+    GRID_MODE_OPTIONS,
+    EssCluster,
+    HybridEss,
+    ManagedSymmetricEss,
+    SymmetricEss,
+)
 from wattkeeper.natures.meter import PHASES, Meter, MeterType
 
 SUM_ID = "_sum"
@@ -57,7 +63,10 @@ SUM_CHANNELS = (
     _power("ConsumptionMaxActivePower", "Highest consumption seen since start", History.NONE),
     _power("UnmanagedConsumptionActivePower", "Consumption no controller manages"),
     ChannelDoc(
-        "GridMode", T.INTEGER, text="-1:Undefined, 1:On-Grid, 2:Off-Grid, 3:Off-Grid-Genset"
+        "GridMode",
+        T.INTEGER,
+        text="-1:Undefined, 1:On-Grid, 2:Off-Grid, 3:Off-Grid-Genset",
+        options=GRID_MODE_OPTIONS,
     ),
     ChannelDoc("GridModeOffGridTime", T.LONG, Unit.CUMULATED_SECONDS, history=C),
     ChannelDoc("GridModeOffGridGensetTime", T.LONG, Unit.CUMULATED_SECONDS, history=C),
