@@ -57,11 +57,11 @@ SUM_CHANNELS = (
     *_phases("ProductionAcActivePower"),
     _power("ProductionDcActualPower", "DC chargers behind hybrid inverters"),
     _power("ProductionMaxActivePower", "Peak power of the PV, or the highest seen", History.NONE),
-    _power("UnmanagedProductionActivePower", "Production no controller limits"),
+    _power("UnmanagedProductionActivePower", "Production no controller limits", History.NONE),
     _power("ConsumptionActivePower", "Household load"),
     *_phases("ConsumptionActivePower"),
     _power("ConsumptionMaxActivePower", "Highest consumption seen since start", History.NONE),
-    _power("UnmanagedConsumptionActivePower", "Consumption no controller manages"),
+    _power("UnmanagedConsumptionActivePower", "Consumption no controller manages", History.NONE),
     ChannelDoc(
         "GridMode",
         T.INTEGER,
