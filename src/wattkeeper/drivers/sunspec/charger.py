@@ -17,9 +17,6 @@ MaxActualPower     the largest ActualPower seen since start
 
 A Fronius GEN24 lists its battery paths as modules too ("StCha 3", "StDisCha 4"): they are
 not PV, so configure the PV modules only (the component refuses a battery module).
-
-Until the EssDcCharger nature of the natures work lands, its channels are declared here
-(`ESS_DC_CHARGER`); then `SunSpecCharger` derives from that nature instead.
 """
 
 from __future__ import annotations
@@ -29,28 +26,12 @@ from typing import Any
 from pydantic import Field
 
 from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
-from wattkeeper.core.channel import ChannelDoc, ChannelType, History, Unit
-from wattkeeper.core.component import Component
 from wattkeeper.core.errors import ComponentNotFound
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.state import Level, StateDoc
 from wattkeeper.drivers.sunspec.common import Values, number, rounded
 from wattkeeper.drivers.sunspec.ess import SunSpecEss
-
-MILLIAMPERE = "mA"  # Unit.MILLIAMPERE once the natures work lands
-
-#: The EssDcCharger nature's channels (ids, types and units as in OpenEMS).
-ESS_DC_CHARGER = (
-    ChannelDoc("MaxActualPower", ChannelType.INTEGER, Unit.WATT, text="Largest power seen"),
-    ChannelDoc(
-        "ActualPower", ChannelType.INTEGER, Unit.WATT, text="PV power", history=History.POWER
-    ),
-    ChannelDoc(
-        "ActualEnergy", ChannelType.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER
-    ),
-    ChannelDoc("Voltage", ChannelType.INTEGER, Unit.MILLIVOLT),
-    ChannelDoc("Current", ChannelType.INTEGER, MILLIAMPERE),
-)
+from wattkeeper.natures.charger import EssDcCharger
 
 #: 160 module names a Fronius GEN24 gives its battery paths.
 BATTERY_MODULES = ("StCha", "StDisCha")
@@ -65,17 +46,15 @@ class SunSpecChargerConfig(ComponentConfig):
     module: int = Field(1, ge=1, le=64, description="MPPT module of model 160 (1-based)")
 
 
-class SunSpecCharger(Component):
-    """A PV tracker of a hybrid inverter (EssDcCharger nature)."""
+class SunSpecCharger(EssDcCharger):
+    """A PV tracker of a hybrid inverter."""
 
-    nature_id = "EssDcCharger"
     config: SunSpecChargerConfig
 
     def __init__(
         self, component_id: str, alias: str, config: SunSpecChargerConfig, manager: ComponentManager
     ) -> None:
         super().__init__(component_id, alias, config)
-        self.declare_all(ESS_DC_CHARGER)
         self.declare_state(MODULE_MISSING)
         self.ess_id = config.ess_id
         self._manager = manager
