@@ -10,8 +10,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import httpx
-
 from wattkeeper import __version__, cli_apps, cli_client
 from wattkeeper.config.data_dir import default_data_dir
 from wattkeeper.core.errors import WattkeeperError
@@ -109,25 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WattkeeperError as error:
         print(f"wattkeeper: {error}", file=sys.stderr)
         return 2
-    except httpx.TransportError as error:  # the most common first mistake: no edge there
-        print(f"wattkeeper: {_unreachable(error)}", file=sys.stderr)
-        return 2
     except OSError as error:
         print(f"wattkeeper: {_os_problem(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0
-
-
-def _unreachable(error: httpx.TransportError) -> str:
-    try:
-        where = str(error.request.url.copy_with(path="/", query=None))
-    except RuntimeError:  # an error raised before a request existed
-        where = "the edge"
-    return (
-        f"cannot reach {where} ({error or type(error).__name__}): is `wattkeeper run` "
-        "running there? Use --url to name another edge"
-    )
 
 
 def _os_problem(error: OSError) -> str:
