@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from wattkeeper.protocols.registers import Decoded, RegisterTable
+from wattkeeper.protocols.registers import Decoded, RegisterTable, encode_value
 
 READ_REQUEST = 8
 SILENCE_CHARS = 3.5
@@ -53,6 +53,17 @@ class Block:
 
     def decode(self, words: Sequence[int]) -> dict[str, Decoded]:
         return self.table.decode(words)
+
+    def encode(self, values: Mapping[str, Decoded]) -> list[int]:
+        """Every register of the block from values in engineering units (missing: 0)."""
+        words = [0] * self.count
+        for point in self.table.points:
+            value = values.get(point.name)
+            if value is None:
+                continue
+            scale = point.scale if isinstance(point.scale, int) else 0
+            words[point.offset : point.offset + point.words] = encode_value(point, value, scale)
+        return words
 
     def offset_of(self, point: str) -> int:
         return self.address + self.table.point(point).offset

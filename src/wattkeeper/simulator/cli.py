@@ -8,6 +8,8 @@ import logging
 from typing import Any
 
 from wattkeeper.simulator.devices import Fault
+from wattkeeper.simulator.fenecon.cli import run_fenecon
+from wattkeeper.simulator.fenecon.physics import HomeFault
 from wattkeeper.simulator.server import INVERTER_UNIT, METER_UNIT, serve
 
 
@@ -26,14 +28,27 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
     )
     parser.add_argument("--port", type=int, default=5502, help="TCP port (default: %(default)s)")
+    fault_names = sorted({f.value for f in Fault} | {f.value for f in HomeFault})
     parser.add_argument(
         "--fault",
-        type=Fault,
-        choices=list(Fault),
+        choices=fault_names,
         action="append",
         default=[],
-        metavar="{" + ",".join(f.value for f in Fault) + "}",
-        help="start with this fault (repeatable)",
+        metavar="{" + ",".join(fault_names) + "}",
+        help="start with this fault (repeatable; bms-alarm and battery-silent: fenecon-home)",
+    )
+    parser.add_argument(
+        "--model",
+        choices=["sunspec", "fenecon-home"],
+        default="sunspec",
+        help="sunspec (default) or fenecon-home: GoodWe inverter unit 247 + FENECON Home "
+        "battery unit 1",
+    )
+    parser.add_argument(
+        "--serial",
+        metavar="PATH",
+        help="fenecon-home: serve Modbus RTU on this tty instead of TCP ('pty': create a "
+        "pseudo-terminal pair and print the path to give the edge)",
     )
     parser.add_argument(
         "--slow-delay", type=float, default=2.0, help="delay of the 'slow' fault in s"
@@ -58,12 +73,17 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if args.model == "fenecon-home":
+        return run_fenecon(args)
+    if args.serial:
+        logging.getLogger(__name__).error("--serial needs --model fenecon-home")
+        return 2
     try:
         asyncio.run(
             serve(
                 args.host,
                 args.port,
-                args.fault,
+                [Fault(name) for name in args.fault if name in {f.value for f in Fault}],
                 slow_delay=args.slow_delay,
                 load_w=args.load,
                 pv_w=args.pv,

@@ -14,7 +14,7 @@ from wattkeeper.protocols import fenecon_home as fh
 from wattkeeper.protocols.goodwe import tables as gw
 from wattkeeper.protocols.goodwe.modes import EmsPowerMode
 from wattkeeper.protocols.poll_plan import Block
-from wattkeeper.protocols.registers import Decoded, encode_value
+from wattkeeper.protocols.registers import Decoded
 from wattkeeper.simulator.faults import WriteRefused
 from wattkeeper.simulator.fenecon.physics import (
     CELL_MAX_LIMIT_MV,
@@ -28,15 +28,7 @@ MODEL_NAME = "GW10K-ET"
 
 
 def render(block: Block, values: Mapping[str, Decoded]) -> list[int]:
-    words = [0] * block.count
-    for point in block.table.points:
-        value = values.get(point.name)
-        if value is None:
-            continue
-        scale = point.scale if isinstance(point.scale, int) else 0
-        offset = point.offset
-        words[offset : offset + point.words] = encode_value(point, value, scale)
-    return words
+    return block.encode(values)
 
 
 class Image:
