@@ -19,6 +19,7 @@ from wattkeeper.core.component import Component
 from wattkeeper.core.errors import ConfigError
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.drivers.modbus_device import DeviceLink, PolledSession
+from wattkeeper.protocols.poll_plan import LineCost
 
 _PARITY = {"NONE": "N", "EVEN": "E", "ODD": "O", "N": "N", "E": "E", "O": "O"}
 
@@ -94,6 +95,23 @@ class LineComponent(Component):
             backoff_min=max(config.poll_period_ms / 1000.0, 0.05),
             name=f"{component_id} ({settings.describe()})",
         )
+        self._costs: dict[str, LineCost] = {}
+
+    def reserve(self, device: str, cost: LineCost, margin: float = 0.5) -> None:
+        """Book a device's worst poll on this line; a serial line whose devices together
+        need more than `margin` of the poll period is a configuration error."""
+        self._costs[device] = cost
+        baudrate = self.baudrate
+        if baudrate is None:
+            return
+        total = sum(c.seconds(baudrate) for c in self._costs.values())
+        budget = margin * self.line.poll_interval
+        if total > budget:
+            raise ConfigError(
+                f"{self.id}: the devices on this line need {total * 1000:.0f} ms per poll at "
+                f"{baudrate} baud ({', '.join(self._costs)}); the budget is "
+                f"{budget * 1000:.0f} ms: raise pollPeriodMs or the baud rate"
+            )
 
     @property
     def baudrate(self) -> int | None:

@@ -112,7 +112,9 @@ def test_relay_values_follow_the_battery() -> None:
 
 
 def test_relay_for_a_silent_battery_stops_it() -> None:
-    values = wbms_values(None, allowed(None, max_dc_current=25, max_charge_w=1, max_discharge_w=1), 42)
+    values = wbms_values(
+        None, allowed(None, max_dc_current=25, max_charge_w=1, max_discharge_w=1), 42
+    )
     assert values["WbmsChargeMaxCurrent"] == values["WbmsDischargeMaxCurrent"] == 0.0
     assert values["WbmsStatus"] == gw.STATUS_STOP_CHARGE | gw.STATUS_STOP_DISCHARGE
     assert values["WbmsAlarmCode"] == gw.ALARM_COMMUNICATION_FAULT

@@ -23,6 +23,7 @@ from wattkeeper.drivers.fenecon.session import FeneconHomeSession
 from wattkeeper.drivers.modbus_device import number, rounded, set_all_none
 from wattkeeper.drivers.modbus_line import DeviceOnLineConfig, LineLink
 from wattkeeper.protocols import fenecon_home as fh
+from wattkeeper.protocols.poll_plan import PollPlan
 
 
 class FeneconHomeConfig(DeviceOnLineConfig):
@@ -79,7 +80,7 @@ class FeneconHomeBattery(Battery):
         for _, docs in BIT_STATES:
             self.declare_state(*docs.values())
         self.manager = manager
-        self.session = FeneconHomeSession(None)
+        self.session = FeneconHomeSession()
         self.link = LineLink(
             f"{component_id} (unit {config.unit_id})", config.modbus_id, config.unit_id, manager,
             self.session,
@@ -89,7 +90,9 @@ class FeneconHomeBattery(Battery):
         set_all_none(self)
 
     async def start(self) -> None:
-        self.session.baudrate = self.link.line().baudrate
+        # the worst poll: the status block and the largest module block (64 Ah, 5 sensors)
+        worst = PollPlan([fh.STATUS, fh.module_block(0, 1, fh.BATTERY_64)], baudrate=19200)
+        self.link.line().reserve(self.id, worst.cost_worst())
         await self.link.start()
 
     async def stop(self) -> None:

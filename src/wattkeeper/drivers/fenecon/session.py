@@ -10,15 +10,15 @@ from wattkeeper.protocols.registers import Decoded
 
 
 class FeneconHomeSession:
-    def __init__(self, baudrate: int | None) -> None:
-        self.baudrate = baudrate
+    def __init__(self) -> None:
         self.status: dict[str, Decoded] = {}
         self.cells: dict[str, dict[str, Decoded]] = {}  # module block name → values
         self.towers = 0
         self.modules_per_tower = 0
         self.kind = fh.BATTERY_52
         self.module_blocks: list[tuple[int, int, Block]] = []  # (tower, module, block)
-        self.plan = PollPlan([fh.STATUS], baudrate=baudrate or 19200)
+        # the line checks its devices against its own baud rate; this plan only orders reads
+        self.plan = PollPlan([fh.STATUS], baudrate=19200)
         self.discovered = 0  # counts discoveries, so the component sees a new layout
         self.poll_index = 0
 
@@ -48,9 +48,7 @@ class FeneconHomeSession:
             for tower in range(towers)
             for module in range(1, modules + 1)
         ]
-        self.plan = PollPlan(
-            [fh.STATUS, *(b for _, _, b in blocks)], baudrate=self.baudrate or 19200
-        )
+        self.plan = PollPlan([fh.STATUS, *(b for _, _, b in blocks)], baudrate=19200)
         self.towers, self.modules_per_tower, self.kind = towers, modules, kind
         self.module_blocks = blocks
         self.discovered += 1

@@ -120,7 +120,7 @@ class GoodWeEss(ManagedSymmetricEss):
             COMMUNICATION_FAILED, SETPOINT_IGNORED, BATTERY_STOPPED, PROTECTION_LIMITING
         )
         self.manager = manager
-        self.session = GoodWeSession(None)
+        self.session = GoodWeSession()
         self.link = LineLink(
             f"{component_id} (unit {config.unit_id})", config.modbus_id, config.unit_id, manager,
             self.session,
@@ -141,9 +141,7 @@ class GoodWeEss(ManagedSymmetricEss):
 
     # -- lifecycle --------------------------------------------------------------------------
     async def start(self) -> None:
-        line = self.link.line()
-        self.session = GoodWeSession(line.baudrate, line.line.poll_interval)
-        self.link.session = self.session
+        self.link.line().reserve(self.id, self.session.plan.cost_worst())
         await self.link.start()
 
     async def stop(self) -> None:
@@ -176,8 +174,11 @@ class GoodWeEss(ManagedSymmetricEss):
         else:
             self._publish_none()
             self._misses = 0
-        if bms is None:
+        starting = battery is not None and battery.link.failure(now) is None
+        if bms is None and not starting:
             self.raise_state(BATTERY_STOPPED, self.allowed.limited_by)
+        elif bms is None:
+            pass  # the battery has not answered yet: relayed as stopped, no warning yet
         else:
             self.clear_state(BATTERY_STOPPED)
             self._last_soc = number(bms, "Soc")

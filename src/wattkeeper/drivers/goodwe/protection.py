@@ -66,6 +66,6 @@ def allowed(
         discharge_a *= factor
     charge_w = min(charge_a * volts, max_charge_w)
     discharge_w = min(discharge_a * volts, max_discharge_w)
-    if not reasons and (charge_w < max_charge_w or discharge_w < max_discharge_w):
-        reasons.append("BMS current limit")
+    if not reasons and min(charge_a, discharge_a) < max_dc_current:
+        reasons.append(f"BMS current limit {charge_a:g} A / {discharge_a:g} A")
     return Allowed(charge_w, discharge_w, charge_a, discharge_a, "; ".join(reasons))

@@ -11,12 +11,11 @@ from wattkeeper.protocols.registers import Decoded
 
 
 class GoodWeSession:
-    def __init__(self, baudrate: int | None, period: float = 1.0) -> None:
+    def __init__(self) -> None:
         # over TCP the line is not the bottleneck: the plan is checked against the RS-485
         # line of the real box (9600 baud, 1 s), so what works on the LAN works there too
-        if baudrate is None:
-            baudrate, period = 9600, 1.0
-        self.plan = PollPlan(gw.INVERTER_BLOCKS, gw.CYCLE_WRITES, baudrate=baudrate, period=period)
+        # (the line checks the sum of its devices against its own baud rate and period)
+        self.plan = PollPlan(gw.INVERTER_BLOCKS, gw.CYCLE_WRITES, baudrate=9600, period=1.0)
         self.identity: dict[str, Decoded] = {}
         self.type: GoodWeType = UNDEFINED
         self.values: dict[str, Decoded] = {}

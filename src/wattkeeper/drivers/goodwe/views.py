@@ -59,12 +59,16 @@ class _View(Component):
         super().__init__(cid, alias, config)
         self.manager = manager
 
-    def source(self) -> GoodWeEss | None:
+    def source(self, now: float) -> GoodWeEss | None:
+        """The inverter's component if its data is fresh; else the readings are None and
+        `CommunicationFailed` follows the inverter's (not raised while it is starting)."""
         ess = self.manager.find(self.config.ess_id)
         if isinstance(ess, GoodWeEss) and ess.fresh:
             self.clear_state(COMMUNICATION_FAILED)
             return ess
-        self.raise_state(COMMUNICATION_FAILED, f"{self.config.ess_id} has no fresh data")
+        reason = ess.link.failure(now) if isinstance(ess, GoodWeEss) else "no such inverter"
+        if reason is not None:
+            self.raise_state(COMMUNICATION_FAILED, f"{self.config.ess_id}: {reason}")
         set_all_none(self)
         return None
 
@@ -81,7 +85,7 @@ class GoodWeCharger(_View):
         self._at: float | None = None
 
     def before_process_image(self, now: float) -> None:
-        ess = self.source()
+        ess = self.source(now)
         if ess is None:
             self._at = None
             return
@@ -109,7 +113,7 @@ class GoodWeGridMeter(_View, Meter):
         self.declare_state(COMMUNICATION_FAILED)
 
     def before_process_image(self, now: float) -> None:
-        ess = self.source()
+        ess = self.source(now)
         if ess is None:
             return
         values = ess.session.values
