@@ -13,10 +13,11 @@ from typing import Any, Literal
 from pydantic import AliasChoices, Field
 
 from wattkeeper.bridges.modbus_rtu import LineDevice, ModbusLine, SerialSettings, TcpSettings
+from wattkeeper.bridges.modbus_tcp import WriteDone
 from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
 from wattkeeper.core.clock import Clock
 from wattkeeper.core.component import Component
-from wattkeeper.core.errors import ConfigError
+from wattkeeper.core.errors import ConfigError, DeviceError
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.drivers.modbus_device import DeviceLink, PolledSession
 from wattkeeper.protocols.poll_plan import LineCost
@@ -190,9 +191,13 @@ class LineLink(DeviceLink):
             return "not started"
         return super().failure(now)
 
-    def queue_write(self, address: int, values: Sequence[int]) -> None:
+    def queue_write(
+        self, address: int, values: Sequence[int], on_done: WriteDone | None = None
+    ) -> None:
         if self.device is not None:
-            self.device.queue_write(address, values)
+            self.device.queue_write(address, values, on_done)
+        elif on_done is not None:
+            on_done(DeviceError("not started"))
 
 
 class DeviceOnLineConfig(ComponentConfig):

@@ -48,7 +48,7 @@ async def test_the_relay_follows_the_battery_and_a_bms_alarm(home) -> None:
     assert relayed["WbmsDischargeMaxCurrent"] == 25.0
     assert relayed["WbmsStatus"] == 0 and relayed["WbmsAlarmCode"] == 0
     assert relayed["WbmsDisableTimeoutDetection"] == 0
-    assert home.simulator.inverter_image.limit_writes >= 1  # 45352-45358 after connect
+    await home.until(lambda: home.simulator.inverter_image.limit_writes >= 1)  # 45352-45358
 
     await home.simulator.set_faults(HomeFault.BMS_ALARM)
     await home.until(lambda: wbms(home)["WbmsChargeMaxCurrent"] == 5.0)

@@ -23,6 +23,7 @@ from pydantic import AliasChoices, Field
 from wattkeeper.config.registry import BuildContext, Factory
 from wattkeeper.core.channel import ChannelDoc, ChannelType, History, Unit
 from wattkeeper.core.component import Component
+from wattkeeper.core.errors import DeviceError
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.state import COMMUNICATION_FAILED, Level, StateDoc
 from wattkeeper.drivers.fenecon.battery import FeneconHomeBattery
@@ -131,7 +132,8 @@ class GoodWeEss(ManagedSymmetricEss):
         self._balance_target: float | None = None
         self._pv = 0.0
         self._last_soc: float | None = None
-        self._limits_written: list[int] | None = None
+        self._limits_written: tuple[list[int], int] | None = None
+        self._limits_pending = False
         self._verified_poll = -1
         self._misses = 0
         self._charged_wh = 0.0
@@ -194,9 +196,17 @@ class GoodWeEss(ManagedSymmetricEss):
         self.link.queue_write(gw.WBMS.address, wbms)
         if bms is not None:
             limits = gw.BMS_LIMITS.encode(limit_values(bms, self.session.type.max_dc_current))
-            if limits != self._limits_written or self.session.poll_index == 0:
-                self.link.queue_write(gw.BMS_LIMITS.address, limits)
-                self._limits_written = limits
+            connects = self.session.connects
+            if (limits, connects) != self._limits_written and not self._limits_pending:
+                # settings, not live data: written after each connect and on a change only
+                self._limits_pending = True
+
+                def done(error: DeviceError | None) -> None:
+                    self._limits_pending = False
+                    if error is None:
+                        self._limits_written = (limits, connects)
+
+                self.link.queue_write(gw.BMS_LIMITS.address, limits, done)
 
     def _publish(self, now: float, battery: FeneconHomeBattery | None) -> None:
         values = self.session.values

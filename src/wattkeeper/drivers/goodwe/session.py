@@ -21,6 +21,7 @@ class GoodWeSession:
         self.values: dict[str, Decoded] = {}
         self.seen: set[str] = set()  # blocks read at least once since connect
         self.poll_index = 0
+        self.connects = 0  # completed connects: settings are written again after each
 
     @property
     def has_data(self) -> bool:
@@ -36,6 +37,7 @@ class GoodWeSession:
             serial if isinstance(serial, str) else None, model if isinstance(model, str) else None
         )
         self.seen = set()
+        self.connects += 1
 
     async def poll(self, io: RegisterIO) -> None:
         for block in self.plan.for_poll(self.poll_index):
