@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
 from wattkeeper.config.site import load_site
 from wattkeeper.protocols.goodwe.modes import EmsPowerMode
@@ -48,5 +49,38 @@ async def test_the_documents_write_moves_the_battery_through_the_goodwe_register
             assert live.value("ess0/DcDischargePower") == 3000
             grid = await client.get(f"{live.url}/rest/channel/meter0/ActivePower")
             assert grid.json()["value"] == -4400  # 5000 W out, 600 W load: 4400 W fed in
+    finally:
+        await simulator.stop()
+
+
+@pytest.mark.parametrize(
+    ("setpoint", "pv", "mode", "power", "battery"),
+    [
+        (-3000, 0.0, EmsPowerMode.CHARGE_BAT, 3000, -3000),  # charge from the grid
+        (4000, 1000.0, EmsPowerMode.DISCHARGE_BAT, 3000, 3000),  # discharge, PV helps
+        (1000, 3500.0, EmsPowerMode.CHARGE_BAT, 2500, -2500),  # PV surplus into the battery
+    ],
+)
+async def test_rest_setpoints_reach_47511_and_47512(
+    start_edge, setpoint: int, pv: float, mode: EmsPowerMode, power: int, battery: int
+) -> None:
+    simulator = FeneconHomeSimulator("127.0.0.1", 0, load_w=600.0, pv_w=pv)
+    await simulator.start()
+    try:
+        site = load_site(EXAMPLE)
+        point_at(site, simulator.port)
+        live = await start_edge(site)
+        await live.until(lambda: live.value("battery0/Soc") == 50, timeout=20)
+        async with httpx.AsyncClient(auth=("x", "owner")) as client:
+            response = await client.post(
+                f"{live.url}/rest/channel/ess0/SetActivePowerEquals", json={"value": setpoint}
+            )
+            assert response.status_code == 200
+            # the registers as the inverter holds them, read behind the bus
+            await live.until(
+                lambda: simulator.registers(247, 47511, 2) == [int(mode), power], timeout=20
+            )
+            await live.until(lambda: round(simulator.battery.power_w) == battery, timeout=20)
+            await live.until(lambda: live.value("ess0/ActivePower") == setpoint, timeout=20)
     finally:
         await simulator.stop()

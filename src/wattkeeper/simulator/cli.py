@@ -28,13 +28,14 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
     )
     parser.add_argument("--port", type=int, default=5502, help="TCP port (default: %(default)s)")
-    fault_names = sorted({f.value for f in Fault} | {f.value for f in HomeFault})
+    extra = [f for f in HomeFault if f.value not in {g.value for g in Fault}]
     parser.add_argument(
         "--fault",
-        choices=fault_names,
+        type=_fault,
+        choices=[*Fault, *extra],
         action="append",
         default=[],
-        metavar="{" + ",".join(fault_names) + "}",
+        metavar="{" + ",".join(f.value for f in [*Fault, *extra]) + "}",
         help="start with this fault (repeatable; bms-alarm and battery-silent: fenecon-home)",
     )
     parser.add_argument(
@@ -71,19 +72,27 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
+def _fault(name: str) -> Fault | HomeFault:
+    """A fault by name: the SunSpec simulator's, else one only the FENECON Home has."""
+    try:
+        return Fault(name)
+    except ValueError:
+        return HomeFault(name)
+
+
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     if args.model == "fenecon-home":
         return run_fenecon(args)
-    if args.serial:
-        logging.getLogger(__name__).error("--serial needs --model fenecon-home")
+    if args.serial or any(isinstance(f, HomeFault) for f in args.fault):
+        logging.getLogger(__name__).error("--serial, bms-alarm, battery-silent: fenecon-home only")
         return 2
     try:
         asyncio.run(
             serve(
                 args.host,
                 args.port,
-                [Fault(name) for name in args.fault if name in {f.value for f in Fault}],
+                args.fault,
                 slow_delay=args.slow_delay,
                 load_w=args.load,
                 pv_w=args.pv,

@@ -15,11 +15,11 @@ log = logging.getLogger(__name__)
 
 def run_fenecon(args: argparse.Namespace) -> int:
     known = {f.value for f in HomeFault}
-    unknown = [name for name in args.fault if name not in known]
+    unknown = [f.value for f in args.fault if f.value not in known]
     if unknown:
         log.error("fault(s) %s do not apply to fenecon-home", ", ".join(unknown))
         return 2
-    faults = [HomeFault(name) for name in args.fault]
+    faults = [HomeFault(f.value) for f in args.fault]
 
     async def main() -> None:
         modem = None
