@@ -59,9 +59,7 @@ def test_the_inverter_plan_fits_a_9600_baud_line_with_margin() -> None:
 
 
 def test_a_plan_that_overloads_the_line_is_refused() -> None:
-    big = [
-        Block(f"b{i}", 1000 * i, gw.DEVICE_INFO.table, Priority.HIGH) for i in range(1, 9)
-    ]
+    big = [Block(f"b{i}", 1000 * i, gw.DEVICE_INFO.table, Priority.HIGH) for i in range(1, 9)]
     with pytest.raises(PlanError, match="9600-baud"):
         PollPlan(big, baudrate=9600)
     assert read_bytes(125) == 8 + 5 + 250
