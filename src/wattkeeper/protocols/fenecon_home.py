@@ -13,6 +13,7 @@ tower + 100·m + 2 and its temperature sensors at tower + 100·m + 18.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from wattkeeper.protocols.poll_plan import Block, Priority
 from wattkeeper.protocols.registers import Point, RegisterTable, RegType
@@ -106,6 +107,7 @@ def tower_address(tower: int) -> int:
     return TOWER_BASE + TOWER_STEP * tower
 
 
+@cache
 def tower_block(tower: int) -> Block:
     """Software version, hardware type and modules of one tower (read at start)."""
     base = tower_address(tower)
@@ -146,6 +148,7 @@ def hardware_type(value: float | int | None) -> HardwareType:
     return HARDWARE_TYPES.get(round(value), BATTERY_52)
 
 
+@cache
 def module_block(tower: int, module: int, kind: HardwareType) -> Block:
     """Cell voltages (mV) and temperatures (0.1 °C) of one module, read in rotation."""
     base = tower_address(tower) + 100 * module + CELL_VOLTAGE_OFFSET

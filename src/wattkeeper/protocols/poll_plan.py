@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 
 from wattkeeper.protocols.registers import Decoded, RegisterTable, encode_value
 
@@ -43,9 +44,9 @@ class Block:
     table: RegisterTable
     priority: Priority
 
-    @property
+    @cached_property
     def count(self) -> int:
-        return self.table.length
+        return self.table.length  # computed once: it is asked for every request
 
     @property
     def end(self) -> int:

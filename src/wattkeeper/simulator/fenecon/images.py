@@ -23,6 +23,8 @@ from wattkeeper.simulator.fenecon.physics import (
     HybridInverter,
 )
 
+Thunk = Callable[[], Mapping[str, Decoded]]
+
 SERIAL_NUMBER = "9010KETU00SIM001"  # an FHI-10-DAH (ET family) serial pattern
 MODEL_NAME = "GW10K-ET"
 
@@ -36,7 +38,8 @@ class Image:
 
     ranges: tuple[tuple[int, int], ...] = ()
 
-    def blocks(self) -> list[tuple[Block, Mapping[str, Decoded]]]:
+    def blocks(self) -> list[tuple[Block, Thunk]]:
+        """Every block with a function computing its values (called only when read)."""
         raise NotImplementedError
 
     def served(self, address: int, count: int) -> bool:
@@ -52,7 +55,7 @@ class Image:
         for block, values in self.blocks():
             if block.end <= address or block.address >= end:
                 continue
-            rendered = render(block, values)
+            rendered = render(block, values())
             for i, word in enumerate(rendered):
                 reg = block.address + i
                 if address <= reg < end:
@@ -90,7 +93,7 @@ class InverterImage(Image):
         self.limit_words = [0] * gw.BMS_LIMITS.count
         self.limit_writes = 0
 
-    def blocks(self) -> list[tuple[Block, Mapping[str, Decoded]]]:
+    def blocks(self) -> list[tuple[Block, Thunk]]:
         inv = self.inverter
         bat = inv.battery
         relay = inv.relayed
@@ -98,12 +101,11 @@ class InverterImage(Image):
         power = bat.power_w
         mode = 1 if abs(power) < 1 else (2 if power > 0 else 3)
         meter = -inv.grid_w  # GoodWe meter: + feed-in
-        wbms = gw.WBMS.decode(self.wbms_words)
         now = time.gmtime(self.wall())
         return [
             (
                 gw.CLOCK,
-                {
+                lambda: {
                     "YearMonth": ((now.tm_year - 2000) << 8) | now.tm_mon,
                     "DayHour": (now.tm_mday << 8) | now.tm_hour,
                     "MinuteSecond": (now.tm_min << 8) | now.tm_sec,
@@ -111,7 +113,7 @@ class InverterImage(Image):
             ),
             (
                 gw.DEVICE_INFO,
-                {
+                lambda: {
                     "ModbusVersion": 1,
                     "RatedPower": inv.rated_w,
                     "AcOutputType": 1,
@@ -126,7 +128,7 @@ class InverterImage(Image):
             ),
             (
                 gw.PV,
-                {
+                lambda: {
                     "Pv1Voltage": 420.0,
                     "Pv1Current": round(pv1 / 420.0, 1),
                     "Pv1Power": round(pv1),
@@ -137,7 +139,7 @@ class InverterImage(Image):
             ),
             (
                 gw.AC,
-                {
+                lambda: {
                     "GridMode": 1,
                     "TotalInverterPower": round(inv.ac_w),
                     "GridActivePower": round(meter),
@@ -145,7 +147,7 @@ class InverterImage(Image):
             ),
             (
                 gw.BATTERY,
-                {
+                lambda: {
                     "BatteryVoltage": round(bat.voltage, 1),
                     "BatteryCurrent": round(bat.current, 1),
                     "BatteryPower": round(power),
@@ -154,7 +156,7 @@ class InverterImage(Image):
             ),
             (
                 gw.METER_POWER,
-                {
+                lambda: {
                     "MeterActivePowerL1": round(meter / 3),
                     "MeterActivePowerL2": round(meter / 3),
                     "MeterActivePowerL3": round(meter / 3),
@@ -163,7 +165,7 @@ class InverterImage(Image):
             ),
             (
                 gw.ENERGY,
-                {
+                lambda: {
                     "WorkMode": 1,
                     "ErrorCodes": 0,
                     "PvEnergyTotal": round(inv.pv_wh / 1000, 1),
@@ -175,7 +177,7 @@ class InverterImage(Image):
             ),
             (
                 gw.METER,
-                {
+                lambda: {
                     "MeterCommStatus": 1,
                     "MeterPowerL1": round(meter / 3),
                     "MeterPowerL2": round(meter / 3),
@@ -189,23 +191,23 @@ class InverterImage(Image):
             ),
             (
                 gw.BMS_INFO,
-                {
+                lambda: {
                     # the inverter shows what its BMS (here: the EMS relay) told it
                     "BmsId": 1,
                     "BmsStatus": relay.status,
-                    "BmsTemperature": wbms.get("WbmsTemperature"),
+                    "BmsTemperature": gw.WBMS.decode(self.wbms_words).get("WbmsTemperature"),
                     "BmsChargeImax": round(relay.charge_max_current),
                     "BmsDischargeImax": round(relay.discharge_max_current),
                     "BmsSoc": round(relay.soc),
-                    "BmsSoh": wbms.get("WbmsSoh"),
+                    "BmsSoh": gw.WBMS.decode(self.wbms_words).get("WbmsSoh"),
                     "BmsStrings": 1,
                     "BmsWarningL": 0,
                     "BmsErrorL": 0,
                 },
             ),
-            (gw.EMS, {"EmsPowerMode": inv.ems_mode, "EmsPowerSet": inv.ems_power}),
-            (gw.WBMS, wbms),
-            (gw.BMS_LIMITS, gw.BMS_LIMITS.decode(self.limit_words)),
+            (gw.EMS, lambda: {"EmsPowerMode": inv.ems_mode, "EmsPowerSet": inv.ems_power}),
+            (gw.WBMS, lambda: gw.WBMS.decode(self.wbms_words)),
+            (gw.BMS_LIMITS, lambda: gw.BMS_LIMITS.decode(self.limit_words)),
         ]
 
     def write(self, address: int, values: Sequence[int]) -> None:
@@ -249,7 +251,36 @@ class BatteryImage(Image):
     def __init__(self, battery: HomeBattery) -> None:
         self.battery = battery
 
-    def blocks(self) -> list[tuple[Block, Mapping[str, Decoded]]]:
+    def blocks(self) -> list[tuple[Block, Thunk]]:
+        bat = self.battery
+        cells = bat.cell_voltages()
+        low_t, high_t = bat.temperatures()
+        blocks: list[tuple[Block, Thunk]] = [(fh.STATUS, self._status)]
+        blocks.append(
+            (
+                fh.tower_block(0),
+                lambda: {
+                    "SoftwareVersion": 0x0110,
+                    "HardwareType": float(bat.kind.name.split("_")[1]),
+                    "ModulesPerTower": bat.modules,
+                },
+            )
+        )
+        per = bat.kind.cells
+        for module in range(1, bat.modules + 1):
+
+            def module_values(module: int = module) -> Mapping[str, Decoded]:
+                values: dict[str, Decoded] = {
+                    f"Cell{c:02d}Voltage": cells[(module - 1) * per + c] for c in range(per)
+                }
+                for t in range(bat.kind.temperature_sensors):
+                    values[f"Temperature{t}"] = high_t if t == 0 else low_t
+                return values
+
+            blocks.append((fh.module_block(0, module, bat.kind), module_values))
+        return blocks
+
+    def _status(self) -> Mapping[str, Decoded]:
         bat = self.battery
         cells = bat.cell_voltages()
         low_t, high_t = bat.temperatures()
@@ -285,26 +316,7 @@ class BatteryImage(Image):
             "SystemFault": 0,
             "UpperVoltage": 0,
         }
-        blocks: list[tuple[Block, Mapping[str, Decoded]]] = [(fh.STATUS, status)]
-        blocks.append(
-            (
-                fh.tower_block(0),
-                {
-                    "SoftwareVersion": 0x0110,
-                    "HardwareType": float(bat.kind.name.split("_")[1]),
-                    "ModulesPerTower": bat.modules,
-                },
-            )
-        )
-        per = bat.kind.cells
-        for module in range(1, bat.modules + 1):
-            values: dict[str, Decoded] = {
-                f"Cell{c:02d}Voltage": cells[(module - 1) * per + c] for c in range(per)
-            }
-            for t in range(bat.kind.temperature_sensors):
-                values[f"Temperature{t}"] = high_t if t == 0 else low_t
-            blocks.append((fh.module_block(0, module, bat.kind), values))
-        return blocks
+        return status
 
     def write(self, address: int, values: Sequence[int]) -> None:
         raise WriteRefused(f"write {address}: the battery is read-only")

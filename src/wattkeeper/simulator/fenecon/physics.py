@@ -67,6 +67,8 @@ class HomeBattery:
     power_w: float = 0.0  # + discharge, − charge (what flows now)
     energy_wh: float = field(init=False)
     _last: float = field(init=False)
+    _cells: list[int] = field(init=False, default_factory=list)
+    _cells_key: tuple[float, int] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.energy_wh = self.capacity_wh * self.initial_soc / 100.0
@@ -86,8 +88,12 @@ class HomeBattery:
 
     def cell_voltages(self) -> list[int]:
         """mV of every cell; a small fixed spread around the open-circuit voltage."""
-        base = cell_voltage(self.soc) * 1000.0
-        return [round(base + ((i * 7) % 11) - 5) for i in range(self.cells)]
+        key = (self.energy_wh, self.cells)
+        if self._cells_key != key:  # asked many times per request: computed once per state
+            base = cell_voltage(self.soc) * 1000.0
+            self._cells = [round(base + ((i * 7) % 11) - 5) for i in range(self.cells)]
+            self._cells_key = key
+        return self._cells
 
     @property
     def voltage(self) -> float:
