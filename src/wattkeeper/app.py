@@ -27,6 +27,7 @@ from wattkeeper.core.controller import Scheduler
 from wattkeeper.core.cycle import Cycle
 from wattkeeper.core.events import CycleDone
 from wattkeeper.core.manager import ComponentManager
+from wattkeeper.counters import CounterContinuity, device_fingerprint
 from wattkeeper.drivers.simulated.site_time import SiteTime
 from wattkeeper.factories import default_registry
 from wattkeeper.history import SqliteHistoryStore
@@ -100,7 +101,8 @@ class Edge:
         )
         self.api.component_methods["_appManager"] = AppCenterApi(self.apps)
         self.history = SqliteHistoryStore(data_dir / "history.sqlite")
-        self.cycle.events.subscribe(HistoryRecorder(self.manager, self.history))
+        continuity = CounterContinuity(self.history, device_fingerprint(site.components), data_dir)
+        self.cycle.events.subscribe(HistoryRecorder(self.manager, self.history, continuity))
         history_api = HistoryApi(self.api, self.history)
         self.asgi = EdgeAsgiApp(
             self.api, [Route("/history/export.csv", history_api.export_csv, methods=["GET"])]

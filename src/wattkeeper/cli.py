@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+import httpx
 
 from wattkeeper import __version__, cli_apps, cli_client
 from wattkeeper.core.errors import WattkeeperError
@@ -44,7 +47,18 @@ def _passwd(args: argparse.Namespace) -> int:
 
     from wattkeeper.api.users import UserStore
 
-    password = args.password or getpass.getpass(f"new password for {args.user}: ")
+    password = args.password
+    if password is None:
+        # no terminal (a script, a pipe): the password comes as one line on standard input
+        password = (
+            getpass.getpass(f"new password for {args.user}: ")
+            if sys.stdin.isatty()
+            else sys.stdin.readline().rstrip("\n")
+        )
+    if not password:
+        raise WattkeeperError(
+            "no password given: use --password, type it at the prompt, or pipe it in"
+        )
     UserStore(Path(args.data_dir)).set_password(args.user, password)
     print(f"password of {args.user} changed (a running edge picks it up within seconds)")
     return 0
@@ -95,5 +109,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WattkeeperError as error:
         print(f"wattkeeper: {error}", file=sys.stderr)
         return 2
+    except httpx.TransportError as error:  # the most common first mistake: no edge there
+        print(f"wattkeeper: {_unreachable(error)}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"wattkeeper: {_os_problem(error)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 0
+
+
+def _unreachable(error: httpx.TransportError) -> str:
+    try:
+        where = str(error.request.url.copy_with(path="/", query=None))
+    except RuntimeError:  # an error raised before a request existed
+        where = "the edge"
+    return (
+        f"cannot reach {where} ({error or type(error).__name__}): is `wattkeeper run` "
+        "running there? Use --url to name another edge"
+    )
+
+
+def _os_problem(error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return f"{error.strerror or error}: another program listens there; choose a free --port"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return (
+            f"{error.strerror or error}: {error.filename or 'that port or file'} needs other rights"
+        )
+    return str(error)

@@ -130,7 +130,8 @@ class UserStore:
             raise ConfigError(f"that password is already used by user '{clash[0]}'")
         user = self.users[name]
         user.password_hash = hash_password(password)
-        user.default_password = False
+        # setting a well-known password again is not a change of password
+        user.default_password = password == DEFAULT_PASSWORDS.get(user.role.wire)
         self._save()
         log.info("password of user '%s' changed", name)
 

@@ -82,6 +82,9 @@ def _fault(name: str) -> Fault | HomeFault:
 
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    # pymodbus repeats what our own errors say (a failed bind, a dropped client) with a dump
+    if logging.getLogger("pymodbus.logging").level == logging.NOTSET:
+        logging.getLogger("pymodbus.logging").setLevel(logging.CRITICAL)
     if args.model == "fenecon-home":
         return run_fenecon(args)
     if args.serial or any(isinstance(f, HomeFault) for f in args.fault):

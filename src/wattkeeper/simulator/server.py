@@ -27,6 +27,7 @@ from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
 from wattkeeper.core.clock import SystemClock
+from wattkeeper.core.errors import ConfigError
 from wattkeeper.simulator.devices import (
     BASE,
     Fault,
@@ -114,7 +115,13 @@ class DeviceSimulator:
             self._device(METER_UNIT, self.meter_image),
         ]
         server = ModbusTcpServer(devices, address=(self.host, self.port))
-        await server.serve_forever(background=True)
+        try:
+            await server.serve_forever(background=True)
+        except RuntimeError:  # pymodbus's only word for a failed bind
+            raise ConfigError(
+                f"cannot listen on {self.host}:{self.port}: the port is in use or the address "
+                "is not one of this machine's (choose another with --port / --host)"
+            ) from None
         transport = server.transport
         sockets = getattr(transport, "sockets", None)
         if sockets:
