@@ -8,10 +8,12 @@ from wattkeeper.drivers import ess_cluster, modbus_line, sunspec
 from wattkeeper.drivers.fenecon import battery as fenecon_battery
 from wattkeeper.drivers.goodwe import ess as goodwe_ess
 from wattkeeper.drivers.goodwe import views as goodwe_views
-from wattkeeper.drivers.simulated import battery, meters
+from wattkeeper.drivers.simulated import battery, hybrid, meters
 
 FACTORIES: list[Factory] = [
     battery.FACTORY,
+    hybrid.HYBRID_FACTORY,
+    hybrid.CHARGER_FACTORY,
     meters.PV_FACTORY,
     meters.LOAD_FACTORY,
     meters.GRID_FACTORY,
