@@ -9,7 +9,7 @@ voltages and module temperatures, declared once the towers and modules are disco
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field
 
@@ -33,6 +33,18 @@ class FeneconHomeConfig(DeviceOnLineConfig):
         le=247,
         validation_alias=AliasChoices("modbusUnitId", "unitId", "unit_id"),
         serialization_alias="modbusUnitId",
+    )
+    start_stop: Literal["AUTO", "START", "STOP"] = Field(
+        "AUTO",
+        validation_alias=AliasChoices("startStop", "start_stop"),
+        serialization_alias="startStop",
+        description="Accepted for OpenEMS compatibility; wattkeeper does not switch the battery",
+    )
+    battery_start_up_relay: str = Field(
+        "io0/Relay4",
+        validation_alias=AliasChoices("batteryStartUpRelay", "battery_start_up_relay"),
+        serialization_alias="batteryStartUpRelay",
+        description="The relay that starts the battery (not driven by wattkeeper: switch it on)",
     )
 
 

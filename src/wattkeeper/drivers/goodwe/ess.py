@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import AliasChoices, Field
 
 from wattkeeper.config.registry import BuildContext, Factory
-from wattkeeper.core.channel import ChannelDoc, ChannelType, History, Unit
+from wattkeeper.core.channel import ChannelDoc, ChannelType, Unit
 from wattkeeper.core.component import Component
 from wattkeeper.core.errors import DeviceError
 from wattkeeper.core.manager import ComponentManager
@@ -33,7 +33,7 @@ from wattkeeper.drivers.goodwe.relay import limit_values, wbms_values
 from wattkeeper.drivers.goodwe.session import GoodWeSession
 from wattkeeper.drivers.modbus_device import number, rounded, set_all_none
 from wattkeeper.drivers.modbus_line import DeviceOnLineConfig, LineLink
-from wattkeeper.natures.ess import ManagedSymmetricEss
+from wattkeeper.natures.ess import HybridEss, ManagedSymmetricEss
 from wattkeeper.protocols.goodwe import tables as gw
 
 log = logging.getLogger(__name__)
@@ -50,16 +50,6 @@ PROTECTION_LIMITING = StateDoc(
     "BatteryProtectionLimiting", Level.INFO, "The battery's BMS limits its power"
 )
 
-_WH = Unit.CUMULATED_WATT_HOURS
-#: The HybridEss nature (openems-channels.json): the battery (DC) side of a hybrid inverter.
-HYBRID_ESS = (
-    ChannelDoc(
-        "DcDischargePower", ChannelType.INTEGER, Unit.WATT,
-        text="Battery power, + discharge (ActivePower minus PV)", history=History.POWER,
-    ),
-    ChannelDoc("DcChargeEnergy", ChannelType.LONG, _WH, history=History.COUNTER),
-    ChannelDoc("DcDischargeEnergy", ChannelType.LONG, _WH, history=History.COUNTER),
-)  # fmt: skip
 EXTRA = (
     ChannelDoc("EmsPowerMode", ChannelType.INTEGER, text="47511 as last written"),
     ChannelDoc("EmsPowerSet", ChannelType.INTEGER, Unit.WATT, text="47512 as last written"),
@@ -106,7 +96,7 @@ class GoodWeEssConfig(DeviceOnLineConfig):
     )
 
 
-class GoodWeEss(ManagedSymmetricEss):
+class GoodWeEss(ManagedSymmetricEss, HybridEss):
     config: GoodWeEssConfig
     live_config = False
     image_order = 3  # after the battery has read its BMS
@@ -115,7 +105,6 @@ class GoodWeEss(ManagedSymmetricEss):
         self, component_id: str, alias: str, config: GoodWeEssConfig, manager: ComponentManager
     ) -> None:
         super().__init__(component_id, alias, config)
-        self.declare_all(HYBRID_ESS)
         self.declare_all(EXTRA)
         self.declare_state(
             COMMUNICATION_FAILED, SETPOINT_IGNORED, BATTERY_STOPPED, PROTECTION_LIMITING

@@ -8,23 +8,13 @@ from typing import Any, Literal
 from pydantic import AliasChoices, Field
 
 from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
-from wattkeeper.core.channel import ChannelDoc, History, Unit
-from wattkeeper.core.channel import ChannelType as T
 from wattkeeper.core.component import Component
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.state import COMMUNICATION_FAILED
 from wattkeeper.drivers.goodwe.ess import GoodWeEss
 from wattkeeper.drivers.modbus_device import number, set_all_none
+from wattkeeper.natures.charger import EssDcCharger
 from wattkeeper.natures.meter import Meter, MeterType
-
-#: The EssDcCharger nature (openems-channels.json): PV on the DC side of a hybrid inverter.
-ESS_DC_CHARGER = (
-    ChannelDoc("MaxActualPower", T.INTEGER, Unit.WATT, text="Peak power of the string"),
-    ChannelDoc("ActualPower", T.INTEGER, Unit.WATT, text="PV power now", history=History.POWER),
-    ChannelDoc("ActualEnergy", T.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER),
-    ChannelDoc("Voltage", T.INTEGER, Unit.MILLIVOLT),
-    ChannelDoc("Current", T.INTEGER, "mA"),
-)
 
 
 def set_in_unit(component: Component, name: str, value: float | None) -> None:
@@ -73,13 +63,12 @@ class _View(Component):
         return None
 
 
-class GoodWeCharger(_View):
+class GoodWeCharger(_View, EssDcCharger):
     config: ChargerConfig
-    nature_id = "EssDcCharger"
 
     def __init__(self, cid: str, alias: str, config: Any, manager: ComponentManager) -> None:
         super().__init__(cid, alias, config, manager)
-        self.declare_all(ESS_DC_CHARGER)
+        self.ess_id = config.ess_id
         self.declare_state(COMMUNICATION_FAILED)
         self._energy_wh = 0.0
         self._at: float | None = None
