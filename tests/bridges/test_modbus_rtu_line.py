@@ -149,3 +149,24 @@ async def test_the_same_line_over_tcp() -> None:
     finally:
         await line.stop()
         await simulator.stop()
+
+
+def test_a_line_too_slow_for_its_devices_is_a_configuration_error(tmp_path) -> None:
+    from wattkeeper.config.registry import BuildContext
+    from wattkeeper.core.clock import SystemClock
+    from wattkeeper.core.errors import ConfigError
+    from wattkeeper.core.manager import ComponentManager
+    from wattkeeper.drivers.modbus_line import SERIAL_FACTORY
+    from wattkeeper.protocols.goodwe import tables as gw
+    from wattkeeper.protocols.poll_plan import PollPlan
+
+    ctx = BuildContext(SystemClock(), ComponentManager(), tmp_path)
+    config = SERIAL_FACTORY.model.model_validate(
+        {"portName": "/dev/ttyUSB1", "baudRate": 9600, "pollPeriodMs": 200}
+    )
+    line = SERIAL_FACTORY.build("modbus1", "", config, ctx)
+    plan = PollPlan(gw.INVERTER_BLOCKS, gw.CYCLE_WRITES)
+    with pytest.raises(ConfigError, match=r"modbus1: .* 9600 baud \(ess0\); the budget is 100 ms"):
+        line.reserve("ess0", plan.cost_worst())
+    config = SERIAL_FACTORY.model.model_validate({"portName": "/dev/ttyUSB1", "baudRate": 9600})
+    SERIAL_FACTORY.build("modbus1", "", config, ctx).reserve("ess0", plan.cost_worst())  # fits

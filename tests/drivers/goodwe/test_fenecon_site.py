@@ -64,15 +64,17 @@ async def test_bms_alarm_limits_what_the_solver_gives_the_battery(home) -> None:
     fix(home, 5000)
     await home.until(lambda: home.value("ess0/DcDischargePower") == 5000)
     await home.simulator.set_faults(HomeFault.BMS_ALARM)
-    volts = home.simulator.battery.voltage
-    allowed = 5.0 * volts  # 5 A at the pack voltage
-    await home.until(lambda: home.value("ess0/BmsAllowedDischargePower") == round(allowed))
-    await home.until(lambda: home.simulator.inverter.ems_power == round(allowed))
+    allowed = 5.0 * home.simulator.battery.voltage  # 5 A at the pack voltage
+
+    def near(value: object) -> bool:  # the BMS reports the voltage in 0.1 V
+        return isinstance(value, int) and abs(value - allowed) <= 2
+
+    await home.until(lambda: near(home.value("ess0/BmsAllowedDischargePower")))
+    await home.until(lambda: near(home.simulator.inverter.ems_power))
     assert abs(home.simulator.battery.power_w - allowed) < 30
-    assert home.value("ess0/AllowedDischargePower") == round(allowed)  # no PV
-    assert home.value("ess0/DebugSetActivePower") == round(allowed)  # the write was fitted
+    assert near(home.value("ess0/AllowedDischargePower"))  # no PV
+    assert near(home.value("ess0/DebugSetActivePower"))  # the write of 5000 W was fitted
     assert home.simulator.inverter.ems_mode == EmsPowerMode.DISCHARGE_BAT
-    assert home.simulator.inverter.ems_power == round(allowed)
     ess = home.manager.get("ess0")
     assert ess.channels["BatteryProtectionLimiting"].value == 1
     assert home.power.last_solution.adjustments  # the solver reports the adjustment
@@ -89,7 +91,7 @@ async def test_a_silent_battery_stops_the_inverter_within_a_few_cycles(home) -> 
     relayed = wbms(home)
     assert relayed["WbmsChargeMaxCurrent"] == relayed["WbmsDischargeMaxCurrent"] == 0
     assert relayed["WbmsAlarmCode"] == gw.ALARM_COMMUNICATION_FAULT
-    assert home.simulator.inverter.ems_mode == EmsPowerMode.BATTERY_STANDBY
+    await home.until(lambda: home.simulator.inverter.ems_mode == EmsPowerMode.BATTERY_STANDBY)
     assert home.value("battery0/Soc") is None
     assert home.manager.get("battery0").has_state(COMMUNICATION_FAILED)
     assert home.value("ess0/AllowedDischargePower") == 0
@@ -127,3 +129,24 @@ async def test_ignored_setpoints_raise_a_warning(home) -> None:
     assert home.simulator.inverter.ems_writes > 0  # written, but the inverter stayed in AUTO
     await home.simulator.set_faults()
     await home.until(lambda: ess.channels["SetpointIgnored"].value == 0)
+
+
+async def test_stop_hands_the_inverter_back_to_self_use(home) -> None:
+    await home.build(home.serial_path, controlMode="REMOTE")
+    fix(home, 2000)
+    await home.until(lambda: home.simulator.inverter.ems_mode == EmsPowerMode.DISCHARGE_BAT)
+    await home.close()
+    home.components.clear()
+    assert home.simulator.inverter.ems_mode == EmsPowerMode.AUTO
+
+
+async def test_read_only_writes_nothing(home) -> None:
+    await home.build(home.serial_path, readOnly=True)
+    fix(home, 2000)
+    await home.until(lambda: home.value("ess0/ActivePower") is not None)
+    for _ in range(5):
+        home.cycle.run_once()
+        await asyncio.sleep(0.03)
+    assert home.simulator.inverter.ems_writes == 0
+    assert home.simulator.inverter.relayed.at is None  # no BMS data: the inverter keeps still
+    assert home.simulator.inverter_image.limit_writes == 0
