@@ -24,6 +24,9 @@ UNIT_ID = 1
 TOWER_BASE = 10_000
 TOWER_STEP = 2_000
 MAX_TOWERS = 5
+#: Our plausibility bound for 10024 (not a vendor figure: a Home tower holds far fewer); a
+#: larger value is refused rather than turned into thousands of blocks and channels.
+MAX_MODULES_PER_TOWER = 20
 CELL_VOLTAGE_OFFSET = 2
 CELL_TEMPERATURE_OFFSET = 18
 

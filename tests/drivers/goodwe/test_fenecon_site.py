@@ -150,3 +150,23 @@ async def test_read_only_writes_nothing(home) -> None:
     assert home.simulator.inverter.ems_writes == 0
     assert home.simulator.inverter.relayed.at is None  # no BMS data: the inverter keeps still
     assert home.simulator.inverter_image.limit_writes == 0
+
+
+async def test_an_implausible_module_count_is_refused_not_expanded(home) -> None:
+    image = home.simulator.battery_image
+    honest = image.blocks
+
+    def claims_5000_modules():  # what a broken or hostile device might say in 10024
+        return [
+            (block, (lambda v=values: {**v(), "ModulesPerTower": 5000}))
+            if block.name == "tower0"
+            else (block, values)
+            for block, values in honest()
+        ]
+
+    image.blocks = claims_5000_modules
+    await home.build(home.serial_path)
+    battery = home.manager.get("battery0")
+    await home.until(lambda: battery.has_state(COMMUNICATION_FAILED))
+    assert "implausible modules per tower" in " ".join(battery.state_reasons)
+    assert not any(name.startswith("Tower") for name in battery.channels)

@@ -4,6 +4,7 @@ connection, then read the status block every poll and one module's cells in rota
 from __future__ import annotations
 
 from wattkeeper.bridges.modbus_tcp import ModbusExceptionResponse, RegisterIO
+from wattkeeper.core.errors import DeviceError
 from wattkeeper.protocols import fenecon_home as fh
 from wattkeeper.protocols.poll_plan import Block, PollPlan
 from wattkeeper.protocols.registers import Decoded
@@ -43,6 +44,11 @@ class FeneconHomeSession:
             if tower == 0:
                 kind = fh.hardware_type(_num(values.get("HardwareType")))
                 modules = int(_num(values.get("ModulesPerTower")) or 0)
+                if not 0 <= modules <= fh.MAX_MODULES_PER_TOWER:
+                    raise DeviceError(
+                        f"implausible modules per tower (10024): {modules}, "
+                        f"at most {fh.MAX_MODULES_PER_TOWER} expected"
+                    )
         blocks = [
             (tower, module, fh.module_block(tower, module, kind))
             for tower in range(towers)
