@@ -170,3 +170,25 @@ def test_a_line_too_slow_for_its_devices_is_a_configuration_error(tmp_path) -> N
         line.reserve("ess0", plan.cost_worst())
     config = SERIAL_FACTORY.model.model_validate({"portName": "/dev/ttyUSB1", "baudRate": 9600})
     SERIAL_FACTORY.build("modbus1", "", config, ctx).reserve("ess0", plan.cost_worst())  # fits
+
+
+async def test_a_slow_device_times_out_and_recovers() -> None:
+    simulator = FeneconHomeSimulator("127.0.0.1", 0, slow_delay=0.5)
+    await simulator.start()
+    line = ModbusLine(
+        TcpSettings("127.0.0.1", simulator.port), poll_interval=0.05, timeout=0.1,
+        backoff_min=0.05, backoff_max=0.2,
+    )  # fmt: skip
+    inverter = Reader(35180, 5)
+    device = line.attach(247, inverter)
+    await line.start()
+    try:
+        await until(lambda: inverter.poll_index >= 1)
+        await simulator.set_faults(HomeFault.SLOW)
+        await until(lambda: device.failed)
+        assert "read 35180+5" in device.last_error
+        await simulator.set_faults()
+        await until(lambda: not device.failed)
+    finally:
+        await line.stop()
+        await simulator.stop()
