@@ -1,4 +1,4 @@
-"""`wattkeeper simulate-device`: the SunSpec device simulator on a TCP port until Ctrl-C."""
+"""`wattkeeper simulate-device`: a simulated device (SunSpec, or --model fenecon-home) until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import logging
 from typing import Any
 
-from wattkeeper.simulator.devices import Fault
+from wattkeeper.simulator.devices import Fault, Layout
 from wattkeeper.simulator.fenecon.cli import run_fenecon
 from wattkeeper.simulator.fenecon.physics import HomeFault
 from wattkeeper.simulator.server import INVERTER_UNIT, METER_UNIT, serve
@@ -20,8 +20,10 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help="Run a simulated SunSpec storage inverter and grid meter over Modbus/TCP",
         description=(
             f"One Modbus/TCP port: unit {INVERTER_UNIT} is a SunSpec storage inverter "
-            f"(models 1, 103, 124; with --der 1, 701-704, 124), unit {METER_UNIT} a grid "
-            "meter (models 1, 203), both at base 40000."
+            "(layout inverter: models 1, 103, 124; gen24: 1, 113, 120-124, 160 like a "
+            "Fronius GEN24; der: 1, 701-704, 713, 714, 124; der-no-124: the same without "
+            f"124), unit {METER_UNIT} a grid meter (models 1, 203), both at base 40000. "
+            "Every model follows the official SunSpec definitions."
         ),
     )
     parser.add_argument(
@@ -62,9 +64,17 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help="switch the faults on and off every SECONDS (default: always on)",
     )
     parser.add_argument(
+        "--layout",
+        type=Layout,
+        choices=list(Layout),
+        default=None,
+        metavar="{" + ",".join(layout.value for layout in Layout) + "}",
+        help="models the storage inverter serves (default: inverter)",
+    )
+    parser.add_argument(
         "--der",
         action="store_true",
-        help="storage inverter with SunSpec DER models 1, 701-704 and 124 (instead of 103)",
+        help="the same as --layout der (DER models 701-704, 713, 714 and 124)",
     )
     parser.add_argument("--load", type=float, default=None, help="fixed household load in W")
     parser.add_argument("--pv", type=float, default=None, help="fixed PV production in W")
@@ -101,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
                 pv_w=args.pv,
                 fault_period=args.fault_period,
                 der=args.der,
+                layout=args.layout,
             )
         )
     except KeyboardInterrupt:
