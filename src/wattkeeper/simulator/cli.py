@@ -1,4 +1,4 @@
-"""`wattkeeper simulate-device`: a simulated device (SunSpec, or --model fenecon-home) until Ctrl-C."""
+"""`wattkeeper simulate-device`: a simulated device (SunSpec or FENECON Home) until Ctrl-C."""
 
 from __future__ import annotations
 
