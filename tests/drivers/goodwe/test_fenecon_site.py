@@ -4,6 +4,7 @@ discovery, the BMS relay, battery protection, silence on either bus, write verif
 from __future__ import annotations
 
 import asyncio
+import time
 
 from wattkeeper.controllers.fix_active_power import FACTORY as FIX
 from wattkeeper.core.state import COMMUNICATION_FAILED
@@ -85,8 +86,11 @@ async def test_a_silent_battery_stops_the_inverter_within_a_few_cycles(home) -> 
     fix(home, 3000)
     await home.until(lambda: round(home.simulator.battery.power_w) == 3000)
     await home.simulator.set_faults(HomeFault.BATTERY_SILENT)
-    cycles = await home.until(lambda: home.simulator.inverter.relayed.status == STOP_BOTH)
-    assert cycles <= 15  # 20 ms apart: one 150 ms timeout, then the next relay write
+    started = time.monotonic()
+    await home.until(lambda: home.simulator.inverter.relayed.status == STOP_BOTH)
+    # one request timeout (150 ms), then the next relay write at the inverter's turn: well
+    # within one period of the real 1 s cycle (slack for a loaded machine)
+    assert time.monotonic() - started < 1.5
     await home.until(lambda: home.simulator.battery.power_w == 0)
     relayed = wbms(home)
     assert relayed["WbmsChargeMaxCurrent"] == relayed["WbmsDischargeMaxCurrent"] == 0
