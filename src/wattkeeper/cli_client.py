@@ -40,7 +40,8 @@ def _client(args: argparse.Namespace, default_password: str) -> WattkeeperClient
 def _unreachable(args: argparse.Namespace, error: httpx.TransportError) -> int:
     url, source = edge_url(args)
     print(
-        f"error: no edge answers at {url} (from {source}): {error or type(error).__name__}. "
+        f"error: cannot reach {url.rstrip('/')}/ (from {source}): "
+        f"{error or type(error).__name__}. "
         "Is `wattkeeper run` running? Give its address with --url http://HOST:PORT.",
         file=sys.stderr,
     )
