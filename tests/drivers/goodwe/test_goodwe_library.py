@@ -29,6 +29,7 @@ async def test_goodwe_library_reads_what_the_edge_reports(home) -> None:
     home.cycle.run_once()
 
     assert inverter.serial_number == home.value("ess0/SerialNumber")
+    assert inverter.model_name == "GW10K-ET"
     pv = home.value("charger0/ActualPower") + home.value("charger1/ActualPower")
     assert data["ppv"] == pv == 2500
     assert data["ppv1"] == home.value("charger0/ActualPower")

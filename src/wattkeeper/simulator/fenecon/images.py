@@ -26,7 +26,7 @@ from wattkeeper.simulator.fenecon.physics import (
 Thunk = Callable[[], Mapping[str, Decoded]]
 
 SERIAL_NUMBER = "9010KETU00SIM001"  # an FHI-10-DAH (ET family) serial pattern
-MODEL_NAME = "GW10K-ET"
+MODEL_NAME = "GW10K-ET  "  # 10 characters, space-padded as GoodWe pads its strings
 
 
 def render(block: Block, values: Mapping[str, Decoded]) -> list[int]:
