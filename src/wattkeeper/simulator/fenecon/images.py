@@ -26,7 +26,7 @@ from wattkeeper.simulator.fenecon.physics import (
 Thunk = Callable[[], Mapping[str, Decoded]]
 
 SERIAL_NUMBER = "9010KETU00SIM001"  # an FHI-10-DAH (ET family) serial pattern
-MODEL_NAME = "GW10K-ET  "  # 10 characters, space-padded as GoodWe pads its strings
+MODEL_NAME = "GW10K-ET  "  # space-padded: the goodwe library takes NUL padding for UTF-16
 
 
 def render(block: Block, values: Mapping[str, Decoded]) -> list[int]:
