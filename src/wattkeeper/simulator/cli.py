@@ -1,4 +1,4 @@
-"""`wattkeeper simulate-device`: the SunSpec device simulator on a TCP port until Ctrl-C."""
+"""`wattkeeper simulate-device`: a simulated device (SunSpec or FENECON Home) until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import logging
 from typing import Any
 
 from wattkeeper.simulator.devices import Fault, Layout
+from wattkeeper.simulator.fenecon.cli import run_fenecon
+from wattkeeper.simulator.fenecon.physics import HomeFault
 from wattkeeper.simulator.server import INVERTER_UNIT, METER_UNIT, serve
 
 
@@ -28,14 +30,28 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
     )
     parser.add_argument("--port", type=int, default=5502, help="TCP port (default: %(default)s)")
+    extra = [f for f in HomeFault if f.value not in {g.value for g in Fault}]
     parser.add_argument(
         "--fault",
-        type=Fault,
-        choices=list(Fault),
+        type=_fault,
+        choices=[*Fault, *extra],
         action="append",
         default=[],
-        metavar="{" + ",".join(f.value for f in Fault) + "}",
-        help="start with this fault (repeatable)",
+        metavar="{" + ",".join(f.value for f in [*Fault, *extra]) + "}",
+        help="start with this fault (repeatable; bms-alarm and battery-silent: fenecon-home)",
+    )
+    parser.add_argument(
+        "--model",
+        choices=["sunspec", "fenecon-home"],
+        default="sunspec",
+        help="sunspec (default) or fenecon-home: GoodWe inverter unit 247 + FENECON Home "
+        "battery unit 1",
+    )
+    parser.add_argument(
+        "--serial",
+        metavar="PATH",
+        help="fenecon-home: serve Modbus RTU on this tty instead of TCP ('pty': create a "
+        "pseudo-terminal pair and print the path to give the edge)",
     )
     parser.add_argument(
         "--slow-delay", type=float, default=2.0, help="delay of the 'slow' fault in s"
@@ -66,11 +82,24 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
+def _fault(name: str) -> Fault | HomeFault:
+    """A fault by name: the SunSpec simulator's, else one only the FENECON Home has."""
+    try:
+        return Fault(name)
+    except ValueError:
+        return HomeFault(name)
+
+
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     # pymodbus repeats what our own errors say (a failed bind, a dropped client) with a dump
     if logging.getLogger("pymodbus.logging").level == logging.NOTSET:
         logging.getLogger("pymodbus.logging").setLevel(logging.CRITICAL)
+    if args.model == "fenecon-home":
+        return run_fenecon(args)
+    if args.serial or any(isinstance(f, HomeFault) for f in args.fault):
+        logging.getLogger(__name__).error("--serial, bms-alarm, battery-silent: fenecon-home only")
+        return 2
     try:
         asyncio.run(
             serve(
