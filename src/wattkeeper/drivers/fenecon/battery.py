@@ -18,10 +18,10 @@ from wattkeeper.core.channel import ChannelDoc, ChannelType, Unit
 from wattkeeper.core.component import Component
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.state import COMMUNICATION_FAILED, Level, StateDoc
-from wattkeeper.natures.battery import Battery
 from wattkeeper.drivers.fenecon.session import FeneconHomeSession
 from wattkeeper.drivers.modbus_device import number, rounded, set_all_none
 from wattkeeper.drivers.modbus_line import DeviceOnLineConfig, LineLink
+from wattkeeper.natures.battery import Battery
 from wattkeeper.protocols import fenecon_home as fh
 from wattkeeper.protocols.poll_plan import PollPlan
 
