@@ -30,8 +30,8 @@ from wattkeeper.core.controller import Scheduler
 from wattkeeper.core.cycle import Cycle
 from wattkeeper.core.events import CycleDone
 from wattkeeper.core.manager import ComponentManager
+from wattkeeper.core.site_time import SiteTime
 from wattkeeper.counters import CounterContinuity, device_fingerprint
-from wattkeeper.drivers.simulated.site_time import SiteTime
 from wattkeeper.factories import default_registry
 from wattkeeper.history import SqliteHistoryStore
 from wattkeeper.licensing import TrustedKeys, default_trusted_keys, trusted_keys
@@ -92,7 +92,9 @@ class Edge:
             self.clock,
             self.manager,
             data_dir,
-            services={"power": self.power, "site_time": self.site_time, "cycle": self.cycle},
+            power=self.power,
+            site_time=self.site_time,
+            wake=self.cycle.wake,
         )
         self.configurator = Configurator(
             registry or default_registry(), self.ctx, site, OverrideStore(data_dir)

@@ -17,7 +17,6 @@ from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
 from wattkeeper.core.channel import ChannelDoc, ChannelType, Unit, Value, coerce
 from wattkeeper.core.clock import Clock
 from wattkeeper.core.controller import Controller, Priority
-from wattkeeper.core.cycle import Cycle
 from wattkeeper.core.errors import WriteRejected
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.state import Level, StateDoc
@@ -104,8 +103,8 @@ class RestApiWorker(RestApiController):
     def __init__(self, cid: str, alias: str, config: ReadWriteConfig, ctx: BuildContext) -> None:
         super().__init__(cid, alias, config, ctx)
         self._manager: ComponentManager = ctx.manager
-        self._power: Power = ctx.service("power")
-        self._cycle: Cycle = ctx.service("cycle")
+        self._power: Power = ctx.power
+        self._wake = ctx.wake  # an accepted write runs the next cycle at once
         self._clock: Clock = ctx.clock
         self.held: dict[str, HeldWrite] = {}
         self._deadline: float | None = None  # monotonic; None: no expiry
@@ -165,7 +164,7 @@ class RestApiWorker(RestApiController):
         timeout = self.config.api_timeout
         self._deadline = self._clock.monotonic() + timeout if timeout > 0 else None
         self._publish()
-        self._cycle.wake()
+        self._wake()
 
     def release_all(self, reason: str) -> None:
         if self.held:

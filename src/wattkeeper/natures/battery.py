@@ -24,7 +24,12 @@ BATTERY = (
     ChannelDoc("MinCellVoltage", T.INTEGER, Unit.MILLIVOLT),
     ChannelDoc("MaxCellVoltage", T.INTEGER, Unit.MILLIVOLT),
     ChannelDoc("InnerResistance", T.INTEGER, "mOhm"),
-    ChannelDoc("StartStop", T.INTEGER, text="0:Undefined, 1:Start, 2:Stop"),
+    ChannelDoc(
+        "StartStop",
+        T.INTEGER,
+        text="-1:Undefined, 1:Start, 2:Stop",
+        options=(("UNDEFINED", -1), ("START", 1), ("STOP", 2)),
+    ),
 )
 
 

@@ -31,7 +31,7 @@ class HomeSite:
         self.clock = SystemClock()
         self.manager = ComponentManager()
         self.power = Power(self.manager)
-        self.ctx = BuildContext(self.clock, self.manager, tmp_path, {"power": self.power})
+        self.ctx = BuildContext(self.clock, self.manager, tmp_path, power=self.power)
         self.registry = default_registry()
         self.cycle = Cycle(self.manager, self.power, Sum(self.manager), self.clock, period_ms=50)
         self.components: list[Any] = []
