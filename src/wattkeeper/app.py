@@ -13,27 +13,32 @@ from wattkeeper.api.audit import AuditLog
 from wattkeeper.api.auth import Authenticator
 from wattkeeper.api.context import ApiContext
 from wattkeeper.api.history_api import HistoryApi
-from wattkeeper.api.host import HostComponent
+from wattkeeper.api.host import HOST_ID, HostApi, HostComponent
 from wattkeeper.api.server import EdgeAsgiApp, HttpServers
 from wattkeeper.api.users import UserStore
 from wattkeeper.apps.manager import AppManager
+from wattkeeper.config import property_channels
+from wattkeeper.config.data_dir import local_url, remove_edge_url, write_edge_url
 from wattkeeper.config.edge_id import edge_id
 from wattkeeper.config.overrides import OverrideStore, StorageError, clean_temporary_files
 from wattkeeper.config.registry import BuildContext, Registry
-from wattkeeper.config.runtime import Configurator
+from wattkeeper.config.runtime import Configurator, publish_config_properties
 from wattkeeper.config.site import SiteConfig
 from wattkeeper.config.state import StateFile
 from wattkeeper.controllers.api_rest import DEFAULT_PASSWORDS, RestApiController
+from wattkeeper.core.channel import ChannelType
 from wattkeeper.core.clock import Clock, SystemClock
 from wattkeeper.core.controller import Scheduler
 from wattkeeper.core.cycle import Cycle
 from wattkeeper.core.events import CycleDone
 from wattkeeper.core.manager import ComponentManager
+from wattkeeper.core.site_time import SiteTime
 from wattkeeper.core.state import Level, StateDoc
-from wattkeeper.drivers.simulated.site_time import SiteTime
+from wattkeeper.counters import CounterContinuity, device_fingerprint
 from wattkeeper.factories import default_registry
 from wattkeeper.history import SqliteHistoryStore
 from wattkeeper.licensing import TrustedKeys, default_trusted_keys, trusted_keys
+from wattkeeper.natures.meta import META_ID, META_PROPERTIES, MetaComponent
 from wattkeeper.natures.sum import Sum
 from wattkeeper.power.stage import Power
 from wattkeeper.recorder import HistoryRecorder
@@ -70,9 +75,10 @@ class Edge:
         self.power = Power(self.manager)
         self.sum = Sum(self.manager)
         self.manager.add(self.sum)
-        self.host = HostComponent()
+        self.host = HostComponent(data_dir)
         self.host.declare_state(STORAGE_FAULT)
         self.manager.add(self.host)
+        self.manager.add(MetaComponent(self.clock))
         settings = site.edge
         self.cycle = Cycle(
             self.manager,
@@ -83,12 +89,26 @@ class Edge:
             settings.period_ms,
             settings.min_spacing_ms,
         )
+        property_channels.publish(
+            self.cycle.component, {"cycleTime": (ChannelType.INTEGER, settings.period_ms)}
+        )
+        meta = self.manager.get_as(META_ID, MetaComponent)
+        property_channels.publish(
+            meta,
+            {
+                k: (property_channels.channel_type(type(v), v), v)
+                for k, v in {**META_PROPERTIES, "timezone": settings.timezone}.items()
+            },
+        )
         self.site_time = SiteTime(self.clock, speed or settings.speed, settings.timezone)
+        self.sum.elapsed = self.site_time.elapsed
         self.ctx = BuildContext(
             self.clock,
             self.manager,
             data_dir,
-            services={"power": self.power, "site_time": self.site_time, "cycle": self.cycle},
+            power=self.power,
+            site_time=self.site_time,
+            wake=self.cycle.wake,
         )
         self.state = StateFile(data_dir)
         self.configurator = Configurator(
@@ -114,18 +134,22 @@ class Edge:
             site.licensing.service_url,
         )
         self.api.component_methods["_appManager"] = AppCenterApi(self.apps)
+        self.api.component_methods[HOST_ID] = HostApi()
         try:
             self.history = SqliteHistoryStore(data_dir / "history.sqlite")
         except sqlite3.Error as error:
             log.error("history unavailable (%s): kept in memory until the edge stops", error)
             self.history = SqliteHistoryStore(":memory:")
-        self.cycle.events.subscribe(HistoryRecorder(self.manager, self.history))
+        continuity = CounterContinuity(self.history, device_fingerprint(site.components), data_dir)
+        self.cycle.events.subscribe(HistoryRecorder(self.manager, self.history, continuity))
         history_api = HistoryApi(self.api, self.history)
         self.asgi = EdgeAsgiApp(
             self.api, [Route("/history/export.csv", history_api.export_csv, methods=["GET"])]
         )
         self.cycle.events.subscribe(self._watch_users)
         self.cycle.events.subscribe(self._watch_storage)
+        self._servers: HttpServers | None = None
+        self.configurator.listeners.append(self._sync_ports)  # the App Center adds controllers
         self._flag_default_passwords()
         self.check_storage()
 
@@ -195,9 +219,53 @@ class Edge:
     async def start_servers(self) -> HttpServers:
         servers = HttpServers(self.asgi, self.site.edge.host, self.http_ports())
         await servers.start()
+        self._servers = servers
+        self._sync_ports()
+        url = self.url()
+        if url is not None:
+            try:
+                write_edge_url(self.data_dir, url)  # `wattkeeper get/set` look here first
+            except OSError as error:  # a read-only data directory: the CLI needs --url then
+                log.warning("cannot record the edge's URL in %s: %s", self.data_dir, error)
         return servers
 
+    def _sync_ports(self) -> None:
+        """Each REST controller's `port` becomes where it is really served (a free port for 0;
+        the first bound port, with UnableToStart, when its own could not be bound)."""
+        servers = self._servers
+        if servers is None or not servers.bound:
+            return
+        changed = False
+        entries = {e.id: e for e in self.configurator.entries()}
+        for controller in self.manager.of_type(RestApiController):
+            if controller.listening_port is not None:
+                continue
+            wanted = controller.config.port
+            actual = servers.bound_by_request.get(wanted)
+            if actual is None:
+                actual = servers.bound[0]
+                problem = f"port {wanted} is not served; the API answers on {actual}"
+                log.warning("%s: %s", controller.id, problem)
+                controller.listening(actual, problem)
+            else:
+                controller.listening(actual)
+            entry = entries.get(controller.id)
+            if entry is not None:
+                changed |= publish_config_properties(controller, entry, controller.config)
+        if changed:
+            self.manager.reindex()
+
+    def url(self) -> str | None:
+        """Where a client on this machine reaches the REST API (None before the servers run)."""
+        servers = self._servers
+        if servers is None or not servers.bound:
+            return None
+        ports = [c.listening_port for c in self.manager.of_type(RestApiController)]
+        port = next((p for p in ports if p is not None), servers.bound[0])
+        return local_url(self.site.edge.host, port)
+
     async def stop_servers(self, servers: HttpServers) -> None:
+        remove_edge_url(self.data_dir)
         await servers.stop()
 
 

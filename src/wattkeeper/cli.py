@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from wattkeeper import __version__, cli_apps, cli_client
+from wattkeeper.config.data_dir import default_data_dir
 from wattkeeper.core.errors import WattkeeperError
 from wattkeeper.licensing import cli as licensing_cli
 from wattkeeper.simulator import cli as simulator_cli
 
 log = logging.getLogger("wattkeeper")
-
-
-def default_data_dir() -> Path:
-    env = os.environ.get("WATTKEEPER_DATA_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "wattkeeper"
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -44,7 +37,18 @@ def _passwd(args: argparse.Namespace) -> int:
 
     from wattkeeper.api.users import UserStore
 
-    password = args.password or getpass.getpass(f"new password for {args.user}: ")
+    password = args.password
+    if password is None:
+        # no terminal (a script, a pipe): the password comes as one line on standard input
+        password = (
+            getpass.getpass(f"new password for {args.user}: ")
+            if sys.stdin.isatty()
+            else sys.stdin.readline().rstrip("\n")
+        )
+    if not password:
+        raise WattkeeperError(
+            "no password given: use --password, type it at the prompt, or pipe it in"
+        )
     UserStore(Path(args.data_dir)).set_password(args.user, password)
     print(f"password of {args.user} changed (a running edge picks it up within seconds)")
     return 0
@@ -61,7 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--data-dir", default=str(default_data_dir()), help="data directory")
     run.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     run.add_argument(
-        "--port", type=int, action="append", help="HTTP port; repeat to listen on several"
+        "--port",
+        type=int,
+        action="append",
+        help=(
+            "HTTP port to listen on, instead of the site file's `ports`; repeat for several. "
+            "The REST controller's own `port` property (default 8084) is served as well; if "
+            "it cannot be bound, the controller reports UnableToStart and its `port` names a "
+            "port that is served. `wattkeeper get/set` find the URL in the data directory"
+        ),
     )
     run.add_argument("--speed", type=float, help="simulation speed factor (e.g. 60)")
     run.set_defaults(handler=_run)
@@ -95,5 +107,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WattkeeperError as error:
         print(f"wattkeeper: {error}", file=sys.stderr)
         return 2
+    except OSError as error:
+        print(f"wattkeeper: {_os_problem(error)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 0
+
+
+def _os_problem(error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return f"{error.strerror or error}: another program listens there; choose a free --port"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return (
+            f"{error.strerror or error}: {error.filename or 'that port or file'} needs other rights"
+        )
+    return str(error)

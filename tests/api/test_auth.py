@@ -101,3 +101,11 @@ async def test_simultaneous_rest_logins_share_one_password_check(api, monkeypatc
     )
     assert [a.status_code for a in answers] == [200] * 20
     assert len(checks) <= 4  # each user tried at most once, not 20 times 4
+
+
+async def test_setting_the_default_password_again_keeps_the_warning(api) -> None:
+    await api.rpc("changePassword", {"newPassword": "s3cret-owner"}, auth=OWNER)
+    assert "owner" not in api.edge.users.defaults_in_use()
+    response = await api.rpc("changePassword", {"newPassword": "owner"}, auth=basic("s3cret-owner"))
+    assert response.status_code == 200, response.text
+    assert "owner" in api.edge.users.defaults_in_use()

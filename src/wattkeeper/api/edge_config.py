@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined, to_jsonable_python
 
 from wattkeeper.api.context import ApiContext
+from wattkeeper.api.serialize import channel_category
 from wattkeeper.config.registry import Factory, properties_of
 from wattkeeper.core.component import Component
 
@@ -37,7 +38,7 @@ def _channels(component: Component) -> dict[str, Any]:
             "accessMode": ch.doc.access.value,
             "unit": ch.doc.unit,
             "text": ch.doc.text,
-            "category": "OPENEMS_TYPE",
+            **channel_category(ch.doc),
         }
         for name, ch in component.channels.items()
     }

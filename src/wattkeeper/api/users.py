@@ -140,7 +140,8 @@ class UserStore:
         user = self.users[name]
         before = (user.password_hash, user.default_password)
         user.password_hash = hash_password(password)
-        user.default_password = False
+        # setting a well-known password again is not a change of password
+        user.default_password = password == DEFAULT_PASSWORDS.get(user.role.wire)
         try:
             self._save()
         except StorageError:

@@ -71,6 +71,15 @@ class AppManager:
         result = []
         for spec in CATALOG.values():
             ids = [i.instance_id for i in self.instances if i.app_id == spec.app_id]
+            # read access is part of write access: say so instead of "not installed"
+            included_in = next(
+                (
+                    other.app_id
+                    for other in CATALOG.values()
+                    if spec.app_id in other.replaces and self._installed(other.app_id)
+                ),
+                None,
+            )
             result.append(
                 {
                     "appId": spec.app_id,
@@ -81,6 +90,7 @@ class AppManager:
                     "hasLicence": (not spec.licensed)
                     or self.wallet.has_valid_licence(spec.app_id, self.edge_id),
                     "installed": bool(ids),
+                    "includedIn": included_in,
                     "instanceIds": ids,
                     "properties": _property_docs(spec),
                 }

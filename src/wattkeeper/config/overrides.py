@@ -24,8 +24,11 @@ SECTION = "components"
 TEMP_MARK = ".tmp."  # in the names of write_atomically's temporary files
 
 
-class StorageError(WattkeeperError):
-    """The data directory cannot be written: the change is refused, nothing is applied."""
+class StorageError(WattkeeperError, OSError):
+    """The data directory cannot be written: the change is refused, nothing is applied.
+
+    An OSError too, so code that guarded a write with `except OSError` still catches it.
+    """
 
     def __init__(self, path: Path, error: OSError) -> None:
         reason = error.strerror or str(error)

@@ -17,7 +17,6 @@ from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
 from wattkeeper.core.channel import ChannelDoc, ChannelType, Unit, Value, coerce
 from wattkeeper.core.clock import Clock
 from wattkeeper.core.controller import Controller, Priority
-from wattkeeper.core.cycle import Cycle
 from wattkeeper.core.errors import WriteRejected
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.state import Level, StateDoc
@@ -31,18 +30,19 @@ log = logging.getLogger(__name__)
 DEFAULT_PASSWORDS = StateDoc(
     "DefaultPasswords", Level.WARNING, "Default passwords are in use: change them"
 )
+UNABLE_TO_START = StateDoc("UnableToStart", Level.FAULT, "The HTTP server could not bind its port")
 
 
 class ReadWriteConfig(ComponentConfig):
     api_timeout: int = Field(
         60, alias="apiTimeout", ge=0, le=86_400, description="Seconds; 0: never"
     )
-    port: int = Field(8084, ge=1, le=65_535, description="HTTP port")
+    port: int = Field(8084, ge=0, le=65_535, description="HTTP port (0: any free port)")
     debug_mode: bool = Field(False, alias="debugMode")
 
 
 class ReadOnlyConfig(ComponentConfig):
-    port: int = Field(8084, ge=1, le=65_535, description="HTTP port")
+    port: int = Field(8084, ge=0, le=65_535, description="HTTP port (0: any free port)")
     debug_mode: bool = Field(False, alias="debugMode")
 
 
@@ -56,28 +56,55 @@ class HeldWrite:
 
 
 class RestApiController(Controller):
-    """The read-only variant: holds nothing; its presence only says the REST API is enabled."""
+    """Either variant of the REST API; its presence says the REST API is enabled."""
 
+    nature_id = "RestApi"
     priority = Priority.REST_API
 
     def __init__(self, cid: str, alias: str, config: Any, ctx: BuildContext) -> None:
         super().__init__(cid, alias, config)
-        self.declare_state(DEFAULT_PASSWORDS)
+        self.declare_state(DEFAULT_PASSWORDS, UNABLE_TO_START)
+        #: where the API really listens once the servers run (None: not known yet)
+        self.listening_port: int | None = None
 
     def run(self) -> None:
         return None
+
+    def listening(self, port: int, problem: str = "") -> None:
+        """The edge bound the servers: `port` is where this API is served. The `port` property
+        says so from now on (it names the port clients reach, not merely the wish)."""
+        self.listening_port = port
+        if problem:
+            self.raise_state(UNABLE_TO_START, problem)
+        else:
+            self.clear_state(UNABLE_TO_START)
+        self.config = self.config.model_copy(update={"port": port})
+
+    def update_config(self, config: Any) -> None:
+        # the servers are bound at start: a new port takes effect with the next start
+        if self.listening_port is not None and config.port != self.listening_port:
+            log.warning("%s: port %d is used from the next start on", self.id, config.port)
+            config = config.model_copy(update={"port": self.listening_port})
+        super().update_config(config)
+
+
+class RestApiReader(RestApiController):
+    """The read-only variant: holds nothing."""
+
+    nature_id = "ControllerApiRestReadOnly"
 
 
 class RestApiWorker(RestApiController):
     """The read-write variant: holds accepted writes under a lease."""
 
+    nature_id = "ControllerApiRestReadWrite"
     config: ReadWriteConfig
 
     def __init__(self, cid: str, alias: str, config: ReadWriteConfig, ctx: BuildContext) -> None:
         super().__init__(cid, alias, config, ctx)
         self._manager: ComponentManager = ctx.manager
-        self._power: Power = ctx.service("power")
-        self._cycle: Cycle = ctx.service("cycle")
+        self._power: Power = ctx.power
+        self._wake = ctx.wake  # an accepted write runs the next cycle at once
         self._clock: Clock = ctx.clock
         self.held: dict[str, HeldWrite] = {}
         self._deadline: float | None = None  # monotonic; None: no expiry
@@ -90,7 +117,14 @@ class RestApiWorker(RestApiController):
                 Unit.SECONDS,
                 text="Seconds until the held writes expire (null: none held or no timeout)",
             ),
+            ChannelDoc(
+                "Adjustments",
+                ChannelType.STRING,
+                text="Held writes the battery could not follow as written, what they were "
+                "fitted to and why (empty: every held write applied as written)",
+            ),
         )
+        self._adjustments = ""
         self._publish()
 
     # -- called by the APIs, between cycles --------------------------------------------------
@@ -130,7 +164,7 @@ class RestApiWorker(RestApiController):
         timeout = self.config.api_timeout
         self._deadline = self._clock.monotonic() + timeout if timeout > 0 else None
         self._publish()
-        self._cycle.wake()
+        self._wake()
 
     def release_all(self, reason: str) -> None:
         if self.held:
@@ -149,6 +183,7 @@ class RestApiWorker(RestApiController):
         remaining = self.remaining()
         if remaining is not None and remaining <= 0:
             self.release_all(f"timeout of {self.config.api_timeout} s expired")
+        self._adjustments = self._fitted_last_cycle()
         for write in list(self.held.values()):
             component_id, _, channel_id = write.address.partition("/")
             constraint = constraint_for(
@@ -160,11 +195,26 @@ class RestApiWorker(RestApiController):
                 self._manager.channel(write.address).write(write.value)
         self._publish()
 
+    def _fitted_last_cycle(self) -> str:
+        """The solver's adjustments of last cycle to writes that are still held (the solver runs
+        after the controllers, so a write shows here from the cycle after it was first applied)."""
+        notes = []
+        for adjustment in self._power.last_solution.adjustments:
+            owner, _, address = adjustment.constraint.source.partition(": ")
+            held = self.held.get(address)
+            if owner != self.id or held is None or held.value != adjustment.constraint.value:
+                continue
+            notes.append(
+                f"{address}:{held.value} fitted to {adjustment.applied:g} ({adjustment.reason})"
+            )
+        return ", ".join(notes)
+
     def _publish(self) -> None:
         log_text = ", ".join(f"{w.address}:{w.value}" for w in self.held.values())
         remaining = self.remaining()
         self.channel("ApiWorkerLog").set_now(log_text)
         self.channel("OverrideActive").set_now(1 if self.held else 0)
+        self.channel("Adjustments").set_now(self._adjustments if self.held else "")
         self.channel("OverrideRemaining").set_now(
             None if remaining is None else int(-(-remaining // 1))
         )
@@ -178,8 +228,8 @@ def _build_rw(cid: str, alias: str, config: Any, ctx: BuildContext) -> RestApiWo
     return RestApiWorker(cid, alias, config, ctx)
 
 
-def _build_ro(cid: str, alias: str, config: Any, ctx: BuildContext) -> RestApiController:
-    return RestApiController(cid, alias, config, ctx)
+def _build_ro(cid: str, alias: str, config: Any, ctx: BuildContext) -> RestApiReader:
+    return RestApiReader(cid, alias, config, ctx)
 
 
 READ_WRITE = Factory(

@@ -27,7 +27,7 @@ class EmergencyReserve(Controller):
     def __init__(self, cid: str, alias: str, config: ReserveConfig, ctx: BuildContext) -> None:
         super().__init__(cid, alias, config)
         self._manager: ComponentManager = ctx.manager
-        self._power: Power = ctx.service("power")
+        self._power: Power = ctx.power
 
     def run(self) -> None:
         if not self.config.enabled:

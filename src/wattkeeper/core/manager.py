@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import TypeVar
 
-from wattkeeper.core.channel import Channel
+from wattkeeper.core.channel import GENERATION, Channel
 from wattkeeper.core.component import Component
 from wattkeeper.core.errors import ChannelNotFound, ComponentNotFound, WattkeeperError
 from wattkeeper.core.patterns import InvalidPattern, compile_pattern
@@ -104,3 +104,4 @@ class ComponentManager:
             component.before_process_image(now)
         for channel in self._channels:
             channel.value = channel.next
+        GENERATION.value += 1

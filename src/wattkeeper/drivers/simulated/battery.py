@@ -7,8 +7,8 @@ from typing import Any
 from pydantic import Field
 
 from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
+from wattkeeper.core.site_time import SiteTime
 from wattkeeper.drivers.simulated.physics import derate, integrate
-from wattkeeper.drivers.simulated.site_time import SiteTime
 from wattkeeper.natures.ess import ManagedSymmetricEss
 
 
@@ -61,6 +61,12 @@ class SimulatedBattery(ManagedSymmetricEss):
         self.set("AllowedDischargePower", round(cfg.max_discharge_power * discharge_factor))
         self.set("ActiveChargeEnergy", round(self.charged_wh))
         self.set("ActiveDischargeEnergy", round(self.discharged_wh))
+        # LFP cells: about 3.0 V empty to 3.4 V full, a few mV spread; a cool, even pack
+        cell_mv = 3000 + 4 * self.soc_exact
+        self.set("MinCellVoltage", round(cell_mv - 4))
+        self.set("MaxCellVoltage", round(cell_mv + 4))
+        self.set("MinCellTemperature", 24)
+        self.set("MaxCellTemperature", 26)
 
     def write_power(self, active: int, reactive: int) -> None:
         self.setpoint = float(active)
@@ -68,7 +74,7 @@ class SimulatedBattery(ManagedSymmetricEss):
 
 
 def build(component_id: str, alias: str, config: Any, ctx: BuildContext) -> SimulatedBattery:
-    return SimulatedBattery(component_id, alias, config, ctx.service("site_time"))
+    return SimulatedBattery(component_id, alias, config, ctx.site_time)
 
 
 FACTORY = Factory(
