@@ -37,5 +37,5 @@ def test_all_channels(manager) -> None:
 
 
 def test_invalid_pattern(manager) -> None:
-    with pytest.raises(InvalidPattern, match="Invalid regular expression"):
+    with pytest.raises(InvalidPattern, match="Invalid or unsupported regular expression"):
         manager.match("_sum", "(Ess")

@@ -7,8 +7,10 @@ from typing import Any
 from wattkeeper.api.auth import require
 from wattkeeper.api.context import RpcCall
 from wattkeeper.api.errors import ApiError, bad_request
+from wattkeeper.api.rest import storage_refused
 from wattkeeper.api.users import Role
 from wattkeeper.apps.manager import AppError, AppManager
+from wattkeeper.config.overrides import StorageError
 from wattkeeper.core.errors import WattkeeperError
 from wattkeeper.licensing import LicenseError
 
@@ -25,6 +27,8 @@ class AppCenterApi:
         except LicenseError as error:
             status = getattr(error, "http_status", 400)
             raise ApiError(status if 400 <= status < 500 else 400, str(error)) from None
+        except StorageError as error:
+            raise storage_refused(error) from None
         except WattkeeperError as error:
             raise bad_request(str(error)) from None
 

@@ -4,28 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import TypeVar
 
 from wattkeeper.core.channel import GENERATION, Channel
 from wattkeeper.core.component import Component
 from wattkeeper.core.errors import ChannelNotFound, ComponentNotFound, WattkeeperError
+from wattkeeper.core.patterns import InvalidPattern, compile_pattern
 
 T = TypeVar("T", bound=Component)
 
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_]+")
 
 
-class InvalidPattern(WattkeeperError):
-    """A channel address pattern is not a valid regular expression."""
-
-
-@lru_cache(maxsize=256)
-def _compile(pattern: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except re.error as error:
-        raise InvalidPattern(f"Invalid regular expression [{pattern}]: {error}") from None
+__all__ = ["ComponentManager", "InvalidPattern"]
 
 
 class ComponentManager:
@@ -96,13 +87,13 @@ class ComponentManager:
             component = self._components.get(component_pattern)
             components = [] if component is None else [component]
         else:
-            comp_re = _compile(component_pattern)
+            comp_re = compile_pattern(component_pattern)
             components = [c for c in self._components.values() if comp_re.fullmatch(c.id)]
         if _PLAIN_ID.fullmatch(channel_pattern):
             return [
                 c.channels[channel_pattern] for c in components if channel_pattern in c.channels
             ]
-        chan_re = _compile(channel_pattern)
+        chan_re = compile_pattern(channel_pattern)
         if channel_pattern == ".*":
             return [ch for c in components for ch in c.channels.values()]
         return [ch for c in components for ch in c.channels.values() if chan_re.fullmatch(ch.name)]
