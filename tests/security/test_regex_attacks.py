@@ -92,7 +92,7 @@ async def test_an_overlong_pattern_is_refused_by_its_length(api) -> None:
 
 
 def test_the_compiled_pattern_cache_is_bounded() -> None:
-    from wattkeeper.core import patterns
+    from wattkeeper.api import patterns
 
     for i in range(patterns.CACHE_SIZE * 3):
         patterns.compile_pattern(f"x{i}.*")

@@ -14,11 +14,11 @@ from wattkeeper.api.context import ApiContext
 from wattkeeper.api.errors import ApiError, Code, bad_request
 from wattkeeper.api.limits import check_depth, declared_length, read_body, too_deep
 from wattkeeper.api.paths import PREFIX, split_address
+from wattkeeper.api.patterns import InvalidPattern
 from wattkeeper.api.users import Role, User
 from wattkeeper.config.overrides import StorageError
 from wattkeeper.controllers.api_rest import RestApiWorker
 from wattkeeper.core.errors import ChannelNotFound, ComponentNotFound, WriteRejected
-from wattkeeper.core.manager import InvalidPattern
 
 MAX_BODY = 64 * 1024
 JSON_HEADERS = [(b"content-type", b"application/json")]

@@ -7,7 +7,10 @@ from typing import Any, Protocol
 
 import re2  # type: ignore[import-untyped]
 
+from wattkeeper.core.channel import Channel
+from wattkeeper.core.component import Component
 from wattkeeper.core.errors import WattkeeperError
+from wattkeeper.core.manager import ComponentManager
 
 #: a 98-name alternation is ~2 KB; 8 KB leaves room without letting a client compile megabytes
 MAX_PATTERN = 8192
@@ -63,3 +66,26 @@ def _compile(pattern: str) -> Pattern:
 
 def _clip(pattern: str) -> str:
     return pattern if len(pattern) <= 200 else pattern[:200] + "…"
+
+
+_PLAIN_ID = re2.compile(r"[A-Za-z0-9_]+")
+
+
+def match_channels(
+    manager: ComponentManager, component_pattern: str, channel_pattern: str
+) -> list[Channel]:
+    """Channels whose component id and channel id fully match the two patterns (plain ids are
+    looked up, not matched)."""
+    components: list[Component]
+    if _PLAIN_ID.fullmatch(component_pattern):
+        component = manager.find(component_pattern)
+        components = [] if component is None else [component]
+    else:
+        comp_re = compile_pattern(component_pattern)
+        components = [c for c in manager if comp_re.fullmatch(c.id)]
+    if _PLAIN_ID.fullmatch(channel_pattern):
+        return [c.channels[channel_pattern] for c in components if channel_pattern in c.channels]
+    chan_re = compile_pattern(channel_pattern)
+    if channel_pattern == ".*":
+        return [ch for c in components for ch in c.channels.values()]
+    return [ch for c in components for ch in c.channels.values() if chan_re.fullmatch(ch.name)]
