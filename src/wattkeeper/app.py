@@ -25,7 +25,7 @@ from wattkeeper.config.registry import BuildContext, Registry
 from wattkeeper.config.runtime import Configurator, publish_config_properties
 from wattkeeper.config.site import SiteConfig
 from wattkeeper.config.state import StateFile
-from wattkeeper.controllers.api_rest import DEFAULT_PASSWORDS, RestApiController
+from wattkeeper.controllers.api_rest import DEFAULT_PASSWORDS, RestApiController, RestApiWorker
 from wattkeeper.core.channel import ChannelType
 from wattkeeper.core.clock import Clock, SystemClock
 from wattkeeper.core.controller import Scheduler
@@ -34,6 +34,7 @@ from wattkeeper.core.events import CycleDone
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.site_time import SiteTime
 from wattkeeper.core.state import Level, StateDoc
+from wattkeeper.core.writes import WriteGate
 from wattkeeper.counters import CounterContinuity, device_fingerprint
 from wattkeeper.factories import default_registry
 from wattkeeper.history import SqliteHistoryStore
@@ -102,6 +103,7 @@ class Edge:
         )
         self.site_time = SiteTime(self.clock, speed or settings.speed, settings.timezone)
         self.sum.elapsed = self.site_time.elapsed
+        audit = AuditLog(data_dir, settings.audit_retention_days)
         self.ctx = BuildContext(
             self.clock,
             self.manager,
@@ -109,6 +111,7 @@ class Edge:
             power=self.power,
             site_time=self.site_time,
             wake=self.cycle.wake,
+            audit=audit.record_write,
         )
         self.state = StateFile(data_dir)
         self.configurator = Configurator(
@@ -123,8 +126,10 @@ class Edge:
             cycle=self.cycle,
             clock=self.clock,
             auth=Authenticator(self.users, self.clock),
-            audit=AuditLog(data_dir, settings.audit_retention_days),
+            audit=audit,
             edge_id=self.edge_id,
+            write_gate=self._write_gate,
+            rest_api_id=self._rest_api_id,
         )
         self.apps = AppManager(
             self.configurator,
@@ -185,6 +190,15 @@ class Edge:
                 controller.raise_state(DEFAULT_PASSWORDS, "users " + ", ".join(defaults))
             else:
                 controller.clear_state(DEFAULT_PASSWORDS)
+
+    def _write_gate(self) -> WriteGate | None:
+        """The REST write app's controller, while it is installed: every API writes through it."""
+        return next(iter(self.manager.of_type(RestApiWorker)), None)
+
+    def _rest_api_id(self) -> str | None:
+        controllers = self.manager.of_type(RestApiController)
+        writers = [c for c in controllers if isinstance(c, RestApiWorker)]
+        return next((c.id for c in writers or controllers), None)
 
     def http_ports(self) -> list[int]:
         """The site's ports plus the `port` property of each REST API component."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from wattkeeper.config.overrides import StorageError
 from wattkeeper.core.channel import Value
+from wattkeeper.core.writes import WriteRequest
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,18 @@ class AuditLog:
             conn.close()
             raise
         return conn
+
+    def record_write(self, timestamp: float, request: WriteRequest, value: Value) -> None:
+        """The write gate's audit sink: one accepted write, or StorageError."""
+        self.record(
+            timestamp,
+            request.remote,
+            request.user,
+            request.role,
+            request.address,
+            value,
+            request.source,
+        )
 
     def record(
         self,

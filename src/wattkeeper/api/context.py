@@ -12,10 +12,10 @@ from wattkeeper.api.serialize import ChannelEncoder
 from wattkeeper.api.users import User
 from wattkeeper.config.registry import Registry
 from wattkeeper.config.runtime import Configurator
-from wattkeeper.controllers.api_rest import RestApiController, RestApiWorker
 from wattkeeper.core.clock import Clock
 from wattkeeper.core.cycle import Cycle
 from wattkeeper.core.manager import ComponentManager
+from wattkeeper.core.writes import WriteGate
 
 RpcHandler = Callable[["RpcCall"], Awaitable[Any]]
 
@@ -47,7 +47,7 @@ class ApiContext:
     #: componentJsonApi handlers by component id (`_appManager`, ...)
     component_methods: dict[str, RpcHandler] = field(default_factory=dict)
 
-    def rest_controller(self) -> RestApiController | None:
-        controllers = self.manager.of_type(RestApiController)
-        writers = [c for c in controllers if isinstance(c, RestApiWorker)]
-        return (writers or controllers or [None])[0]
+    #: the write gate, while write access is installed (found by the composition root)
+    write_gate: Callable[[], WriteGate | None] = lambda: None
+    #: the id of the REST API component (write or read-only), None while REST is switched off
+    rest_api_id: Callable[[], str | None] = lambda: None

@@ -1,4 +1,4 @@
-"""`setOverride` / `getOverrides`: the REST write path (validate, hold, audit) for the web UI.
+"""`setOverride` / `getOverrides`: the web UI's way to the write gate, and what it holds.
 
 OpenEMS keeps `setChannelValue` for admins; an owner sets or releases a setpoint through the same
 lease as `POST /rest/channel/...`, so the UI and REST clients share one timer and one audit log.
@@ -14,7 +14,7 @@ from wattkeeper.api.context import ApiContext, RpcCall
 from wattkeeper.api.errors import bad_request
 from wattkeeper.api.rest import write_access_not_installed
 from wattkeeper.api.users import Role
-from wattkeeper.controllers.api_rest import RestApiWorker
+from wattkeeper.core.writes import WriteRequest
 
 
 class OverrideMethods:
@@ -35,27 +35,24 @@ class OverrideMethods:
             )
         if "value" not in call.params:
             raise bad_request('setOverride needs a "value" (null releases the setpoint)')
-        worker = self._worker()
-        component_id, _, channel_id = address.partition("/")
-        value = worker.validate(component_id, channel_id, call.params["value"])
-        # audited before it is held: a write that cannot be audited is refused
-        self.ctx.audit.record(
-            self.ctx.clock.time(),
-            call.remote,
+        gate = self.ctx.write_gate()
+        if gate is None:
+            raise write_access_not_installed()
+        request = WriteRequest(
+            address,
+            call.params["value"],
             call.user.name,
             call.user.role.wire,
-            address,
-            value,
+            call.remote,
             call.via,
         )
-        worker.hold(address, value, call.user.role.wire, call.remote)
-        return {"address": address, "value": value}
+        return {"address": address, "value": gate.write(request)}
 
     async def get_overrides(self, call: RpcCall) -> Any:
         """Who holds which setpoint since when; the remote address only for owners and above."""
         require(call.user, Role.GUEST, "reading overrides")
-        controller = self.ctx.rest_controller()
-        if not isinstance(controller, RestApiWorker):
+        gate = self.ctx.write_gate()
+        if gate is None:
             return {"writable": False, "componentId": None, "overrides": [], "remaining": None}
         show_remote = call.user.role >= Role.OWNER
         overrides = [
@@ -66,20 +63,14 @@ class OverrideMethods:
                 "role": held.role,
                 "remote": held.remote if show_remote else None,
             }
-            for held in controller.held.values()
+            for held in gate.held_writes()
         ]
-        remaining = controller.remaining()
+        remaining = gate.remaining()
         return {
             "writable": True,
-            "componentId": controller.id,
-            "alias": controller.alias,
-            "apiTimeout": controller.config.api_timeout,
+            "componentId": gate.id,
+            "alias": gate.alias,
+            "apiTimeout": gate.timeout_s(),
             "overrides": overrides,
             "remaining": None if remaining is None else round(remaining, 1),
         }
-
-    def _worker(self) -> RestApiWorker:
-        worker = self.ctx.rest_controller()
-        if not isinstance(worker, RestApiWorker):
-            raise write_access_not_installed()
-        return worker

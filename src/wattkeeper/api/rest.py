@@ -17,8 +17,8 @@ from wattkeeper.api.paths import PREFIX, split_address
 from wattkeeper.api.patterns import InvalidPattern
 from wattkeeper.api.users import Role, User
 from wattkeeper.config.overrides import StorageError
-from wattkeeper.controllers.api_rest import RestApiWorker
 from wattkeeper.core.errors import ChannelNotFound, ComponentNotFound, WriteRejected
+from wattkeeper.core.writes import WriteRequest
 
 MAX_BODY = 64 * 1024
 JSON_HEADERS = [(b"content-type", b"application/json")]
@@ -52,7 +52,7 @@ class RestChannelApp:
             )
         if method == "POST":
             declared_length(scope, MAX_BODY)  # before any work: a 200 MB body is never read
-        if self.ctx.rest_controller() is None:
+        if self.ctx.rest_api_id() is None:
             raise ApiError(
                 403,
                 "The REST/JSON API is not installed on this edge: install "
@@ -85,27 +85,27 @@ class RestChannelApp:
 
     def _write(self, user: User, remote: str, component: str, channel: str, body: bytes) -> None:
         require(user, Role.OWNER, "writing a channel")
-        worker = self.ctx.rest_controller()
-        if not isinstance(worker, RestApiWorker):
+        gate = self.ctx.write_gate()
+        if gate is None:
             raise write_access_not_installed()
-        value = parse_write_body(body)
-        address = f"{component}/{channel}"
+        request = WriteRequest(
+            f"{component}/{channel}",
+            parse_write_body(body),
+            user.name,
+            user.role.wire,
+            remote,
+            "rest",
+        )
         try:
-            accepted = worker.validate(component, channel, value)
+            gate.write(request)
         except ComponentNotFound as error:
             raise ApiError(404, str(error), Code.NO_SUCH_COMPONENT) from None
         except ChannelNotFound as error:
             raise ApiError(404, str(error), Code.NO_SUCH_CHANNEL) from None
         except WriteRejected as error:
             raise bad_request(str(error)) from None
-        # audited before it is held: a write that cannot be audited is refused
-        try:
-            self.ctx.audit.record(
-                self.ctx.clock.time(), remote, user.name, user.role.wire, address, accepted, "rest"
-            )
         except StorageError as error:
             raise storage_refused(error) from None
-        worker.hold(address, accepted, user.role.wire, remote)
 
 
 def storage_refused(error: StorageError) -> ApiError:

@@ -15,7 +15,6 @@ from wattkeeper.api.rest import storage_refused, write_access_not_installed
 from wattkeeper.api.users import PasswordTaken, Role
 from wattkeeper.config.overrides import StorageError
 from wattkeeper.config.site import ComponentEntry
-from wattkeeper.controllers.api_rest import RestApiWorker
 from wattkeeper.core.channel import coerce
 from wattkeeper.core.errors import (
     ChannelNotFound,
@@ -23,6 +22,7 @@ from wattkeeper.core.errors import (
     ConfigError,
     WriteRejected,
 )
+from wattkeeper.core.writes import WriteRequest
 from wattkeeper.power.setpoints import SETPOINT_CHANNELS
 
 
@@ -117,19 +117,27 @@ class Dispatcher:
         channel_id = _string(call.params, "channelId")
         if "value" not in call.params:
             raise bad_request('setChannelValue needs a "value"')
-        worker = self.ctx.rest_controller()
         address = f"{component_id}/{channel_id}"
-        channel = None
-        if isinstance(worker, RestApiWorker):
-            value = worker.validate(component_id, channel_id, call.params["value"])
-        elif channel_id in SETPOINT_CHANNELS:
+        gate = self.ctx.write_gate()
+        if gate is not None:
+            gate.write(
+                WriteRequest(
+                    address,
+                    call.params["value"],
+                    call.user.name,
+                    call.user.role.wire,
+                    call.remote,
+                    call.via,
+                )
+            )
+            return {}
+        if channel_id in SETPOINT_CHANNELS:
             raise write_access_not_installed()  # a setpoint only acts while something holds it
-        else:
-            channel = self.ctx.manager.get(component_id).channel(channel_id)
-            if not channel.doc.access.writable:
-                raise WriteRejected(f"Channel [{channel.address}] is read-only")
-            value = coerce(channel.doc, call.params["value"])
-        # audited before it acts: a write that cannot be audited is refused
+        # an admin's direct write to another writable channel: applied once, not held
+        channel = self.ctx.manager.get(component_id).channel(channel_id)
+        if not channel.doc.access.writable:
+            raise WriteRejected(f"Channel [{channel.address}] is read-only")
+        value = coerce(channel.doc, call.params["value"])
         self.ctx.audit.record(
             self.ctx.clock.time(),
             call.remote,
@@ -139,11 +147,7 @@ class Dispatcher:
             value,
             call.via,
         )
-        if channel is not None:
-            channel.write(value)
-        else:
-            assert isinstance(worker, RestApiWorker)
-            worker.hold(address, value, call.user.role.wire, call.remote)
+        channel.write(value)
         return {}
 
     async def component_json_api(self, call: RpcCall) -> Any:
@@ -156,8 +160,8 @@ class Dispatcher:
         handler = self.ctx.component_methods.get(component_id)
         if handler is not None:
             return await handler(inner)
-        component = self.ctx.manager.get(component_id)
-        if method == "getAuditLog" and component is self.ctx.rest_controller():
+        self.ctx.manager.get(component_id)  # an unknown component is a 404, not a bad method
+        if method == "getAuditLog" and component_id == self.ctx.rest_api_id():
             return await self.get_audit_log(inner)
         raise bad_request(f"Component [{component_id}] has no JSON API method [{method}]")
 

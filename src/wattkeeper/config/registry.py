@@ -9,11 +9,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from wattkeeper.core.channel import Value
 from wattkeeper.core.clock import Clock
 from wattkeeper.core.component import Component
 from wattkeeper.core.errors import ConfigError
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.site_time import SiteTime
+from wattkeeper.core.writes import AuditSink, WriteRequest
 from wattkeeper.power.stage import Power
 
 
@@ -27,7 +29,7 @@ class BuildContext:
     """What a factory may use to build a component, typed; the composition root fills it in.
 
     Left out, the context is one for a lone component (a driver test): a power stage of its
-    own, site time at the real speed, and nothing to wake."""
+    own, site time at the real speed, nothing to wake and no audit log."""
 
     def __init__(
         self,
@@ -38,6 +40,7 @@ class BuildContext:
         power: Power | None = None,
         site_time: SiteTime | None = None,
         wake: Callable[[], None] | None = None,
+        audit: AuditSink | None = None,
     ) -> None:
         self.clock = clock
         self.manager = manager
@@ -45,9 +48,14 @@ class BuildContext:
         self.power = power or Power(manager)
         self.site_time = site_time or SiteTime(clock)
         self.wake: Callable[[], None] = wake or _nothing
+        self.audit: AuditSink = audit or _forget
 
 
 def _nothing() -> None:
+    return None
+
+
+def _forget(when: float, request: WriteRequest, value: Value) -> None:
     return None
 
 

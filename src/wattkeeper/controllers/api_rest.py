@@ -8,7 +8,6 @@ controllers (self-consumption) take over again. Nothing is written back on expir
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import Field
@@ -20,6 +19,7 @@ from wattkeeper.core.controller import Controller, Priority
 from wattkeeper.core.errors import WriteRejected
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.state import Level, StateDoc
+from wattkeeper.core.writes import HeldWrite, WriteRequest
 from wattkeeper.natures.ess import ManagedSymmetricEss
 from wattkeeper.power.model import Pwr
 from wattkeeper.power.setpoints import SETPOINT_CHANNELS, constraint_for
@@ -44,15 +44,6 @@ class ReadWriteConfig(ComponentConfig):
 class ReadOnlyConfig(ComponentConfig):
     port: int = Field(8084, ge=0, le=65_535, description="HTTP port (0: any free port)")
     debug_mode: bool = Field(False, alias="debugMode")
-
-
-@dataclass(frozen=True, slots=True)
-class HeldWrite:
-    address: str
-    value: Value
-    since: float  # wall time of the first write of this value
-    role: str
-    remote: str
 
 
 class RestApiController(Controller):
@@ -105,6 +96,7 @@ class RestApiWorker(RestApiController):
         self._manager: ComponentManager = ctx.manager
         self._power: Power = ctx.power
         self._wake = ctx.wake  # an accepted write runs the next cycle at once
+        self._audit = ctx.audit
         self._clock: Clock = ctx.clock
         self.held: dict[str, HeldWrite] = {}
         self._deadline: float | None = None  # monotonic; None: no expiry
@@ -127,7 +119,21 @@ class RestApiWorker(RestApiController):
         self._adjustments = ""
         self._publish()
 
-    # -- called by the APIs, between cycles --------------------------------------------------
+    # -- the write gate: called by the APIs, between cycles ----------------------------------
+    def write(self, request: WriteRequest) -> Value:
+        """Validate completely, audit, hold under the lease and wake the cycle."""
+        value = self.validate(request.component_id, request.channel_id, request.value)
+        # audited before it is held: a write that cannot be audited is refused
+        self._audit(self._clock.time(), request, value)
+        self.hold(request.address, value, request.role, request.remote)
+        return value
+
+    def held_writes(self) -> list[HeldWrite]:
+        return list(self.held.values())
+
+    def timeout_s(self) -> int:
+        return self.config.api_timeout
+
     def validate(self, component_id: str, channel_id: str, raw: Any) -> Value:
         """Check a write completely; raise WriteRejected saying why, with nothing applied."""
         target = self._manager.get(component_id)
