@@ -14,6 +14,7 @@ from wattkeeper.api.context import ApiContext
 from wattkeeper.api.history_api import HistoryApi
 from wattkeeper.api.host import HostComponent
 from wattkeeper.api.server import EdgeAsgiApp, HttpServers
+from wattkeeper.api.timedata import TIMEDATA_ID, TimedataComponent
 from wattkeeper.api.users import UserStore
 from wattkeeper.apps.manager import AppManager
 from wattkeeper.config.edge_id import edge_id
@@ -100,6 +101,8 @@ class Edge:
         )
         self.api.component_methods["_appManager"] = AppCenterApi(self.apps)
         self.history = SqliteHistoryStore(data_dir / "history.sqlite")
+        if TIMEDATA_ID not in {c.id for c in self.manager}:
+            self.manager.add(TimedataComponent())
         self.cycle.events.subscribe(HistoryRecorder(self.manager, self.history))
         history_api = HistoryApi(self.api, self.history)
         self.asgi = EdgeAsgiApp(

@@ -258,10 +258,18 @@ class Connection:
         if self.token != token:
             self.api.tokens.revoke(self.token)
         self.user, self.token = user, token
+        # OpenEMS's AuthenticateResponse as an edge sends it: one edge, so `edges` stays empty
+        # (clients then ask `getEdges`) and `hasMultipleEdges` is false
         return {
             "token": token,
-            "user": {"id": user.name, "name": user.name, "globalRole": user.role.wire},
-            "edges": [self._edge(user)],
+            "user": {
+                "id": user.name,
+                "name": user.name,
+                "hasMultipleEdges": False,
+                "settings": {},
+                "globalRole": user.role.wire,
+            },
+            "edges": [],
         }
 
     def _require_login(self) -> User:
