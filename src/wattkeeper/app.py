@@ -8,6 +8,7 @@ from pathlib import Path
 from starlette.routing import Route
 
 from wattkeeper.api.app_center import AppCenterApi
+from wattkeeper.api.app_center_keys import AppCenterKeys
 from wattkeeper.api.audit import AuditLog
 from wattkeeper.api.auth import Authenticator
 from wattkeeper.api.context import ApiContext
@@ -99,7 +100,9 @@ class Edge:
             _trusted_keys(site),
             site.licensing.service_url,
         )
-        self.api.component_methods["_appManager"] = AppCenterApi(self.apps)
+        app_center = AppCenterApi(self.apps)
+        self.api.component_methods["_appManager"] = app_center
+        self.api.methods["appCenter"] = AppCenterKeys(app_center)
         self.history = SqliteHistoryStore(data_dir / "history.sqlite")
         if TIMEDATA_ID not in {c.id for c in self.manager}:
             self.manager.add(TimedataComponent())

@@ -30,6 +30,10 @@ from wattkeeper.core.channel import Channel
 log = logging.getLogger(__name__)
 
 EDGE_ID = "0"
+#: The OpenEMS Edge release whose UI protocol we follow (ADR 0090). OpenEMS's UI switches
+#: features on `edge.version` (`isVersionAtLeast("2023.1.2")` for licence keys, ...);
+#: our own version is in `comment`.
+OPENEMS_API_VERSION = "2026.4.0"
 MAX_TOKENS = 10_000
 MAX_SUBSCRIBED = 10_000
 MAX_CONNECTIONS = 256
@@ -288,9 +292,9 @@ class Connection:
     def _edge(self, user: User) -> dict[str, Any]:
         return {
             "id": EDGE_ID,
-            "comment": f"wattkeeper {self.ctx.edge_id}",
+            "comment": f"wattkeeper {__version__} ({self.ctx.edge_id})",
             "producttype": "wattkeeper",
-            "version": __version__,
+            "version": OPENEMS_API_VERSION,
             "role": user.role.wire,
             "isOnline": True,
             "lastmessage": datetime.fromtimestamp(self.ctx.clock.time(), UTC).isoformat(),

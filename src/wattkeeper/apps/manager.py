@@ -62,25 +62,18 @@ class AppManager:
         self.store.save(self.instances)
 
     # -- queries -----------------------------------------------------------------------------
-    def apps(self) -> list[dict[str, Any]]:
-        result = []
-        for spec in CATALOG.values():
-            ids = [i.instance_id for i in self.instances if i.app_id == spec.app_id]
-            result.append(
-                {
-                    "appId": spec.app_id,
-                    "name": spec.name,
-                    "description": spec.description,
-                    "categorys": [{"name": c} for c in spec.categories],
-                    "licensed": spec.licensed,
-                    "hasLicence": (not spec.licensed)
-                    or self.wallet.has_valid_licence(spec.app_id, self.edge_id),
-                    "installed": bool(ids),
-                    "instanceIds": ids,
-                    "properties": _property_docs(spec),
-                }
-            )
-        return result
+    def specs(self) -> list[AppSpec]:
+        return list(CATALOG.values())
+
+    def spec(self, app_id: str) -> AppSpec:
+        return self._spec(app_id)
+
+    def instances_of(self, app_id: str) -> list[AppInstance]:
+        return [i for i in self.instances if i.app_id == app_id]
+
+    def has_licence(self, spec: AppSpec) -> bool:
+        """A free app, or a licensed one with a verified licence for this edge."""
+        return (not spec.licensed) or self.wallet.has_valid_licence(spec.app_id, self.edge_id)
 
     def instance(self, instance_id: str) -> AppInstance:
         for instance in self.instances:
@@ -123,8 +116,17 @@ class AppManager:
         async with self._lock:
             instance = self.instance(instance_id)
             spec = self._spec(instance.app_id)
-            props = self._validate(spec, {**instance.properties, **properties})
-            for entry in spec.components(props):
+            canonical = spec.properties.canonical
+            props = self._validate(
+                spec, {**canonical(instance.properties), **canonical(properties)}
+            )
+            entries = spec.components(props)
+            if [e.id for e in entries] != instance.component_ids:
+                raise AppError(
+                    f"App [{spec.app_id}]: its component ids "
+                    f"({', '.join(instance.component_ids)}) cannot change once installed"
+                )
+            for entry in entries:
                 await self.configurator.update(entry.id, entry.properties)
             instance.properties = props.model_dump(by_alias=True, mode="json")
             if alias is not None:
@@ -207,14 +209,3 @@ class AppManager:
         for component_id in instance.component_ids:
             if component_id in present:
                 await self.configurator.delete(component_id)
-
-
-def _property_docs(spec: AppSpec) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": field.alias or name,
-            "description": field.description or "",
-            "defaultValue": field.default,
-        }
-        for name, field in spec.properties.model_fields.items()
-    ]
