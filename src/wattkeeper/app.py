@@ -7,7 +7,7 @@ from pathlib import Path
 
 from starlette.routing import Route
 
-from wattkeeper.api.app_center import AppCenterApi
+from wattkeeper.api.app_center import APP_MANAGER_ID, AppCenterApi, AppManagerComponent
 from wattkeeper.api.app_center_keys import AppCenterKeys
 from wattkeeper.api.audit import AuditLog
 from wattkeeper.api.auth import Authenticator
@@ -101,7 +101,8 @@ class Edge:
             site.licensing.service_url,
         )
         app_center = AppCenterApi(self.apps)
-        self.api.component_methods["_appManager"] = app_center
+        self.manager.add(AppManagerComponent())
+        self.api.component_methods[APP_MANAGER_ID] = app_center
         self.api.methods["appCenter"] = AppCenterKeys(app_center)
         self.history = SqliteHistoryStore(data_dir / "history.sqlite")
         if TIMEDATA_ID not in {c.id for c in self.manager}:

@@ -11,8 +11,18 @@ from wattkeeper.api.errors import ApiError, bad_request
 from wattkeeper.api.users import Role
 from wattkeeper.apps.catalog import AppSpec
 from wattkeeper.apps.manager import AppError, AppManager
+from wattkeeper.core.component import Component
 from wattkeeper.core.errors import WattkeeperError
 from wattkeeper.licensing import LicenseError
+
+APP_MANAGER_ID = "_appManager"
+
+
+class AppManagerComponent(Component):
+    """`_appManager` as a component: OpenEMS's UI reads its properties before installing."""
+
+    def __init__(self) -> None:
+        super().__init__(APP_MANAGER_ID, "App Manager")
 
 
 class AppCenterApi:

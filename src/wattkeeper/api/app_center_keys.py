@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from wattkeeper.api.app_center import AppCenterApi, text_param
+from wattkeeper.api.app_center import APP_MANAGER_ID, AppCenterApi, text_param
 from wattkeeper.api.auth import require
 from wattkeeper.api.context import RpcCall
 from wattkeeper.api.errors import ApiError, bad_request
@@ -20,8 +20,6 @@ from wattkeeper.api.users import Role
 from wattkeeper.apps.catalog import CATALOG
 from wattkeeper.apps.manager import AppError
 from wattkeeper.licensing import LicenseError, parse_key
-
-APP_MANAGER = "_appManager"
 
 
 class AppCenterKeys:
@@ -77,7 +75,7 @@ class AppCenterKeys:
             raise bad_request('installAppWithSuppliedKey needs an "installRequest" object')
         _, method, params = parse_request(json.dumps(request).encode())
         payload = params.get("payload")
-        if method != "componentJsonApi" or params.get("componentId") != APP_MANAGER:
+        if method != "componentJsonApi" or params.get("componentId") != APP_MANAGER_ID:
             raise bad_request('"installRequest" must be a componentJsonApi request to _appManager')
         if not isinstance(payload, dict):
             raise bad_request('"installRequest" needs a "payload" object')

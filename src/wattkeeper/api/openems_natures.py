@@ -41,6 +41,7 @@ INHERITED: dict[str, tuple[str, ...]] = {
     "CycleComponent": (_EDGE + "common.cycle.Cycle",),
     "MetaComponent": (_EDGE + "common.meta.Meta",),
     "TimedataComponent": (TIMEDATA,),
+    "AppManagerComponent": (_EDGE + "core.appmanager.AppManager", JSON_API),
     # components that talk Modbus/TCP to their device through our bridge
     "SunSpecEss": (MODBUS_COMPONENT,),
     "SunSpecMeter": (MODBUS_COMPONENT,),
