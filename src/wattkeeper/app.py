@@ -13,17 +13,20 @@ from wattkeeper.api.audit import AuditLog
 from wattkeeper.api.auth import Authenticator
 from wattkeeper.api.context import ApiContext
 from wattkeeper.api.history_api import HistoryApi
-from wattkeeper.api.host import HostComponent
+from wattkeeper.api.host import HOST_ID, HostApi, HostComponent
 from wattkeeper.api.server import EdgeAsgiApp, HttpServers
 from wattkeeper.api.timedata import TIMEDATA_ID, TimedataComponent
 from wattkeeper.api.users import UserStore
 from wattkeeper.apps.manager import AppManager
+from wattkeeper.config import property_channels
+from wattkeeper.config.data_dir import local_url, remove_edge_url, write_edge_url
 from wattkeeper.config.edge_id import edge_id
 from wattkeeper.config.overrides import OverrideStore
 from wattkeeper.config.registry import BuildContext, Registry
-from wattkeeper.config.runtime import Configurator
+from wattkeeper.config.runtime import Configurator, publish_config_properties
 from wattkeeper.config.site import SiteConfig
 from wattkeeper.controllers.api_rest import DEFAULT_PASSWORDS, RestApiController
+from wattkeeper.core.channel import ChannelType
 from wattkeeper.core.clock import Clock, SystemClock
 from wattkeeper.core.controller import Scheduler
 from wattkeeper.core.cycle import Cycle
@@ -33,6 +36,7 @@ from wattkeeper.drivers.simulated.site_time import SiteTime
 from wattkeeper.factories import default_registry
 from wattkeeper.history import SqliteHistoryStore
 from wattkeeper.licensing import TrustedKeys, default_trusted_keys, trusted_keys
+from wattkeeper.natures.meta import META_ID, META_PROPERTIES, MetaComponent
 from wattkeeper.natures.sum import Sum
 from wattkeeper.power.stage import Power
 from wattkeeper.recorder import HistoryRecorder
@@ -60,7 +64,8 @@ class Edge:
         self.power = Power(self.manager)
         self.sum = Sum(self.manager)
         self.manager.add(self.sum)
-        self.manager.add(HostComponent())
+        self.manager.add(HostComponent(data_dir))
+        self.manager.add(MetaComponent(self.clock))
         settings = site.edge
         self.cycle = Cycle(
             self.manager,
@@ -71,7 +76,19 @@ class Edge:
             settings.period_ms,
             settings.min_spacing_ms,
         )
+        property_channels.publish(
+            self.cycle.component, {"cycleTime": (ChannelType.INTEGER, settings.period_ms)}
+        )
+        meta = self.manager.get_as(META_ID, MetaComponent)
+        property_channels.publish(
+            meta,
+            {
+                k: (property_channels.channel_type(type(v), v), v)
+                for k, v in {**META_PROPERTIES, "timezone": settings.timezone}.items()
+            },
+        )
         self.site_time = SiteTime(self.clock, speed or settings.speed, settings.timezone)
+        self.sum.elapsed = self.site_time.elapsed
         self.ctx = BuildContext(
             self.clock,
             self.manager,
@@ -104,6 +121,7 @@ class Edge:
         self.manager.add(AppManagerComponent())
         self.api.component_methods[APP_MANAGER_ID] = app_center
         self.api.methods["appCenter"] = AppCenterKeys(app_center)
+        self.api.component_methods[HOST_ID] = HostApi()
         self.history = SqliteHistoryStore(data_dir / "history.sqlite")
         if TIMEDATA_ID not in {c.id for c in self.manager}:
             self.manager.add(TimedataComponent())
@@ -113,6 +131,8 @@ class Edge:
             self.api, [Route("/history/export.csv", history_api.export_csv, methods=["GET"])]
         )
         self.cycle.events.subscribe(self._watch_users)
+        self._servers: HttpServers | None = None
+        self.configurator.listeners.append(self._sync_ports)  # the App Center adds controllers
         self._flag_default_passwords()
 
     def _watch_users(self, event: CycleDone) -> None:
@@ -158,9 +178,50 @@ class Edge:
     async def start_servers(self) -> HttpServers:
         servers = HttpServers(self.asgi, self.site.edge.host, self.http_ports())
         await servers.start()
+        self._servers = servers
+        self._sync_ports()
+        url = self.url()
+        if url is not None:
+            write_edge_url(self.data_dir, url)  # `wattkeeper get/set` look here first
         return servers
 
+    def _sync_ports(self) -> None:
+        """Each REST controller's `port` becomes where it is really served (a free port for 0;
+        the first bound port, with UnableToStart, when its own could not be bound)."""
+        servers = self._servers
+        if servers is None or not servers.bound:
+            return
+        changed = False
+        entries = {e.id: e for e in self.configurator.entries()}
+        for controller in self.manager.of_type(RestApiController):
+            if controller.listening_port is not None:
+                continue
+            wanted = controller.config.port
+            actual = servers.bound_by_request.get(wanted)
+            if actual is None:
+                actual = servers.bound[0]
+                problem = f"port {wanted} is not served; the API answers on {actual}"
+                log.warning("%s: %s", controller.id, problem)
+                controller.listening(actual, problem)
+            else:
+                controller.listening(actual)
+            entry = entries.get(controller.id)
+            if entry is not None:
+                changed |= publish_config_properties(controller, entry, controller.config)
+        if changed:
+            self.manager.reindex()
+
+    def url(self) -> str | None:
+        """Where a client on this machine reaches the REST API (None before the servers run)."""
+        servers = self._servers
+        if servers is None or not servers.bound:
+            return None
+        ports = [c.listening_port for c in self.manager.of_type(RestApiController)]
+        port = next((p for p in ports if p is not None), servers.bound[0])
+        return local_url(self.site.edge.host, port)
+
     async def stop_servers(self, servers: HttpServers) -> None:
+        remove_edge_url(self.data_dir)
         await servers.stop()
 
 

@@ -5,25 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from wattkeeper import __version__, cli_apps, cli_client
+from wattkeeper.config.data_dir import default_data_dir
 from wattkeeper.core.errors import WattkeeperError
 from wattkeeper.licensing import cli as licensing_cli
 from wattkeeper.simulator import cli as simulator_cli
 
 log = logging.getLogger("wattkeeper")
-
-
-def default_data_dir() -> Path:
-    env = os.environ.get("WATTKEEPER_DATA_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "wattkeeper"
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -61,7 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--data-dir", default=str(default_data_dir()), help="data directory")
     run.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     run.add_argument(
-        "--port", type=int, action="append", help="HTTP port; repeat to listen on several"
+        "--port",
+        type=int,
+        action="append",
+        help=(
+            "HTTP port to listen on, instead of the site file's `ports`; repeat for several. "
+            "The REST controller's own `port` property (default 8084) is served as well; if "
+            "it cannot be bound, the controller reports UnableToStart and its `port` names a "
+            "port that is served. `wattkeeper get/set` find the URL in the data directory"
+        ),
     )
     run.add_argument("--speed", type=float, help="simulation speed factor (e.g. 60)")
     run.set_defaults(handler=_run)

@@ -8,19 +8,53 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
+import httpx
+
 from wattkeeper.client import ApiClientError, WattkeeperClient
+from wattkeeper.config.data_dir import URL_FILE, default_data_dir, read_edge_url
 
 DEFAULT_URL = "http://127.0.0.1:8084"
 
 
+def edge_url(args: argparse.Namespace) -> tuple[str, str]:
+    """(URL, where it came from): --url, $WATTKEEPER_URL, the running edge's URL file in the
+    data directory, else OpenEMS's REST port on this machine."""
+    if args.url:
+        return args.url, "--url"
+    if os.environ.get("WATTKEEPER_URL"):
+        return os.environ["WATTKEEPER_URL"], "$WATTKEEPER_URL"
+    found = read_edge_url(Path(args.data_dir))
+    if found:
+        return found, f"{Path(args.data_dir) / URL_FILE}"
+    return DEFAULT_URL, "the default"
+
+
 def _client(args: argparse.Namespace, default_password: str) -> WattkeeperClient:
     password = args.password or os.environ.get("WATTKEEPER_PASSWORD") or default_password
-    return WattkeeperClient(args.url, password, args.user)
+    return WattkeeperClient(edge_url(args)[0], password, args.user)
+
+
+def _unreachable(args: argparse.Namespace, error: httpx.TransportError) -> int:
+    url, source = edge_url(args)
+    print(
+        f"error: no edge answers at {url} (from {source}): {error or type(error).__name__}. "
+        "Is `wattkeeper run` running? Give its address with --url http://HOST:PORT.",
+        file=sys.stderr,
+    )
+    return 2
 
 
 def _get(args: argparse.Namespace) -> int:
+    try:
+        return _read(args)
+    except httpx.TransportError as error:
+        return _unreachable(args, error)
+
+
+def _read(args: argparse.Namespace) -> int:
     with _client(args, "user") as client:
         try:
             channels = client.read(args.address)
@@ -47,6 +81,13 @@ def _parse_value(text: str) -> Any:
 
 
 def _set(args: argparse.Namespace) -> int:
+    try:
+        return _write(args)
+    except httpx.TransportError as error:
+        return _unreachable(args, error)
+
+
+def _write(args: argparse.Namespace) -> int:
     value = _parse_value(args.value)
     with _client(args, "owner") as client:
         try:
@@ -82,7 +123,18 @@ def register(sub: Any) -> None:
             )
         else:
             parser.add_argument("--json", action="store_true", help="print the raw JSON objects")
-        parser.add_argument("--url", default=DEFAULT_URL, help=f"edge URL (default {DEFAULT_URL})")
+        parser.add_argument(
+            "--url",
+            help=(
+                "edge URL; default: $WATTKEEPER_URL, else the URL the edge running on this "
+                f"data directory wrote to {URL_FILE}, else {DEFAULT_URL}"
+            ),
+        )
+        parser.add_argument(
+            "--data-dir",
+            default=str(default_data_dir()),
+            help="data directory of the edge to find (as given to `wattkeeper run`)",
+        )
         parser.add_argument(
             "--user", default="x", help="user name (free; the password selects the user)"
         )

@@ -5,10 +5,12 @@ from __future__ import annotations
 from wattkeeper.config.registry import Factory, Registry
 from wattkeeper.controllers import api_rest, balancing, emergency_reserve, fix_active_power
 from wattkeeper.drivers import ess_cluster, sunspec
-from wattkeeper.drivers.simulated import battery, meters
+from wattkeeper.drivers.simulated import battery, hybrid, meters
 
 FACTORIES: list[Factory] = [
     battery.FACTORY,
+    hybrid.HYBRID_FACTORY,
+    hybrid.CHARGER_FACTORY,
     meters.PV_FACTORY,
     meters.LOAD_FACTORY,
     meters.GRID_FACTORY,

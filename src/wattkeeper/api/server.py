@@ -124,6 +124,8 @@ class HttpServers:
         self.ports = ports
         self._servers: list[tuple[_Server, Any]] = []
         self.bound: list[int] = []
+        #: requested port → the port really bound (differs for port 0); failed ports are absent
+        self.bound_by_request: dict[int, int] = {}
 
     async def start(self) -> list[int]:
         for port in self.ports:
@@ -154,6 +156,7 @@ class HttpServers:
             actual = int(sock.getsockname()[1])
             self._servers.append((server, task))
             self.bound.append(actual)
+            self.bound_by_request.setdefault(port, actual)
             log.info("REST/JSON API on http://%s:%d/rest/channel/", self.host, actual)
         if not self.bound:
             raise OSError(f"could not listen on any of the ports {self.ports} on {self.host}")

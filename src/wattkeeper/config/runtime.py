@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from wattkeeper.config import property_channels
 from wattkeeper.config.overrides import Overrides, OverrideStore
 from wattkeeper.config.registry import BuildContext, Registry
 from wattkeeper.config.site import ComponentEntry, SiteConfig
@@ -50,6 +51,7 @@ class Configurator:
     def _build(self, entry: ComponentEntry) -> Component:
         config = self.registry.validate(entry.id, entry.factory, entry.properties)
         component = self.registry.build(entry.id, entry.factory, entry.alias, config, self.ctx)
+        publish_config_properties(component, entry, config)
         self.ctx.manager.add(component)
         return component
 
@@ -79,6 +81,8 @@ class Configurator:
         updated = entry.model_copy(update={"properties": merged})
         if component is not None and component.live_config:
             component.update_config(config)
+            if publish_config_properties(component, updated, component.config):
+                self.ctx.manager.reindex()
         elif component is not None:
             await self._rebuild(component, updated)
         self._entries[component_id] = updated
@@ -115,3 +119,10 @@ class Configurator:
         self.store.save(self.overrides)
         for listener in list(self.listeners):
             listener()
+
+
+def publish_config_properties(component: Component, entry: ComponentEntry, config: Any) -> bool:
+    properties = property_channels.config_properties(
+        entry.id, entry.alias or component.alias, entry.enabled, config
+    )
+    return property_channels.publish(component, properties)

@@ -68,10 +68,15 @@ class Unit:
     VOLT = "V"
     MILLIVOLT = "mV"
     AMPERE = "A"
+    MILLIAMPERE = "mA"
     HERTZ = "Hz"
+    MILLIHERTZ = "mHz"
+    MILLIOHM = "mOhm"
     DEGREE_CELSIUS = "°C"
     SECONDS = "sec"
+    CUMULATED_SECONDS = "sec_Σ"
     MILLISECONDS = "ms"
+    MONEY_PER_MEGAWATT_HOUR = "€/MWh"
 
 
 @dataclass(frozen=True, slots=True)

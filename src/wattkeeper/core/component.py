@@ -22,6 +22,8 @@ class Component:
     #: False: the component reads its config only when it starts (e.g. a device connection),
     #: so a changed config rebuilds it instead of calling `update_config`.
     live_config: bool = True
+    #: The OpenEMS nature this class adds (`SymmetricEss`, ...); see `nature_ids()`.
+    nature_id: str = ""
 
     def __init__(self, component_id: str, alias: str = "", config: Any = None) -> None:
         self.id = component_id
@@ -31,6 +33,17 @@ class Component:
         self._states: dict[str, StateDoc] = {}
         self._state_reasons: dict[str, str] = {}
         self.declare(STATE)
+        self.channels[STATE.name].set_now(int(Level.OK))  # State is never null: 0..3
+
+    @classmethod
+    def nature_ids(cls) -> list[str]:
+        """Every OpenEMS nature this component implements, base natures first."""
+        found = ["OpenemsComponent"]
+        for klass in reversed(cls.__mro__):
+            nature = klass.__dict__.get("nature_id", "")
+            if nature and nature not in found:
+                found.append(nature)
+        return found
 
     # -- channels ---------------------------------------------------------------------------
     def declare(self, *docs: ChannelDoc) -> None:

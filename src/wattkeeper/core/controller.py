@@ -22,6 +22,7 @@ class Priority:
 class Controller(Component):
     """A component whose `run()` adds constraints or writes channels once per cycle."""
 
+    nature_id = "Controller"
     priority: int = Priority.SCHEDULE
 
     def __init__(self, component_id: str, alias: str = "", config: Any = None) -> None:

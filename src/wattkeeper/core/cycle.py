@@ -13,7 +13,7 @@ from wattkeeper.core.component import Component
 from wattkeeper.core.controller import Controller, Scheduler
 from wattkeeper.core.events import CycleDone, EventHub
 from wattkeeper.core.manager import ComponentManager
-from wattkeeper.core.state import RUN_FAILED
+from wattkeeper.core.state import RUN_FAILED, Level, StateDoc
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +32,19 @@ class SumStage(Protocol):
     def calculate(self) -> None: ...
 
 
+IGNORE_DISABLED_CONTROLLER = StateDoc(
+    "IgnoreDisabledController", Level.INFO, "A controller in the scheduler order is disabled"
+)
+
+
 class CycleComponent(Component):
     """`_cycle`: the cycle's own channels."""
 
+    nature_id = "Cycle"
+
     def __init__(self) -> None:
         super().__init__(CYCLE_ID)
+        self.declare_state(IGNORE_DISABLED_CONTROLLER)
         self.declare(
             ChannelDoc(
                 "MeasuredCycleTime",
@@ -102,7 +110,14 @@ class Cycle:
         return event
 
     def controllers(self) -> list[Controller]:
-        return self.scheduler.order(self.manager.of_type(Controller))
+        controllers = self.manager.of_type(Controller)
+        if self.scheduler.explicit_order:
+            present = {c.id for c in controllers}
+            if all(cid in present for cid in self.scheduler.explicit_order):
+                self.component.clear_state(IGNORE_DISABLED_CONTROLLER)
+            else:
+                self.component.raise_state(IGNORE_DISABLED_CONTROLLER)
+        return self.scheduler.order(controllers)
 
     def _run_controller(self, controller: Controller) -> None:
         try:

@@ -149,9 +149,13 @@ def rounded(value: float | None, factor: float = 1.0) -> int | None:
 
 
 def set_all_none(component: Component, keep: Sequence[str] = ("State",)) -> None:
-    """Every reading unknown: state channels (BOOLEAN) and `keep` stay as they are."""
+    """Every reading unknown: state channels (BOOLEAN), `_Property*` and `keep` stay as they are."""
     for channel in component.channels.values():
-        if channel.name not in keep and channel.doc.type is not ChannelType.BOOLEAN:
+        if (
+            channel.name not in keep
+            and channel.doc.type is not ChannelType.BOOLEAN
+            and not channel.name.startswith("_Property")
+        ):
             channel.next = None
 
 

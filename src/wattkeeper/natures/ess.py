@@ -1,4 +1,4 @@
-"""Energy storage natures: SymmetricEss (readings) and ManagedSymmetricEss (controllable)."""
+"""Energy storage natures: SymmetricEss, ManagedSymmetricEss (controllable) and HybridEss."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from wattkeeper.core.channel import AccessMode, ChannelDoc, History, Unit
 from wattkeeper.core.channel import ChannelType as T
 from wattkeeper.core.component import Component
+from wattkeeper.core.state import Level, StateDoc
 
 WO = AccessMode.WRITE_ONLY
 
@@ -15,7 +16,9 @@ SYMMETRIC_ESS = (
         "Soc", T.INTEGER, Unit.PERCENT, text="State of charge, 0..100", history=History.POWER
     ),
     ChannelDoc("Capacity", T.INTEGER, Unit.WATT_HOURS, text="Usable capacity"),
-    ChannelDoc("GridMode", T.INTEGER, text="1:On-Grid, 2:Off-Grid, 0:Undefined"),
+    ChannelDoc(
+        "GridMode", T.INTEGER, text="-1:Undefined, 1:On-Grid, 2:Off-Grid, 3:Off-Grid-Genset"
+    ),
     ChannelDoc(
         "ActivePower",
         T.INTEGER,
@@ -27,6 +30,26 @@ SYMMETRIC_ESS = (
     ChannelDoc("MaxApparentPower", T.INTEGER, Unit.VOLT_AMPERE, text="Apparent power limit"),
     ChannelDoc("ActiveChargeEnergy", T.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER),
     ChannelDoc("ActiveDischargeEnergy", T.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER),
+    ChannelDoc("MinCellVoltage", T.INTEGER, Unit.MILLIVOLT, text="Lowest cell voltage"),
+    ChannelDoc("MaxCellVoltage", T.INTEGER, Unit.MILLIVOLT, text="Highest cell voltage"),
+    ChannelDoc("MinCellTemperature", T.INTEGER, Unit.DEGREE_CELSIUS, text="Coolest cell"),
+    ChannelDoc("MaxCellTemperature", T.INTEGER, Unit.DEGREE_CELSIUS, text="Warmest cell"),
+)
+
+HYBRID_ESS = (
+    ChannelDoc(
+        "DcDischargePower",
+        T.INTEGER,
+        Unit.WATT,
+        text="Battery (DC side): + discharge, - charge; ActivePower minus the DC chargers",
+        history=History.POWER,
+    ),
+    ChannelDoc("DcChargeEnergy", T.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER),
+    ChannelDoc("DcDischargeEnergy", T.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER),
+)
+
+APPLY_POWER_FAILED = StateDoc(
+    "ApplyPowerFailed", Level.WARNING, "The power setpoint could not be applied"
 )
 
 SET_CHANNELS = (
@@ -64,6 +87,8 @@ MANAGED_SYMMETRIC_ESS = (
 class SymmetricEss(Component):
     """A battery system: state of charge, power and energy readings."""
 
+    nature_id = "SymmetricEss"
+
     def __init__(self, component_id: str, alias: str = "", config: Any = None) -> None:
         super().__init__(component_id, alias, config)
         self.declare_all(SYMMETRIC_ESS)
@@ -72,12 +97,14 @@ class SymmetricEss(Component):
 class ManagedSymmetricEss(SymmetricEss):
     """A battery system whose power the cycle sets; the solver calls `apply_power` once a cycle."""
 
+    nature_id = "ManagedSymmetricEss"
     #: Home batteries say False: reactive setpoints are then refused, not silently ignored.
     supports_reactive_power: bool = False
 
     def __init__(self, component_id: str, alias: str = "", config: Any = None) -> None:
         super().__init__(component_id, alias, config)
         self.declare_all(MANAGED_SYMMETRIC_ESS)
+        self.declare_state(APPLY_POWER_FAILED)
 
     def power_limits(self) -> tuple[float, float]:
         """(min, max) active power from the process image: charge limit ≤ P ≤ discharge limit.
@@ -110,6 +137,16 @@ class ManagedSymmetricEss(SymmetricEss):
 
     def write_power(self, active: int, reactive: int) -> None:
         raise NotImplementedError
+
+
+class HybridEss(SymmetricEss):
+    """A battery inverter with DC chargers (PV) behind it: ActivePower is its AC side."""
+
+    nature_id = "HybridEss"
+
+    def __init__(self, component_id: str, alias: str = "", config: Any = None) -> None:
+        super().__init__(component_id, alias, config)
+        self.declare_all(HYBRID_ESS)
 
 
 class EssCluster(ManagedSymmetricEss):

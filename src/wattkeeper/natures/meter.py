@@ -1,4 +1,4 @@
-"""The Meter nature: grid, production and consumption meters."""
+"""The ElectricityMeter nature: grid, production and consumption meters, L1..L3."""
 
 from __future__ import annotations
 
@@ -16,23 +16,47 @@ class MeterType(Enum):
     CONSUMPTION_METERED = "CONSUMPTION_METERED"
 
 
+PHASES = ("L1", "L2", "L3")
+
+
+def _phased(
+    name: str, kind: T, unit: str, text: str = "", history: History = History.NONE
+) -> tuple[ChannelDoc, ...]:
+    """A total channel and its three phase channels (`ActivePower`, `ActivePowerL1`..`L3`);
+    only the total is kept in the history."""
+    return (
+        ChannelDoc(name, kind, unit, text=text, history=history),
+        *(ChannelDoc(f"{name}{p}", kind, unit, text=f"{text} {p}".strip()) for p in PHASES),
+    )
+
+
+# OpenEMS's ElectricityMeter: power in W/var, voltage in mV, current in mA, frequency in mHz.
+# Grid meter: + buy, - feed-in; ActiveProductionEnergy counts what flowed into the site.
 METER = (
-    ChannelDoc(
+    *_phased(
         "ActivePower",
         T.INTEGER,
         Unit.WATT,
-        text="Grid: positive buy, negative feed-in; production: positive",
-        history=History.POWER,
+        "Grid: positive buy, negative feed-in; production: positive",
+        History.POWER,
     ),
-    ChannelDoc("ReactivePower", T.INTEGER, Unit.VAR),
-    ChannelDoc("Voltage", T.INTEGER, Unit.MILLIVOLT),
-    ChannelDoc("Current", T.INTEGER, Unit.AMPERE),
-    ChannelDoc("Frequency", T.INTEGER, Unit.HERTZ),
-    ChannelDoc(
-        "ActiveProductionEnergy", T.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER
+    *_phased("ReactivePower", T.INTEGER, Unit.VAR),
+    *_phased("Voltage", T.INTEGER, Unit.MILLIVOLT, "Voltage (average of the phases)"),
+    *_phased("Current", T.INTEGER, Unit.MILLIAMPERE, "Current (sum of the phases)"),
+    ChannelDoc("Frequency", T.INTEGER, Unit.MILLIHERTZ, text="Grid frequency"),
+    *_phased(
+        "ActiveProductionEnergy",
+        T.LONG,
+        Unit.CUMULATED_WATT_HOURS,
+        "Energy into the site (grid: bought)",
+        History.COUNTER,
     ),
-    ChannelDoc(
-        "ActiveConsumptionEnergy", T.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER
+    *_phased(
+        "ActiveConsumptionEnergy",
+        T.LONG,
+        Unit.CUMULATED_WATT_HOURS,
+        "Energy out of the site (grid: sold)",
+        History.COUNTER,
     ),
 )
 
@@ -40,6 +64,7 @@ METER = (
 class Meter(Component):
     """Measures power at one point of the site."""
 
+    nature_id = "ElectricityMeter"
     meter_type: MeterType = MeterType.GRID
 
     def __init__(self, component_id: str, alias: str = "", config: Any = None) -> None:

@@ -1,37 +1,102 @@
-"""`_sum`: the site's aggregate, recalculated from the process image at the start of every cycle."""
+"""`_sum`: the site's aggregate (OpenEMS's 63 Sum channels), recalculated every cycle."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from wattkeeper.core.channel import ChannelDoc, History, Unit, Value
 from wattkeeper.core.channel import ChannelType as T
 from wattkeeper.core.component import Component
 from wattkeeper.core.manager import ComponentManager
-from wattkeeper.core.state import STATE
-from wattkeeper.natures.ess import EssCluster, SymmetricEss
-from wattkeeper.natures.meter import Meter, MeterType
+from wattkeeper.core.state import STATE, Level, StateDoc
+from wattkeeper.natures.charger import EssDcCharger
+from wattkeeper.natures.energy_flow import FLOWS, EnergyFlow, split_flows
+from wattkeeper.natures.ess import EssCluster, HybridEss, ManagedSymmetricEss, SymmetricEss
+from wattkeeper.natures.meter import PHASES, Meter, MeterType
 
 SUM_ID = "_sum"
 P, C = History.POWER, History.COUNTER
 W, E = Unit.WATT, Unit.CUMULATED_WATT_HOURS
+GRID_MODE_UNDEFINED, ON_GRID, OFF_GRID, OFF_GRID_GENSET = -1, 1, 2, 3
+
+
+def _power(name: str, text: str = "", history: History = P) -> ChannelDoc:
+    return ChannelDoc(name, T.INTEGER, W, text=text, history=history)
+
+
+def _energy(name: str, text: str = "") -> ChannelDoc:
+    return ChannelDoc(name, T.LONG, E, text=text, history=C)
+
+
+def _phases(name: str) -> tuple[ChannelDoc, ...]:
+    return tuple(_power(f"{name}{p}", history=History.NONE) for p in PHASES)
+
 
 SUM_CHANNELS = (
     ChannelDoc("EssSoc", T.INTEGER, Unit.PERCENT, text="Capacity-weighted SoC", history=P),
-    ChannelDoc("EssActivePower", T.INTEGER, W, text="Battery: + discharge, - charge", history=P),
-    ChannelDoc("EssDischargePower", T.INTEGER, W, text="AC discharge power", history=P),
+    _power("EssActivePower", "Battery inverters (AC): + discharge, - charge"),
+    ChannelDoc("EssReactivePower", T.INTEGER, Unit.VAR),
+    *_phases("EssActivePower"),
+    _power("EssDischargePower", "Batteries (DC of hybrids): + discharge, - charge"),
+    _power("EssMinDischargePower", "Largest charge power the batteries allow", History.NONE),
+    _power("EssMaxDischargePower", "Largest discharge power the batteries allow", History.NONE),
     ChannelDoc("EssCapacity", T.INTEGER, Unit.WATT_HOURS, text="Sum of capacities"),
-    ChannelDoc("GridActivePower", T.INTEGER, W, text="Grid: + buy, - feed-in", history=P),
-    ChannelDoc("ProductionActivePower", T.INTEGER, W, text="AC + DC production", history=P),
-    ChannelDoc("ProductionAcActivePower", T.INTEGER, W, history=P),
-    ChannelDoc("ProductionDcActualPower", T.INTEGER, W, history=P),
-    ChannelDoc("ConsumptionActivePower", T.INTEGER, W, text="Household load", history=P),
-    ChannelDoc("GridBuyActiveEnergy", T.LONG, E, history=C),
-    ChannelDoc("GridSellActiveEnergy", T.LONG, E, history=C),
-    ChannelDoc("ProductionActiveEnergy", T.LONG, E, history=C),
-    ChannelDoc("ConsumptionActiveEnergy", T.LONG, E, history=C),
-    ChannelDoc("EssActiveChargeEnergy", T.LONG, E, history=C),
-    ChannelDoc("EssActiveDischargeEnergy", T.LONG, E, history=C),
+    _power("GridActivePower", "Grid: + buy, - feed-in"),
+    *_phases("GridActivePower"),
+    _power("GridMinActivePower", "Lowest grid power seen since start", History.NONE),
+    _power("GridMaxActivePower", "Highest grid power seen since start", History.NONE),
+    ChannelDoc("GridBuyPrice", T.DOUBLE, Unit.MONEY_PER_MEGAWATT_HOUR, text="No tariff source"),
+    _power("ProductionActivePower", "AC + DC production"),
+    _power("ProductionAcActivePower", "Production meters"),
+    *_phases("ProductionAcActivePower"),
+    _power("ProductionDcActualPower", "DC chargers behind hybrid inverters"),
+    _power("ProductionMaxActivePower", "Peak power of the PV, or the highest seen", History.NONE),
+    _power("UnmanagedProductionActivePower", "Production no controller limits"),
+    _power("ConsumptionActivePower", "Household load"),
+    *_phases("ConsumptionActivePower"),
+    _power("ConsumptionMaxActivePower", "Highest consumption seen since start", History.NONE),
+    _power("UnmanagedConsumptionActivePower", "Consumption no controller manages"),
+    ChannelDoc(
+        "GridMode", T.INTEGER, text="-1:Undefined, 1:On-Grid, 2:Off-Grid, 3:Off-Grid-Genset"
+    ),
+    ChannelDoc("GridModeOffGridTime", T.LONG, Unit.CUMULATED_SECONDS, history=C),
+    ChannelDoc("GridModeOffGridGensetTime", T.LONG, Unit.CUMULATED_SECONDS, history=C),
+    _power("GridGensetActivePower", "No genset meter: null", History.NONE),
+    *_phases("GridGensetActivePower"),
+    ChannelDoc("EssMaxApparentPower", T.INTEGER, Unit.VOLT_AMPERE),
+    _energy("EssActiveChargeEnergy"),
+    _energy("EssActiveDischargeEnergy"),
+    _energy("EssDcDischargeEnergy"),
+    _energy("EssDcChargeEnergy"),
+    _energy("GridBuyActiveEnergy"),
+    _energy("GridSellActiveEnergy"),
+    _energy("ProductionActiveEnergy"),
+    _energy("ProductionAcActiveEnergy"),
+    _energy("ProductionDcActiveEnergy"),
+    _energy("ConsumptionActiveEnergy"),
+    *(doc for flow in FLOWS for doc in flow.docs()),
+)
+
+#: OpenEMS keeps the learned extremes as Sum's configuration; here they are the values seen since
+#: start (or the device limits), published like every configuration property.
+EXTREME_PROPERTIES = {
+    "_PropertyGridMinActivePower": "GridMinActivePower",
+    "_PropertyGridMaxActivePower": "GridMaxActivePower",
+    "_PropertyProductionMaxActivePower": "ProductionMaxActivePower",
+    "_PropertyEssMinDischargePower": "EssMinDischargePower",
+    "_PropertyEssMaxDischargePower": "EssMaxDischargePower",
+    "_PropertyConsumptionMaxActivePower": "ConsumptionMaxActivePower",
+}
+SUM_PROPERTIES = (
+    *(
+        ChannelDoc(name, T.INTEGER, text=f"Configuration: {src}")
+        for name, src in EXTREME_PROPERTIES.items()
+    ),
+    ChannelDoc("_PropertyIgnoreStateComponents", T.STRING, text="Configuration: none ignored"),
+)
+
+HAS_IGNORED_COMPONENT_STATES = StateDoc(
+    "HasIgnoredComponentStates", Level.INFO, "States of some components are ignored"
 )
 
 
@@ -45,21 +110,50 @@ def _plus(*values: int | None) -> int | None:
     return sum(known) if known else None
 
 
+def _number(value: Value) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
 class Sum(Component):
-    """Aggregates every battery and meter of the site; `State` is the worst of all components."""
+    """Aggregates every battery, charger and meter; `State` is the worst of all components."""
+
+    nature_id = "Sum"
 
     def __init__(self, manager: ComponentManager) -> None:
         super().__init__(SUM_ID, "Sum")
         self.declare_all(SUM_CHANNELS)
+        self.declare_all(SUM_PROPERTIES)
+        self.declare_state(HAS_IGNORED_COMPONENT_STATES)
+        self.channels["_PropertyIgnoreStateComponents"].set_now("")
         self._manager = manager
+        #: seconds of site time between two monotonic instants (the demo may run faster)
+        self.elapsed: Callable[[float, float], float] = lambda start, end: end - start
+        self._now: float | None = None
+        self._dt = 0.0
+        self._extremes: dict[str, int] = {}
+        self._off_grid_s = 0.0
+        self._genset_s = 0.0
+        self._flows = EnergyFlow()
+
+    def before_process_image(self, now: float) -> None:
+        self._dt = 0.0 if self._now is None else max(self.elapsed(self._now, now), 0.0)
+        self._now = now
+
+    def _extreme(self, name: str, value: int | None, pick: Callable[[int, int], int]) -> int | None:
+        if value is not None:
+            seen = self._extremes.get(name)
+            self._extremes[name] = value if seen is None else pick(seen, value)
+        return self._extremes.get(name)
 
     def calculate(self) -> None:
         batteries = [
             e for e in self._manager.of_type(SymmetricEss) if not isinstance(e, EssCluster)
         ]
         meters = self._manager.of_type(Meter)
+        chargers = self._manager.of_type(EssDcCharger)
         grid = [m for m in meters if m.meter_type is MeterType.GRID]
         production = [m for m in meters if m.meter_type is MeterType.PRODUCTION]
+        values: dict[str, Value] = {}
 
         def ess(name: str) -> int | None:
             return _total(e.value(name) for e in batteries)
@@ -67,51 +161,125 @@ class Sum(Component):
         def meter(group: list[Meter], name: str) -> int | None:
             return _total(m.value(name) for m in group)
 
-        weighted = [
-            (e.value("Soc"), e.value("Capacity"))
-            for e in batteries
-            if isinstance(e.value("Soc"), int | float)
-            and isinstance(e.value("Capacity"), int | float)
-        ]
-        capacity = sum(float(c) for _, c in weighted if c is not None)
-        soc = (
-            round(
-                sum(float(s) * float(c) for s, c in weighted if s is not None and c is not None)
-                / capacity
-            )
-            if capacity > 0
-            else None
-        )
+        values.update(self._ess_values(batteries))
         ess_power = ess("ActivePower")
         grid_power = meter(grid, "ActivePower")
         pv_ac = meter(production, "ActivePower")
-        pv_dc = 0 if batteries else None
+        pv_dc = _total(c.value("ActualPower") for c in chargers)
+        production_power = _plus(pv_ac, pv_dc)
+        consumption = _plus(ess_power, grid_power, pv_ac)
+        for phase in PHASES:
+            ess_phase = None if ess_power is None else round(ess_power / 3)
+            grid_phase = meter(grid, f"ActivePower{phase}")
+            pv_phase = meter(production, f"ActivePower{phase}")
+            values[f"EssActivePower{phase}"] = ess_phase
+            values[f"GridActivePower{phase}"] = grid_phase
+            values[f"ProductionAcActivePower{phase}"] = pv_phase
+            values[f"ConsumptionActivePower{phase}"] = _plus(ess_phase, grid_phase, pv_phase)
+            values[f"GridGensetActivePower{phase}"] = None
+        peak = _total(c.value("MaxActualPower") for c in chargers)
+        values.update(
+            {
+                "GridActivePower": grid_power,
+                "GridMinActivePower": self._extreme("GridMin", grid_power, min),
+                "GridMaxActivePower": self._extreme("GridMax", grid_power, max),
+                "GridBuyPrice": None,
+                "ProductionAcActivePower": pv_ac,
+                "ProductionDcActualPower": pv_dc,
+                "ProductionActivePower": production_power,
+                "ProductionMaxActivePower": self._extreme(
+                    "ProductionMax", _plus(production_power, 0) if peak is None else peak, max
+                ),
+                "UnmanagedProductionActivePower": production_power,
+                "ConsumptionActivePower": consumption,
+                "ConsumptionMaxActivePower": self._extreme("ConsumptionMax", consumption, max),
+                "UnmanagedConsumptionActivePower": consumption,
+                "GridGensetActivePower": None,
+            }
+        )
+        values.update(self._grid_mode(batteries))
         charge, discharge = ess("ActiveChargeEnergy"), ess("ActiveDischargeEnergy")
         buy, sell = meter(grid, "ActiveProductionEnergy"), meter(grid, "ActiveConsumptionEnergy")
-        produced = meter(production, "ActiveProductionEnergy")
+        produced_ac = meter(production, "ActiveProductionEnergy")
+        produced_dc = _total(c.value("ActualEnergy") for c in chargers)
         consumed = None
-        if buy is not None or produced is not None:
+        if buy is not None or produced_ac is not None:
+            # the inverters' AC counters already contain their DC chargers' PV
             consumed = max(
-                0, (buy or 0) - (sell or 0) + (produced or 0) + (discharge or 0) - (charge or 0)
+                0, (buy or 0) - (sell or 0) + (produced_ac or 0) + (discharge or 0) - (charge or 0)
             )
-        values: dict[str, Value] = {
-            "EssSoc": soc,
-            "EssActivePower": ess_power,
-            "EssDischargePower": None if ess_power is None else ess_power - (pv_dc or 0),
-            "EssCapacity": ess("Capacity"),
-            "GridActivePower": grid_power,
-            "ProductionAcActivePower": pv_ac,
-            "ProductionDcActualPower": pv_dc,
-            "ProductionActivePower": _plus(pv_ac, pv_dc),
-            "ConsumptionActivePower": _plus(ess_power, grid_power, pv_ac),
-            "GridBuyActiveEnergy": buy,
-            "GridSellActiveEnergy": sell,
-            "ProductionActiveEnergy": produced,
-            "ConsumptionActiveEnergy": consumed,
-            "EssActiveChargeEnergy": charge,
-            "EssActiveDischargeEnergy": discharge,
-        }
+        values.update(
+            {
+                "GridBuyActiveEnergy": buy,
+                "GridSellActiveEnergy": sell,
+                "ProductionAcActiveEnergy": produced_ac,
+                "ProductionDcActiveEnergy": produced_dc,
+                "ProductionActiveEnergy": _plus(produced_ac, produced_dc),
+                "ConsumptionActiveEnergy": consumed,
+            }
+        )
+        flows = split_flows(
+            production_power, consumption, grid_power, _number(values["EssDischargePower"])
+        )
+        values.update(self._flows.update(flows, self._dt))
+        for name, source in EXTREME_PROPERTIES.items():
+            values[name] = values[source]
         for name, value in values.items():
             self.channels[name].set_now(value)
         worst = max((c.state_level for c in self._manager if c is not self), default=0)
         self.channels[STATE.name].set_now(int(worst))
+
+    def _ess_values(self, batteries: list[SymmetricEss]) -> dict[str, Value]:
+        def ess(name: str, group: Iterable[SymmetricEss] = batteries) -> int | None:
+            return _total(e.value(name) for e in group)
+
+        weighted = [
+            (float(s), float(c))
+            for s, c in ((e.value("Soc"), e.value("Capacity")) for e in batteries)
+            if isinstance(s, int | float) and isinstance(c, int | float)
+        ]
+        capacity = sum(c for _, c in weighted)
+        soc = round(sum(s * c for s, c in weighted) / capacity) if capacity > 0 else None
+        hybrids = [e for e in batteries if isinstance(e, HybridEss)]
+        plain = [e for e in batteries if not isinstance(e, HybridEss)]
+        managed = [e for e in batteries if isinstance(e, ManagedSymmetricEss)]
+        apparent = _total(e.value("MaxApparentPower") for e in managed)
+        return {
+            "EssSoc": soc,
+            "EssActivePower": ess("ActivePower"),
+            "EssReactivePower": ess("ReactivePower"),
+            # a hybrid's battery delivers its DC power; a plain battery its AC power
+            "EssDischargePower": _plus(ess("DcDischargePower", hybrids), ess("ActivePower", plain)),
+            "EssMinDischargePower": None if apparent is None else -apparent,
+            "EssMaxDischargePower": apparent,
+            "EssCapacity": ess("Capacity"),
+            "EssMaxApparentPower": ess("MaxApparentPower"),
+            "EssActiveChargeEnergy": ess("ActiveChargeEnergy"),
+            "EssActiveDischargeEnergy": ess("ActiveDischargeEnergy"),
+            "EssDcChargeEnergy": _plus(
+                ess("DcChargeEnergy", hybrids), ess("ActiveChargeEnergy", plain)
+            ),
+            "EssDcDischargeEnergy": _plus(
+                ess("DcDischargeEnergy", hybrids), ess("ActiveDischargeEnergy", plain)
+            ),
+        }
+
+    def _grid_mode(self, batteries: list[SymmetricEss]) -> dict[str, Value]:
+        modes = {e.value("GridMode") for e in batteries}
+        if OFF_GRID_GENSET in modes:
+            mode = OFF_GRID_GENSET
+        elif OFF_GRID in modes:
+            mode = OFF_GRID
+        elif modes == {ON_GRID}:
+            mode = ON_GRID
+        else:
+            mode = GRID_MODE_UNDEFINED
+        if mode == OFF_GRID:
+            self._off_grid_s += self._dt
+        elif mode == OFF_GRID_GENSET:
+            self._genset_s += self._dt
+        return {
+            "GridMode": mode,
+            "GridModeOffGridTime": round(self._off_grid_s),
+            "GridModeOffGridGensetTime": round(self._genset_s),
+        }

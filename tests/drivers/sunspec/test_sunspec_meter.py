@@ -29,8 +29,10 @@ async def test_every_mapped_channel(site: Site) -> None:
     assert meter.value("ActivePowerL1") == 200
     assert meter.value("ReactivePower") == 0
     assert meter.value("Voltage") == 230_000
-    assert meter.value("Current") == 3  # 600 W over 3 × 230 V: 2.61 A, rounded
-    assert meter.value("Frequency") == 50
+    assert meter.value("VoltageL3") == 230_000
+    assert meter.value("Current") == 2610  # 600 W over 3 × 230 V: 2.61 A, in mA as OpenEMS
+    assert meter.value("CurrentL2") == 870
+    assert meter.value("Frequency") == 50_000  # mHz
     assert meter.value("ActiveProductionEnergy") == 500_000  # bought (TotWhImp)
     assert meter.value("ActiveConsumptionEnergy") == 200_000  # sold (TotWhExp)
     assert meter.value("State") == Level.OK

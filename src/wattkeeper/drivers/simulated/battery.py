@@ -61,6 +61,12 @@ class SimulatedBattery(ManagedSymmetricEss):
         self.set("AllowedDischargePower", round(cfg.max_discharge_power * discharge_factor))
         self.set("ActiveChargeEnergy", round(self.charged_wh))
         self.set("ActiveDischargeEnergy", round(self.discharged_wh))
+        # LFP cells: about 3.0 V empty to 3.4 V full, a few mV spread; a cool, even pack
+        cell_mv = 3000 + 4 * self.soc_exact
+        self.set("MinCellVoltage", round(cell_mv - 4))
+        self.set("MaxCellVoltage", round(cell_mv + 4))
+        self.set("MinCellTemperature", 24)
+        self.set("MaxCellTemperature", 26)
 
     def write_power(self, active: int, reactive: int) -> None:
         self.setpoint = float(active)

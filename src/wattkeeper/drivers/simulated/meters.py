@@ -11,7 +11,30 @@ from wattkeeper.core.manager import ComponentManager
 from wattkeeper.drivers.simulated.physics import Noise, load_power, pv_power
 from wattkeeper.drivers.simulated.site_time import SiteTime
 from wattkeeper.natures.ess import EssCluster, SymmetricEss
-from wattkeeper.natures.meter import Meter, MeterType
+from wattkeeper.natures.meter import PHASES, Meter, MeterType
+
+VOLTAGE_MV = 230_000
+FREQUENCY_MHZ = 50_000
+
+
+def publish_balanced(meter: Meter, power: float, produced_wh: float, consumed_wh: float) -> None:
+    """A meter on a balanced three-phase line: each phase carries a third (OpenEMS units)."""
+    phase_power = power / 3.0
+    phase_current_ma = round(phase_power / (VOLTAGE_MV / 1000.0) * 1000.0)
+    meter.set("ActivePower", round(power))
+    meter.set("ReactivePower", 0)
+    meter.set("Voltage", VOLTAGE_MV)
+    meter.set("Current", 3 * phase_current_ma)
+    meter.set("Frequency", FREQUENCY_MHZ)
+    meter.set("ActiveProductionEnergy", round(produced_wh))
+    meter.set("ActiveConsumptionEnergy", round(consumed_wh))
+    for phase in PHASES:
+        meter.set(f"ActivePower{phase}", round(phase_power))
+        meter.set(f"ReactivePower{phase}", 0)
+        meter.set(f"Voltage{phase}", VOLTAGE_MV)
+        meter.set(f"Current{phase}", phase_current_ma)
+        meter.set(f"ActiveProductionEnergy{phase}", round(produced_wh / 3.0))
+        meter.set(f"ActiveConsumptionEnergy{phase}", round(consumed_wh / 3.0))
 
 
 class _EnergyMeter(Meter):
@@ -39,11 +62,7 @@ class _EnergyMeter(Meter):
         else:
             self.consumed_wh -= energy
         self.power = self.measure()
-        self.set("ActivePower", round(self.power))
-        self.set("Voltage", 230_000)
-        self.set("Frequency", 50)
-        self.set("ActiveProductionEnergy", round(self.produced_wh))
-        self.set("ActiveConsumptionEnergy", round(self.consumed_wh))
+        publish_balanced(self, self.power, self.produced_wh, self.consumed_wh)
 
     def measure(self) -> float:
         raise NotImplementedError

@@ -1,16 +1,16 @@
 """`SunSpec.Meter`: a grid or production meter with SunSpec model 201, 202, 203 or 204.
 
-=======================  ==================================================================
-Channel                  SunSpec source (model 20x)
-=======================  ==================================================================
-ActivePower              W (× −1 with `invert`)
-ReactivePower            VAR
-Voltage                  PhV (average line-neutral, else PhVphA), V → mV
-Current                  A (total), rounded
-Frequency                Hz, rounded
-ActiveProductionEnergy   TotWhImp (TotWhExp with `invert`)
-ActiveConsumptionEnergy  TotWhExp (TotWhImp with `invert`)
-=======================  ==================================================================
+=============================  ============================================================
+Channel (and its L1..L3)        SunSpec source (model 20x; phases: the phA/phB/phC points)
+=============================  ============================================================
+ActivePower                    W, WphA.. (× −1 with `invert`)
+ReactivePower                  VAR, VARphA..
+Voltage                        PhV (else PhVphA), PhVphA.. : V → mV
+Current                        A, AphA.. : A → mA
+Frequency                      Hz → mHz
+ActiveProductionEnergy         TotWhImp, TotWhImpPhA.. (TotWhExp.. with `invert`)
+ActiveConsumptionEnergy        TotWhExp, TotWhExpPhA.. (TotWhImp.. with `invert`)
+=============================  ============================================================
 
 Sign convention: SunSpec meters count W > 0 and TotWhImp for energy flowing into the site
 (import). At the grid connection point that is exactly the grid-meter nature: + buy,
@@ -26,7 +26,6 @@ from typing import Any
 from pydantic import Field
 
 from wattkeeper.config.registry import BuildContext, Factory
-from wattkeeper.core.channel import ChannelDoc, ChannelType, History, Unit
 from wattkeeper.core.clock import Clock
 from wattkeeper.core.state import COMMUNICATION_FAILED
 from wattkeeper.drivers.sunspec.common import (
@@ -40,11 +39,7 @@ from wattkeeper.drivers.sunspec.common import (
 from wattkeeper.natures.meter import Meter, MeterType
 from wattkeeper.protocols.sunspec.models import METER_MODELS
 
-PHASE_CHANNELS = tuple(
-    ChannelDoc(f"ActivePowerL{n}", ChannelType.INTEGER, Unit.WATT, history=History.POWER)
-    for n in (1, 2, 3)
-)
-_PHASE_POINTS = ("WphA", "WphB", "WphC")
+_PHASES = (("", "", ""), ("L1", "phA", "PhA"), ("L2", "phB", "PhB"), ("L3", "phC", "PhC"))
 
 
 class SunSpecMeterConfig(SunSpecConfig):
@@ -61,7 +56,6 @@ class SunSpecMeter(Meter):
     ) -> None:
         super().__init__(component_id, alias, config)
         self.meter_type = config.type
-        self.declare_all(PHASE_CHANNELS)
         self.declare_state(COMMUNICATION_FAILED)
         self.link = SunSpecLink(component_id, config, clock, [Role("meter", METER_MODELS)])
         set_all_none(self)
@@ -78,21 +72,21 @@ class SunSpecMeter(Meter):
             return
         values = self.link.values("meter")
         sign = -1.0 if self.config.invert else 1.0
-        power = number(values, "W")
-        self.set("ActivePower", rounded(power, sign))
-        for channel, point in zip(PHASE_CHANNELS, _PHASE_POINTS, strict=True):
-            self.set(channel.name, rounded(number(values, point), sign))
-        self.set("ReactivePower", rounded(number(values, "VAR"), sign))
+        for phase, point, energy_point in _PHASES:
+            self.set(f"ActivePower{phase}", rounded(number(values, f"W{point}"), sign))
+            self.set(f"ReactivePower{phase}", rounded(number(values, f"VAR{point}"), sign))
+            self.set(f"Current{phase}", rounded(number(values, f"A{point}"), 1000))
+            imported = rounded(number(values, f"TotWhImp{energy_point}"))
+            exported = rounded(number(values, f"TotWhExp{energy_point}"))
+            if self.config.invert:
+                imported, exported = exported, imported
+            self.set(f"ActiveProductionEnergy{phase}", imported)
+            self.set(f"ActiveConsumptionEnergy{phase}", exported)
+        for phase, point, _ in _PHASES[1:]:
+            self.set(f"Voltage{phase}", rounded(number(values, f"PhV{point}"), 1000))
         volts = number(values, "PhV")
         self.set("Voltage", rounded(volts if volts is not None else number(values, "PhVphA"), 1000))
-        self.set("Current", rounded(number(values, "A")))
-        self.set("Frequency", rounded(number(values, "Hz")))
-        imported = rounded(number(values, "TotWhImp"))
-        exported = rounded(number(values, "TotWhExp"))
-        if self.config.invert:
-            imported, exported = exported, imported
-        self.set("ActiveProductionEnergy", imported)
-        self.set("ActiveConsumptionEnergy", exported)
+        self.set("Frequency", rounded(number(values, "Hz"), 1000))
 
 
 def build(component_id: str, alias: str, config: Any, ctx: BuildContext) -> SunSpecMeter:

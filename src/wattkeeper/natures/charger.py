@@ -1,0 +1,32 @@
+"""The EssDcCharger nature: PV on the DC side of a hybrid battery inverter (`charger0`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wattkeeper.core.channel import ChannelDoc, History, Unit
+from wattkeeper.core.channel import ChannelType as T
+from wattkeeper.core.component import Component
+
+ESS_DC_CHARGER = (
+    ChannelDoc("MaxActualPower", T.INTEGER, Unit.WATT, text="Peak power of the PV string(s)"),
+    ChannelDoc("ActualPower", T.INTEGER, Unit.WATT, text="PV power now", history=History.POWER),
+    ChannelDoc("ActualEnergy", T.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER),
+    ChannelDoc("Voltage", T.INTEGER, Unit.MILLIVOLT, text="PV string voltage"),
+    ChannelDoc("Current", T.INTEGER, Unit.MILLIAMPERE, text="PV string current"),
+)
+
+
+class EssDcCharger(Component):
+    """A DC charger: its power reaches the site only through its battery inverter (`ess_id`)."""
+
+    nature_id = "EssDcCharger"
+    ess_id: str = ""
+
+    def __init__(self, component_id: str, alias: str = "", config: Any = None) -> None:
+        super().__init__(component_id, alias, config)
+        self.declare_all(ESS_DC_CHARGER)
+
+    def actual_power(self) -> float | None:
+        value = self.value("ActualPower")
+        return float(value) if isinstance(value, int | float) else None
