@@ -1,11 +1,9 @@
-"""Which OpenEMS natures (Java interface names) a component class implements, for `natureIds`.
+"""OpenEMS's Java interface name for each nature, for `natureIds` in `getEdgeConfig`.
 
 OpenEMS's UI finds everything by nature: the grid meter, the batteries, the history service
-(`getComponentsImplementingNature("io.openems.edge.timedata.api.Timedata")`). Our natures are
-Python classes, so one table maps a class (by name, found anywhere in the component's MRO) to
-the interfaces it stands for. Names rather than imported classes keep this table free of
-driver imports, and let a nature added elsewhere (HybridEss, EssDcCharger, ...) take effect
-as soon as its class exists under that name.
+(`getComponentsImplementingNature("io.openems.edge.timedata.api.Timedata")`). Each of our
+component classes names the natures it adds (`Component.nature_ids()`, short names as in the
+reference); this one table turns them into the interface names the UI compares against.
 """
 
 from __future__ import annotations
@@ -15,55 +13,55 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 _EDGE = "io.openems.edge."
-OPENEMS_COMPONENT = _EDGE + "common.component.OpenemsComponent"
-TIMEDATA = _EDGE + "timedata.api.Timedata"
-JSON_API = _EDGE + "common.jsonapi.JsonApi"
-MODBUS_COMPONENT = _EDGE + "bridge.modbus.api.ModbusComponent"
-_REST = _EDGE + "controller.api.rest."
 
-#: Our class name → the OpenEMS interfaces it implements (its bases contribute theirs too).
-INHERITED: dict[str, tuple[str, ...]] = {
-    "Component": (OPENEMS_COMPONENT,),
-    "SymmetricEss": (_EDGE + "ess.api.SymmetricEss",),
-    "ManagedSymmetricEss": (_EDGE + "ess.api.ManagedSymmetricEss",),
-    "HybridEss": (_EDGE + "ess.api.HybridEss",),
-    "AsymmetricEss": (_EDGE + "ess.api.AsymmetricEss",),
-    "ManagedAsymmetricEss": (_EDGE + "ess.api.ManagedAsymmetricEss",),
-    "EssCluster": (_EDGE + "ess.api.MetaEss",),
-    "EssDcCharger": (_EDGE + "ess.dccharger.api.EssDcCharger",),
-    "Meter": (_EDGE + "meter.api.ElectricityMeter",),
-    "ElectricityMeter": (_EDGE + "meter.api.ElectricityMeter",),
-    "Controller": (_EDGE + "controller.api.Controller",),
-    "RestApiController": (_REST + "RestApi", JSON_API),
-    "RestApiWorker": (_REST + "readwrite.ControllerApiRestReadWrite",),
-    "Sum": (_EDGE + "common.sum.Sum",),
-    "HostComponent": (_EDGE + "common.host.Host", JSON_API),
-    "CycleComponent": (_EDGE + "common.cycle.Cycle",),
-    "MetaComponent": (_EDGE + "common.meta.Meta",),
-    "TimedataComponent": (TIMEDATA,),
-    "AppManagerComponent": (_EDGE + "core.appmanager.AppManager", JSON_API),
-    # components that talk Modbus/TCP to their device through our bridge
-    "SunSpecEss": (MODBUS_COMPONENT,),
-    "SunSpecMeter": (MODBUS_COMPONENT,),
-    "RegisterMapMeter": (MODBUS_COMPONENT,),
+#: Nature (short name) → the Java interface OpenEMS's UI looks for.
+INTERFACES: dict[str, str] = {
+    "OpenemsComponent": _EDGE + "common.component.OpenemsComponent",
+    "Sum": _EDGE + "common.sum.Sum",
+    "Meta": _EDGE + "common.meta.Meta",
+    "Host": _EDGE + "common.host.Host",
+    "Cycle": _EDGE + "common.cycle.Cycle",
+    "JsonApi": _EDGE + "common.jsonapi.JsonApi",
+    "SymmetricEss": _EDGE + "ess.api.SymmetricEss",
+    "ManagedSymmetricEss": _EDGE + "ess.api.ManagedSymmetricEss",
+    "HybridEss": _EDGE + "ess.api.HybridEss",
+    "AsymmetricEss": _EDGE + "ess.api.AsymmetricEss",
+    "ManagedAsymmetricEss": _EDGE + "ess.api.ManagedAsymmetricEss",
+    "MetaEss": _EDGE + "ess.api.MetaEss",
+    "EssDcCharger": _EDGE + "ess.dccharger.api.EssDcCharger",
+    "ElectricityMeter": _EDGE + "meter.api.ElectricityMeter",
+    "Controller": _EDGE + "controller.api.Controller",
+    "RestApi": _EDGE + "controller.api.rest.RestApi",
+    "ControllerApiRestReadOnly": _EDGE + "controller.api.rest.readonly.ControllerApiRestReadOnly",
+    "ControllerApiRestReadWrite": _EDGE
+    + "controller.api.rest.readwrite.ControllerApiRestReadWrite",
+    "ModbusComponent": _EDGE + "bridge.modbus.api.ModbusComponent",
+    "Timedata": _EDGE + "timedata.api.Timedata",
+    "AppManager": _EDGE + "core.appmanager.AppManager",
 }
 
-#: Interfaces of exactly this class, not of its subclasses (the read-write REST controller
-#: is a subclass of the read-only one in our code, but not a ControllerApiRestReadOnly).
-EXACT: dict[str, tuple[str, ...]] = {
-    "RestApiController": (_REST + "readonly.ControllerApiRestReadOnly",),
+
+#: Natures outside the channel reference (no channels of their own), by our class name.
+BEYOND_REFERENCE: dict[str, str] = {
+    "TimedataComponent": "Timedata",
+    "AppManagerComponent": "AppManager",
+    "EssCluster": "MetaEss",
 }
 
 
 def nature_ids(classes: Iterable[type]) -> list[str]:
-    """The OpenEMS interfaces of these classes, OpenemsComponent first, each once."""
+    """The OpenEMS interfaces of these component classes, OpenemsComponent first, each once."""
     found: dict[str, None] = {}
     for cls in classes:
-        for base in reversed(cls.__mro__):
-            for name in INHERITED.get(base.__name__, ()):
-                found[name] = None
-        for name in EXACT.get(cls.__name__, ()):
-            found[name] = None
+        declared: Callable[[], list[str]] | None = getattr(cls, "nature_ids", None)
+        natures = declared() if declared else []
+        natures += [
+            BEYOND_REFERENCE[c.__name__] for c in cls.__mro__ if c.__name__ in BEYOND_REFERENCE
+        ]
+        for nature in natures:
+            # a nature without a known interface stays out rather than be sent half-named
+            if nature in INTERFACES:
+                found[INTERFACES[nature]] = None
     return list(found)
 
 
