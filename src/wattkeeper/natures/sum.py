@@ -57,7 +57,10 @@ SUM_CHANNELS = (
     _power("ConsumptionMaxActivePower", "Highest consumption seen since start", History.NONE),
     _power("UnmanagedConsumptionActivePower", "Consumption no controller manages"),
     ChannelDoc(
-        "GridMode", T.INTEGER, text="-1:Undefined, 1:On-Grid, 2:Off-Grid, 3:Off-Grid-Genset"
+        "GridMode",
+        T.INTEGER,
+        text="-1:Undefined, 1:On-Grid, 2:Off-Grid, 3:Off-Grid-Genset",
+        history=History.STATE,  # OpenEMS's UI charts off-grid periods from its history
     ),
     ChannelDoc("GridModeOffGridTime", T.LONG, Unit.CUMULATED_SECONDS, history=C),
     ChannelDoc("GridModeOffGridGensetTime", T.LONG, Unit.CUMULATED_SECONDS, history=C),
