@@ -16,6 +16,7 @@ from wattkeeper.api.history_api import HistoryApi
 from wattkeeper.api.host import HOST_ID, HostApi, HostComponent
 from wattkeeper.api.server import EdgeAsgiApp, HttpServers
 from wattkeeper.api.timedata import TIMEDATA_ID, TimedataComponent
+from wattkeeper.api.update_manager import UPDATE_MANAGER_ID, update_manager
 from wattkeeper.api.users import UserStore
 from wattkeeper.apps.manager import AppManager
 from wattkeeper.config import property_channels
@@ -122,6 +123,7 @@ class Edge:
         self.api.component_methods[APP_MANAGER_ID] = app_center
         self.api.methods["appCenter"] = AppCenterKeys(app_center)
         self.api.component_methods[HOST_ID] = HostApi()
+        self.api.component_methods[UPDATE_MANAGER_ID] = update_manager
         self.history = SqliteHistoryStore(data_dir / "history.sqlite")
         if TIMEDATA_ID not in {c.id for c in self.manager}:
             self.manager.add(TimedataComponent())
