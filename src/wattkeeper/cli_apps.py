@@ -88,7 +88,7 @@ def register(sub: Any) -> None:
         if name == "install":
             parser.add_argument("--key", help="16-digit licence key XXXX-XXXX-XXXX-XXXX")
             parser.add_argument(
-                "--property", action="append", help="NAME=VALUE, e.g. apiTimeout=120"
+                "--property", action="append", help="NAME=VALUE, e.g. API_TIMEOUT=120"
             )
         parser.add_argument("--url", default=DEFAULT_URL, help=f"edge URL (default {DEFAULT_URL})")
         parser.add_argument("--user", default="x")
