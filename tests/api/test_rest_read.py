@@ -133,3 +133,21 @@ async def test_other_methods_are_405(api) -> None:
     response = await api.client.put("/rest/channel/_sum/EssSoc", headers=GUEST)
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, POST"
+
+
+async def test_a_cached_read_sees_every_change(api) -> None:
+    """`.*/.*` is served from a cache between cycles; any value change or new component ends it."""
+    first = (await api.get("/rest/channel/.*/.*")).json()
+    again = (await api.get("/rest/channel/.*/.*")).json()
+    assert first == again
+    api.edge.manager.channel("_meta/Version").set_now("changed")
+    changed = {c["address"]: c.get("value") for c in (await api.get("/rest/channel/.*/.*")).json()}
+    assert changed["_meta/Version"] == "changed"
+    api.step()
+    stepped = {c["address"]: c.get("value") for c in (await api.get("/rest/channel/.*/.*")).json()}
+    assert stepped["_meta/SystemTimeUtc"] == changed["_meta/SystemTimeUtc"] + 1
+    await api.edge.configurator.update("ess0", {"capacity": 9000})
+    updated = {
+        c["address"]: c.get("value") for c in (await api.get("/rest/channel/ess0/.*")).json()
+    }
+    assert updated["ess0/_PropertyCapacity"] == 9000

@@ -11,6 +11,7 @@ from tests.api.conftest import demo_with_write_access
 from tests.conformance.reference import (
     README,
     ROOT,
+    RefChannel,
     deviation,
     deviations,
     nature_channels,
@@ -87,6 +88,11 @@ def test_every_channel_of_every_nature_as_the_reference_declares_it(components) 
                 expected = (ref.type, ref.unit, ref.access)
                 if actual != expected:
                     problems.append(f"{where}: {actual} instead of {expected}")
+                category = {"value": "OPENEMS_TYPE", "enum": "ENUM", "state": "STATE"}[ref.kind]
+                if doc.category != category or (doc.level or None) != ref.level:
+                    problems.append(f"{where}: {doc.category} {doc.level} instead of {ref.kind}")
+                if ref.kind == "enum" and dict(doc.options) != enum_options(ref):
+                    problems.append(f"{where}: options {dict(doc.options)}")
     assert not problems, "\n".join(problems)
     assert checked > 500
 
@@ -123,6 +129,13 @@ def test_property_channels_of_the_reference_configurations(components) -> None:
                 problems.append(f"{where}: {actual}")
     assert not problems, "\n".join(problems)
     assert checked >= 20
+
+
+def enum_options(ref: RefChannel) -> dict[str, int]:
+    natures = reference()["natures"]
+    entry = next(c for c in natures[ref.nature]["channels"] if c["id"] == ref.id)
+    values: dict[str, int] = reference()["enum_options"][entry["options"]]["values"]
+    return values
 
 
 def test_state_is_an_integer_level_on_every_component(components) -> None:

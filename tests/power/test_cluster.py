@@ -86,3 +86,30 @@ def test_distribute_respects_bounds_and_sum(total: float) -> None:
     assert sum(shares) == pytest.approx(total)
     for share, low, high in zip(shares, lows, highs, strict=True):
         assert low - 1e-9 <= share <= high + 1e-9
+
+
+def test_cluster_reports_grid_mode_and_extreme_cells(make_edge) -> None:
+    site = make_edge(
+        """
+[[components]]
+id = "ess1"
+factory = "Simulator.EssSymmetric.Reacting"
+[components.properties]
+initialSoc = 20
+[[components]]
+id = "ess2"
+factory = "Simulator.EssSymmetric.Reacting"
+[components.properties]
+initialSoc = 80
+[[components]]
+id = "ess0"
+factory = "Ess.Cluster"
+[components.properties]
+"ess.ids" = ["ess1", "ess2"]
+"""
+    )
+    site.step(2)
+    assert site.value("ess0/GridMode") == 1
+    assert site.value("ess0/MinCellVoltage") == site.value("ess1/MinCellVoltage")
+    assert site.value("ess0/MaxCellVoltage") == site.value("ess2/MaxCellVoltage")
+    assert site.value("ess0/_PropertyEssIds") == '["ess1","ess2"]'  # several: a string

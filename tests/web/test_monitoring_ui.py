@@ -19,7 +19,7 @@ RW = "App.Api.RestJson.ReadWrite"
 FLOW = {
     "flow-pv": "_sum/ProductionActivePower",
     "flow-grid": "_sum/GridActivePower",
-    "flow-battery": "_sum/EssActivePower",
+    "flow-battery": "_sum/EssDischargePower",  # the battery itself (DC side of a hybrid)
     "flow-soc": "_sum/EssSoc",
     "flow-home": "_sum/ConsumptionActivePower",
 }

@@ -7,7 +7,7 @@ from typing import Any
 from wattkeeper.api.auth import require
 from wattkeeper.api.context import ApiContext, RpcCall
 from wattkeeper.api.errors import bad_request
-from wattkeeper.api.serialize import plain_value
+from wattkeeper.api.serialize import channel_category, plain_value
 from wattkeeper.api.users import Role
 from wattkeeper.core.channel import AccessMode
 
@@ -39,7 +39,7 @@ class ComponentManagerApi:
                 "accessMode": doc.access.value,
                 "unit": doc.unit,
                 "text": doc.text,
-                "category": "OPENEMS_TYPE",
+                **channel_category(doc),
             }
             if doc.access is not AccessMode.WRITE_ONLY:
                 item["value"] = plain_value(channel)

@@ -9,7 +9,11 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined, to_jsonable_python
 
 from wattkeeper.api.context import ApiContext
+<<<<<<< HEAD
 from wattkeeper.api.openems_natures import built_class, nature_ids
+=======
+from wattkeeper.api.serialize import channel_category
+>>>>>>> fidelity
 from wattkeeper.config.registry import Factory, properties_of
 from wattkeeper.core.component import Component
 
@@ -56,7 +60,7 @@ def _channels(component: Component) -> dict[str, Any]:
             "accessMode": ch.doc.access.value,
             "unit": ch.doc.unit,
             "text": ch.doc.text,
-            "category": "OPENEMS_TYPE",
+            **channel_category(ch.doc),
         }
         for name, ch in component.channels.items()
     }

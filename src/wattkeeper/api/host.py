@@ -8,8 +8,6 @@ import socket
 from pathlib import Path
 from typing import Any
 
-import psutil
-
 from wattkeeper import __version__
 from wattkeeper.api.auth import require
 from wattkeeper.api.context import RpcCall
@@ -96,6 +94,8 @@ def system_update_state(version: str = __version__) -> dict[str, Any]:
 
 def network_info() -> dict[str, Any]:
     """OpenEMS's shape: each interface with its IPv4 addresses, and the IPv4 routing table."""
+    import psutil  # only here: keeps it out of the edge's start-up
+
     interfaces = []
     for name, addresses in sorted(psutil.net_if_addrs().items()):
         ips = [

@@ -64,20 +64,19 @@ class RestChannelApp:
             )
         component, channel = split_address(path[len(PREFIX) :])
         if method == "GET":
-            return 200, self._read(component, channel).encode()
+            return 200, self._read(component, channel)
         body = await _read_body(receive)
         self._write(user, _remote(scope), component, channel, body)
         return 200, b"{}"
 
-    def _read(self, component: str, channel: str) -> str:
+    def _read(self, component: str, channel: str) -> bytes:
         try:
-            channels = self.ctx.manager.match(component, channel)
+            text = self.ctx.encoder.read(self.ctx.manager, component, channel)
         except InvalidPattern as error:
             raise bad_request(str(error)) from None
-        if not channels:
+        if text is None:
             raise ApiError(404, f"No channel matches [{component}/{channel}]", Code.NO_SUCH_CHANNEL)
-        encoder = self.ctx.encoder
-        return encoder.one(channels[0]) if len(channels) == 1 else encoder.many(channels)
+        return text
 
     def _write(self, user: User, remote: str, component: str, channel: str, body: bytes) -> None:
         require(user, Role.OWNER, "writing a channel")

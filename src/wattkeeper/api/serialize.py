@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
-from wattkeeper.core.channel import AccessMode, Channel, Value
+from wattkeeper.core.channel import GENERATION, AccessMode, Channel, ChannelDoc, Value
+from wattkeeper.core.manager import ComponentManager
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -19,6 +21,27 @@ class ChannelEncoder:
 
     def __init__(self) -> None:
         self._cache: dict[Channel, tuple[str, bool, bool]] = {}
+        #: (component pattern, channel pattern) → (generation, channel index, JSON)
+        self._reads: dict[tuple[str, str], tuple[int, object, bytes]] = {}
+
+    def read(self, manager: ComponentManager, component: str, channel: str) -> bytes | None:
+        """The UTF-8 JSON of every channel matching the two patterns (None: none matches).
+
+        Kept until any channel value changes or components change: between two cycles a
+        dashboard polling `.*/.*` gets the same bytes without encoding hundreds of channels."""
+        key = (component, channel)
+        generation, index = GENERATION.value, manager.all_channels()
+        hit = self._reads.get(key)
+        if hit is not None and hit[0] == generation and hit[1] is index:
+            return hit[2]
+        channels = manager.match(component, channel)
+        if not channels:
+            return None
+        text = (self.one(channels[0]) if len(channels) == 1 else self.many(channels)).encode()
+        if len(self._reads) > 256:
+            self._reads.clear()
+        self._reads[key] = (generation, index, text)
+        return text
 
     def _entry(self, channel: Channel) -> tuple[str, bool, bool]:
         doc = channel.doc
@@ -59,6 +82,16 @@ class ChannelEncoder:
             else:
                 append(prefix + _encode(value, integral) + "}")
         return "[" + ",".join(parts) + "]"
+
+
+def channel_category(doc: ChannelDoc) -> dict[str, Any]:
+    """OpenEMS's `category`, with `options` (name → value) for ENUM and `level` for STATE."""
+    found: dict[str, Any] = {"category": doc.category}
+    if doc.level:
+        found["level"] = doc.level
+    elif doc.options:
+        found["options"] = dict(doc.options)
+    return found
 
 
 def plain_value(channel: Channel) -> Value:

@@ -89,6 +89,17 @@ class ChannelDoc:
     access: AccessMode = AccessMode.READ_ONLY
     text: str = ""
     history: History = History.NONE
+    #: an enum channel's values by name (OpenEMS's `options`), e.g. (("ON_GRID", 1), ...)
+    options: tuple[tuple[str, int], ...] = ()
+    #: a state channel's level name (OpenEMS's `level`: INFO, WARNING, FAULT)
+    level: str = ""
+
+    @property
+    def category(self) -> str:
+        """OpenEMS's channel category: STATE, ENUM or OPENEMS_TYPE."""
+        if self.level:
+            return "STATE"
+        return "ENUM" if self.options else "OPENEMS_TYPE"
 
 
 def coerce(doc: ChannelDoc, raw: Any) -> Value:
@@ -134,6 +145,20 @@ def _json_kind(raw: Any) -> str:
 WriteHandler = Callable[[Value], None]
 
 
+class Generation:
+    """Counts changes of process-image values, so a reader may cache what it built from them
+    (the REST API's `.*/.*` between two cycles)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+#: bumped by every change of a channel's `value` (set_now, freeze, the process image)
+GENERATION = Generation()
+
+
 class Channel:
     """One datum of a component with a process-image value and a next value.
 
@@ -163,9 +188,11 @@ class Channel:
         """Set value and next value at once (for values computed inside the cycle)."""
         self.value = value
         self.next = value
+        GENERATION.value += 1
 
     def freeze(self) -> None:
         self.value = self.next
+        GENERATION.value += 1
 
     def on_write(self, handler: WriteHandler) -> None:
         self._on_write = handler

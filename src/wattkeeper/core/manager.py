@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import TypeVar
 
-from wattkeeper.core.channel import Channel
+from wattkeeper.core.channel import GENERATION, Channel
 from wattkeeper.core.component import Component
 from wattkeeper.core.errors import ChannelNotFound, ComponentNotFound, WattkeeperError
 
@@ -113,3 +113,4 @@ class ComponentManager:
             component.before_process_image(now)
         for channel in self._channels:
             channel.value = channel.next
+        GENERATION.value += 1

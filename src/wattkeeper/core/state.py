@@ -15,8 +15,14 @@ class Level(IntEnum):
     FAULT = 3
 
 
+LEVEL_OPTIONS = tuple((level.name, int(level)) for level in Level)
+
 STATE = ChannelDoc(
-    "State", ChannelType.INTEGER, text="0:Ok, 1:Info, 2:Warning, 3:Fault", history=History.STATE
+    "State",
+    ChannelType.INTEGER,
+    text="0:Ok, 1:Info, 2:Warning, 3:Fault",
+    history=History.STATE,
+    options=LEVEL_OPTIONS,
 )
 
 
@@ -29,7 +35,12 @@ class StateDoc:
     text: str
 
     def channel_doc(self) -> ChannelDoc:
-        return ChannelDoc(self.name, ChannelType.BOOLEAN, text=f"{self.level.name}: {self.text}")
+        return ChannelDoc(
+            self.name,
+            ChannelType.BOOLEAN,
+            text=f"{self.level.name}: {self.text}",
+            level=self.level.name,
+        )
 
 
 RUN_FAILED = StateDoc("RunFailed", Level.FAULT, "Running the controller failed")

@@ -20,6 +20,13 @@ _SUMMED = (
     "ActiveChargeEnergy",
     "ActiveDischargeEnergy",
 )
+#: the cluster's extreme cells are its members' extremes
+_EXTREMES = {
+    "MinCellVoltage": min,
+    "MaxCellVoltage": max,
+    "MinCellTemperature": min,
+    "MaxCellTemperature": max,
+}
 
 
 class ClusterConfig(ComponentConfig):
@@ -43,6 +50,12 @@ class Cluster(EssCluster):
             values = [m.channels[name].next for m in members]
             known = [v for v in values if isinstance(v, int | float)]
             self.set(name, round(sum(known)) if known and len(known) == len(values) else None)
+        modes = {m.channels["GridMode"].next for m in members}
+        self.set("GridMode", modes.pop() if len(modes) == 1 else -1)  # -1: undefined / mixed
+        for name, pick in _EXTREMES.items():
+            cells = [m.channels[name].next for m in members]
+            known = [v for v in cells if isinstance(v, int | float)]
+            self.set(name, round(pick(known)) if known else None)
         weighted = [
             (m.channels["Soc"].next, m.channels["Capacity"].next)
             for m in members

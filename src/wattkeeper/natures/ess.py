@@ -10,6 +10,7 @@ from wattkeeper.core.component import Component
 from wattkeeper.core.state import Level, StateDoc
 
 WO = AccessMode.WRITE_ONLY
+GRID_MODE_OPTIONS = (("UNDEFINED", -1), ("ON_GRID", 1), ("OFF_GRID", 2), ("OFF_GRID_GENSET", 3))
 
 SYMMETRIC_ESS = (
     ChannelDoc(
@@ -17,7 +18,10 @@ SYMMETRIC_ESS = (
     ),
     ChannelDoc("Capacity", T.INTEGER, Unit.WATT_HOURS, text="Usable capacity"),
     ChannelDoc(
-        "GridMode", T.INTEGER, text="-1:Undefined, 1:On-Grid, 2:Off-Grid, 3:Off-Grid-Genset"
+        "GridMode",
+        T.INTEGER,
+        text="-1:Undefined, 1:On-Grid, 2:Off-Grid, 3:Off-Grid-Genset",
+        options=GRID_MODE_OPTIONS,
     ),
     ChannelDoc(
         "ActivePower",

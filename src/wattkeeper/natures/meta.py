@@ -14,7 +14,12 @@ NO_LIMITATION = 0
 META_CHANNELS = (
     ChannelDoc("Version", ChannelType.STRING, text="wattkeeper version"),
     ChannelDoc("SystemTimeUtc", ChannelType.LONG, Unit.SECONDS, text="Unix time of the cycle"),
-    ChannelDoc("Currency", ChannelType.INTEGER, text="-1:Undefined, 0:EUR, 1:SEK, 2:CHF"),
+    ChannelDoc(
+        "Currency",
+        ChannelType.INTEGER,
+        text="-1:Undefined, 0:EUR, 1:SEK, 2:CHF",
+        options=(("UNDEFINED", -1), ("EUR", 0), ("SEK", 1), ("CHF", 2)),
+    ),
     ChannelDoc(
         "IsEssChargeFromGridAllowed", ChannelType.BOOLEAN, text="Controllers may charge from grid"
     ),
@@ -22,6 +27,7 @@ META_CHANNELS = (
         "GridFeedInLimitationType",
         ChannelType.INTEGER,
         text="-1:Undefined, 0:No limitation, 1:Dynamic limitation",
+        options=(("UNDEFINED", -1), ("NO_LIMITATION", 0), ("DYNAMIC_LIMITATION", 1)),
     ),
     ChannelDoc("GridBuySoftLimit", ChannelType.INTEGER, Unit.WATT, text="None configured"),
 )

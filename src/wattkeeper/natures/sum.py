@@ -11,7 +11,13 @@ from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.state import STATE, Level, StateDoc
 from wattkeeper.natures.charger import EssDcCharger
 from wattkeeper.natures.energy_flow import FLOWS, EnergyFlow, split_flows
-from wattkeeper.natures.ess import EssCluster, HybridEss, ManagedSymmetricEss, SymmetricEss
+from wattkeeper.natures.ess import (
+    GRID_MODE_OPTIONS,
+    EssCluster,
+    HybridEss,
+    ManagedSymmetricEss,
+    SymmetricEss,
+)
 from wattkeeper.natures.meter import PHASES, Meter, MeterType
 
 SUM_ID = "_sum"
@@ -51,15 +57,16 @@ SUM_CHANNELS = (
     *_phases("ProductionAcActivePower"),
     _power("ProductionDcActualPower", "DC chargers behind hybrid inverters"),
     _power("ProductionMaxActivePower", "Peak power of the PV, or the highest seen", History.NONE),
-    _power("UnmanagedProductionActivePower", "Production no controller limits"),
+    _power("UnmanagedProductionActivePower", "Production no controller limits", History.NONE),
     _power("ConsumptionActivePower", "Household load"),
     *_phases("ConsumptionActivePower"),
     _power("ConsumptionMaxActivePower", "Highest consumption seen since start", History.NONE),
-    _power("UnmanagedConsumptionActivePower", "Consumption no controller manages"),
+    _power("UnmanagedConsumptionActivePower", "Consumption no controller manages", History.NONE),
     ChannelDoc(
         "GridMode",
         T.INTEGER,
         text="-1:Undefined, 1:On-Grid, 2:Off-Grid, 3:Off-Grid-Genset",
+        options=GRID_MODE_OPTIONS,
         history=History.STATE,  # OpenEMS's UI charts off-grid periods from its history
     ),
     ChannelDoc("GridModeOffGridTime", T.LONG, Unit.CUMULATED_SECONDS, history=C),

@@ -6,7 +6,7 @@ const SVG = 'http://www.w3.org/2000/svg';
 const CHANNELS = [
   '_sum/ProductionActivePower',
   '_sum/GridActivePower',
-  '_sum/EssActivePower',
+  '_sum/EssDischargePower',
   '_sum/EssSoc',
   '_sum/ConsumptionActivePower',
 ];
@@ -108,7 +108,7 @@ export function mount(app, root) {
     update() {
       const pv = app.value('_sum/ProductionActivePower');
       const grid = app.value('_sum/GridActivePower');
-      const battery = app.value('_sum/EssActivePower');
+      const battery = app.value('_sum/EssDischargePower');
       const soc = app.value('_sum/EssSoc');
       const home = app.value('_sum/ConsumptionActivePower');
       show(stats.pv, pv, t('flow.production'));

@@ -7,15 +7,15 @@ const POWER = [
   ['_sum/ProductionActivePower', 'history.production', 'var(--pv)'],
   ['_sum/ConsumptionActivePower', 'history.consumption', 'var(--home)'],
   ['_sum/GridActivePower', 'history.grid', 'var(--grid)'],
-  ['_sum/EssActivePower', 'history.battery', 'var(--battery)'],
+  ['_sum/EssDischargePower', 'history.battery', 'var(--battery)'],
 ];
 const ENERGY = [
   ['_sum/ProductionActiveEnergy', 'history.production', 'var(--pv)'],
   ['_sum/ConsumptionActiveEnergy', 'history.consumption', 'var(--home)'],
   ['_sum/GridBuyActiveEnergy', 'history.gridBuy', 'var(--grid)'],
   ['_sum/GridSellActiveEnergy', 'history.gridSell', 'var(--grid-sell)'],
-  ['_sum/EssActiveChargeEnergy', 'history.charge', 'var(--battery)'],
-  ['_sum/EssActiveDischargeEnergy', 'history.discharge', 'var(--battery-out)'],
+  ['_sum/EssDcChargeEnergy', 'history.charge', 'var(--battery)'],
+  ['_sum/EssDcDischargeEnergy', 'history.discharge', 'var(--battery-out)'],
 ];
 const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
