@@ -9,11 +9,8 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined, to_jsonable_python
 
 from wattkeeper.api.context import ApiContext
-<<<<<<< HEAD
 from wattkeeper.api.openems_natures import built_class, nature_ids
-=======
 from wattkeeper.api.serialize import channel_category
->>>>>>> fidelity
 from wattkeeper.config.registry import Factory, properties_of
 from wattkeeper.core.component import Component
 
