@@ -183,3 +183,10 @@ async def test_system_update_and_settings_pages(replay: Replay) -> None:
     update = replies["_host/getSystemUpdateState"]
     assert set(update) <= {"unknown", "updated", "available", "running"} and len(update) == 1
     assert replies["_updateManager/getUpdateables"] == {"updateables": []}
+
+
+async def test_channel_view_in_settings(replay: Replay) -> None:
+    replies = await replay_session(replay, "channels")
+    channels = {c["id"]: c for c in replies["_componentManager/getChannelsOfComponent"]["channels"]}
+    assert {"id", "address", "type", "accessMode", "unit", "text"} <= set(channels["Soc"])
+    assert channels["Soc"]["address"] == "ess0/Soc" and channels["Soc"]["unit"] == "%"
