@@ -93,11 +93,12 @@ def assistant(spec: AppSpec, alias: str | None = None) -> dict[str, Any]:
 def _field(name: str, field: FieldInfo) -> dict[str, Any]:
     number = field.annotation is int
     options: dict[str, Any] = {
-        "label": (field.description and f"{_wire_name(name, field)} ({field.description})")
-        or _wire_name(name, field),
+        "label": field.title or _wire_name(name, field),
         "type": "number" if number else "text",
         "required": True,
     }
+    if field.description:
+        options["description"] = field.description
     for rule in field.metadata:
         for attr, key in (("ge", "min"), ("le", "max"), ("pattern", "pattern")):
             if getattr(rule, attr, None) is not None:

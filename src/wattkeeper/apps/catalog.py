@@ -41,6 +41,7 @@ _COMPONENT_ID = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 class ReadOnlyProperties(AppProperties):
     controller_id: str = Field(
         "ctrlApiRest0",
+        title="Controller id",
         pattern=_COMPONENT_ID,
         description="Id of the REST/JSON controller",
         validation_alias=AliasChoices("CONTROLLER_ID"),
@@ -51,6 +52,7 @@ class ReadOnlyProperties(AppProperties):
 class ReadWriteProperties(ReadOnlyProperties):
     api_timeout: int = Field(
         60,
+        title="API timeout",
         ge=0,
         le=86_400,
         description="Seconds; 0: never",
@@ -62,18 +64,21 @@ class ReadWriteProperties(ReadOnlyProperties):
 class SelfConsumptionProperties(AppProperties):
     ess_id: str = Field(
         "ess0",
+        title="Battery",
         pattern=_COMPONENT_ID,
         validation_alias=AliasChoices("ESS_ID", "ess.id"),
         serialization_alias="ESS_ID",
     )
     meter_id: str = Field(
         "meter0",
+        title="Grid meter",
         pattern=_COMPONENT_ID,
         validation_alias=AliasChoices("METER_ID", "meter.id"),
         serialization_alias="METER_ID",
     )
     target_grid_setpoint: int = Field(
         0,
+        title="Target grid power",
         description="Watts",
         validation_alias=AliasChoices("TARGET_GRID_SETPOINT", "targetGridSetpoint"),
         serialization_alias="TARGET_GRID_SETPOINT",
@@ -83,12 +88,14 @@ class SelfConsumptionProperties(AppProperties):
 class ReserveProperties(AppProperties):
     ess_id: str = Field(
         "ess0",
+        title="Battery",
         pattern=_COMPONENT_ID,
         validation_alias=AliasChoices("ESS_ID", "ess.id"),
         serialization_alias="ESS_ID",
     )
     reserve_soc: int = Field(
         20,
+        title="Reserve state of charge",
         ge=0,
         le=100,
         description="Percent",
