@@ -36,5 +36,6 @@ if __name__ == "__main__":
         access_log=False,
         server_header=False,
         lifespan="off",
+        http="h11",  # the edge's stack (ADR 0050)
         ws="websockets-sansio",
     )

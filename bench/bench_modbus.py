@@ -1,14 +1,15 @@
 """Benchmark of the Modbus/TCP path over loopback against the device simulator (not a test).
 
-    python bench/bench_modbus.py [--rounds 300]
+    python bench/bench_modbus.py [--rounds 300] [--layout inverter|gen24|der|der-no-124|all]
 
-Prints, measured in this one run:
+Prints, measured in this one run, per simulator layout (default: all four):
 
 * baseline: round trip of a single-register read;
-* one full poll of the SunSpec storage device (inverter + storage models, decoded), as a
-  time (target < 20 ms) and as a ratio to the baseline;
-* latency from `apply_power` (what the cycle calls) to the device register being written,
-  p50 and p99 (target p99 < 30 ms).
+* one full poll of the SunSpec storage device (every model the driver reads, decoded with
+  the tables built from the official definitions), as a time (target < 20 ms) and as a
+  ratio to the baseline;
+* latency from `apply_power` (what the cycle calls) to the device register being written
+  (124 StorCtl_Mod, or 704 WSet on the DER layouts), p50 and p99 (target p99 < 30 ms).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from wattkeeper.core.clock import SystemClock
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.drivers.sunspec.ess import FACTORY as ESS_FACTORY
 from wattkeeper.drivers.sunspec.ess import SunSpecEss
+from wattkeeper.simulator.devices import Layout
 from wattkeeper.simulator.server import DeviceSimulator
 
 
@@ -41,17 +43,19 @@ def percentile(samples: list[float], q: float) -> float:
 async def setpoint_latencies(
     simulator: DeviceSimulator, ess: SunSpecEss, ctx: BuildContext, rounds: int
 ) -> list[float]:
-    """Seconds from `apply_power` until the simulator applied StorCtl_Mod (the last write)."""
+    """Seconds from `apply_power` until the simulator applied the last write of a setpoint
+    (124 StorCtl_Mod, or 704 WSet)."""
     written: list[float] = []
-    storage = simulator.battery
-    original = storage.write
+    model_id, last = (704, "WSet") if ess.der else (124, "StorCtl_Mod")
+    target = next(s.state for s in simulator.inverter_image.slots if s.model_id == model_id)
+    original = target.write  # type: ignore[attr-defined]
 
     def spy(name: str, value: object) -> None:
-        original(name, value)  # type: ignore[arg-type]
-        if name == "StorCtl_Mod":
+        original(name, value)
+        if name == last:
             written.append(time.perf_counter())
 
-    storage.write = spy  # type: ignore[method-assign]
+    target.write = spy  # type: ignore[attr-defined]
     latencies: list[float] = []
     try:
         for i in range(rounds):
@@ -64,7 +68,7 @@ async def setpoint_latencies(
             latencies.append(written[-1] - started)
             await asyncio.sleep(0.003)  # cycles are apart; let the poll task run
     finally:
-        storage.write = original  # type: ignore[method-assign]
+        target.write = original  # type: ignore[attr-defined]
     return latencies
 
 
@@ -72,8 +76,8 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms"
 
 
-async def measure(rounds: int) -> None:
-    simulator = DeviceSimulator("127.0.0.1", 0)
+async def measure(rounds: int, layout: Layout) -> None:
+    simulator = DeviceSimulator("127.0.0.1", 0, layout=layout)
     await simulator.start()
     try:
         # baseline: one register, one round trip
@@ -122,11 +126,13 @@ async def measure(rounds: int) -> None:
         base = statistics.median(baseline)
         poll = statistics.median(polls)
         plan = ess.link.session.plan
-        print(f"rounds: {rounds}, loopback 127.0.0.1:{simulator.port}")
+        models = "+".join(str(b.model_id) for b in ess.link.session.blocks.values())
+        print(f"== layout {layout.value} (models read: {models}), rounds: {rounds}")
         print(f"baseline single-register read: p50 {ms(base)}, p99 {ms(percentile(baseline, 99))}")
         print(
             f"full poll of the SunSpec storage device ({len(plan)} request(s), "
-            f"{sum(r.count for r in plan)} registers, 2 models decoded): "
+            f"{sum(r.count for r in plan)} registers, "
+            f"{len(ess.link.session.blocks)} models decoded): "
             f"p50 {ms(poll)}, p99 {ms(percentile(polls, 99))}, "
             f"{poll / base:.2f}x baseline (target < 20 ms)"
         )
@@ -147,8 +153,11 @@ async def measure(rounds: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--layout", default="all", choices=["all", *(x.value for x in Layout)])
     args = parser.parse_args()
-    asyncio.run(measure(args.rounds))
+    layouts = list(Layout) if args.layout == "all" else [Layout(args.layout)]
+    for layout in layouts:
+        asyncio.run(measure(args.rounds, layout))
     return 0
 
 

@@ -52,3 +52,14 @@ def make_edge(tmp_path: Path) -> Callable[..., EdgeRunner]:
         return EdgeRunner(edge, clock)
 
     return make
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what the fast stage (`bash scripts/test-fast`) leaves out: browser tests (tests/web)
+    and property-based fuzzing (every hypothesis test). Tests that start external servers mark
+    themselves `external`."""
+    for item in items:
+        if "tests/web/" in item.nodeid:
+            item.add_marker(pytest.mark.browser)
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.fuzz)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 from starlette.routing import Route
@@ -22,10 +23,11 @@ from wattkeeper.apps.manager import AppManager
 from wattkeeper.config import property_channels
 from wattkeeper.config.data_dir import local_url, remove_edge_url, write_edge_url
 from wattkeeper.config.edge_id import edge_id
-from wattkeeper.config.overrides import OverrideStore
+from wattkeeper.config.overrides import OverrideStore, StorageError, clean_temporary_files
 from wattkeeper.config.registry import BuildContext, Registry
 from wattkeeper.config.runtime import Configurator, publish_config_properties
 from wattkeeper.config.site import SiteConfig
+from wattkeeper.config.state import StateFile
 from wattkeeper.controllers.api_rest import DEFAULT_PASSWORDS, RestApiController
 from wattkeeper.core.channel import ChannelType
 from wattkeeper.core.clock import Clock, SystemClock
@@ -33,7 +35,9 @@ from wattkeeper.core.controller import Scheduler
 from wattkeeper.core.cycle import Cycle
 from wattkeeper.core.events import CycleDone
 from wattkeeper.core.manager import ComponentManager
-from wattkeeper.drivers.simulated.site_time import SiteTime
+from wattkeeper.core.site_time import SiteTime
+from wattkeeper.core.state import Level, StateDoc
+from wattkeeper.counters import CounterContinuity, device_fingerprint
 from wattkeeper.factories import default_registry
 from wattkeeper.history import SqliteHistoryStore
 from wattkeeper.licensing import TrustedKeys, default_trusted_keys, trusted_keys
@@ -43,6 +47,13 @@ from wattkeeper.power.stage import Power
 from wattkeeper.recorder import HistoryRecorder
 
 log = logging.getLogger(__name__)
+
+STORAGE_FAULT = StateDoc(
+    "DataDirectoryNotWritable",
+    Level.FAULT,
+    "The data directory cannot be written: changes and channel writes are refused",
+)
+STORAGE_CHECK_CYCLES = 60  # how often the data directory is probed while the edge runs
 
 
 class Edge:
@@ -59,13 +70,17 @@ class Edge:
         self.site = site
         self.data_dir = data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
+        for leftover in clean_temporary_files(data_dir):
+            log.info("removed %s, left by an interrupted write", leftover)
         self.clock = clock or SystemClock()
         self.edge_id = edge_id(data_dir)
         self.manager = ComponentManager()
         self.power = Power(self.manager)
         self.sum = Sum(self.manager)
         self.manager.add(self.sum)
-        self.manager.add(HostComponent(data_dir))
+        self.host = HostComponent(data_dir)
+        self.host.declare_state(STORAGE_FAULT)
+        self.manager.add(self.host)
         self.manager.add(MetaComponent(self.clock))
         settings = site.edge
         self.cycle = Cycle(
@@ -94,10 +109,13 @@ class Edge:
             self.clock,
             self.manager,
             data_dir,
-            services={"power": self.power, "site_time": self.site_time, "cycle": self.cycle},
+            power=self.power,
+            site_time=self.site_time,
+            wake=self.cycle.wake,
         )
+        self.state = StateFile(data_dir)
         self.configurator = Configurator(
-            registry or default_registry(), self.ctx, site, OverrideStore(data_dir)
+            registry or default_registry(), self.ctx, site, OverrideStore(self.state)
         )
         self.configurator.build_all()
         self.users = UserStore(data_dir)
@@ -108,7 +126,7 @@ class Edge:
             cycle=self.cycle,
             clock=self.clock,
             auth=Authenticator(self.users, self.clock),
-            audit=AuditLog(data_dir),
+            audit=AuditLog(data_dir, settings.audit_retention_days),
             edge_id=self.edge_id,
         )
         self.apps = AppManager(
@@ -124,18 +142,43 @@ class Edge:
         self.api.methods["appCenter"] = AppCenterKeys(app_center)
         self.api.component_methods[HOST_ID] = HostApi()
         self.api.component_methods[UPDATE_MANAGER_ID] = update_manager
-        self.history = SqliteHistoryStore(data_dir / "history.sqlite")
+        try:
+            self.history = SqliteHistoryStore(data_dir / "history.sqlite")
+        except sqlite3.Error as error:
+            log.error("history unavailable (%s): kept in memory until the edge stops", error)
+            self.history = SqliteHistoryStore(":memory:")
+        continuity = CounterContinuity(self.history, device_fingerprint(site.components), data_dir)
+        self.cycle.events.subscribe(HistoryRecorder(self.manager, self.history, continuity))
         if TIMEDATA_ID not in {c.id for c in self.manager}:
             self.manager.add(TimedataComponent())
-        self.cycle.events.subscribe(HistoryRecorder(self.manager, self.history))
         history_api = HistoryApi(self.api, self.history)
         self.asgi = EdgeAsgiApp(
             self.api, [Route("/history/export.csv", history_api.export_csv, methods=["GET"])]
         )
         self.cycle.events.subscribe(self._watch_users)
+        self.cycle.events.subscribe(self._watch_storage)
         self._servers: HttpServers | None = None
         self.configurator.listeners.append(self._sync_ports)  # the App Center adds controllers
         self._flag_default_passwords()
+        self.check_storage()
+
+    def check_storage(self) -> bool:
+        """Probe the data directory; raise or clear `_host/DataDirectoryNotWritable`."""
+        try:
+            self.state.check_writable()
+        except StorageError as error:
+            self.host.raise_state(STORAGE_FAULT, str(error))
+            return False
+        if self.api.audit.fault is None:
+            self.host.clear_state(STORAGE_FAULT)
+            return True
+        audit = self.api.audit
+        self.host.raise_state(STORAGE_FAULT, f"{audit.path} cannot be written ({audit.fault})")
+        return False
+
+    def _watch_storage(self, event: CycleDone) -> None:
+        if event.number % STORAGE_CHECK_CYCLES == 0:
+            self.check_storage()
 
     def _watch_users(self, event: CycleDone) -> None:
         if event.number % 5:
@@ -164,7 +207,12 @@ class Edge:
     async def start(self) -> None:
         for component in self.manager:
             await component.start()
-        await self.apps.initialise()
+        try:
+            await self.apps.initialise()
+        except StorageError as error:
+            # the control loop runs without the App Center's first-start defaults saved
+            log.error("App Center not initialised: %s", error)
+            self.check_storage()
         self._flag_default_passwords()
 
     async def stop(self) -> None:
@@ -184,7 +232,10 @@ class Edge:
         self._sync_ports()
         url = self.url()
         if url is not None:
-            write_edge_url(self.data_dir, url)  # `wattkeeper get/set` look here first
+            try:
+                write_edge_url(self.data_dir, url)  # `wattkeeper get/set` look here first
+            except OSError as error:  # a read-only data directory: the CLI needs --url then
+                log.warning("cannot record the edge's URL in %s: %s", self.data_dir, error)
         return servers
 
     def _sync_ports(self) -> None:

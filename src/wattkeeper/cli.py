@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import sys
 from collections.abc import Sequence
@@ -36,7 +37,18 @@ def _passwd(args: argparse.Namespace) -> int:
 
     from wattkeeper.api.users import UserStore
 
-    password = args.password or getpass.getpass(f"new password for {args.user}: ")
+    password = args.password
+    if password is None:
+        # no terminal (a script, a pipe): the password comes as one line on standard input
+        password = (
+            getpass.getpass(f"new password for {args.user}: ")
+            if sys.stdin.isatty()
+            else sys.stdin.readline().rstrip("\n")
+        )
+    if not password:
+        raise WattkeeperError(
+            "no password given: use --password, type it at the prompt, or pipe it in"
+        )
     UserStore(Path(args.data_dir)).set_password(args.user, password)
     print(f"password of {args.user} changed (a running edge picks it up within seconds)")
     return 0
@@ -95,5 +107,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WattkeeperError as error:
         print(f"wattkeeper: {error}", file=sys.stderr)
         return 2
+    except OSError as error:
+        print(f"wattkeeper: {_os_problem(error)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 0
+
+
+def _os_problem(error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return f"{error.strerror or error}: another program listens there; choose a free --port"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return (
+            f"{error.strerror or error}: {error.filename or 'that port or file'} needs other rights"
+        )
+    return str(error)

@@ -7,13 +7,13 @@ import os
 import sys
 from typing import Any
 
-from wattkeeper.cli_client import DEFAULT_URL
-from wattkeeper.client import ApiClientError, WattkeeperClient
+from wattkeeper.cli_client import add_connection_arguments, edge_url, guarded
+from wattkeeper.client import WattkeeperClient
 
 
 def _call(args: argparse.Namespace, method: str, params: dict[str, Any] | None = None) -> Any:
     password = args.password or os.environ.get("WATTKEEPER_PASSWORD") or "owner"
-    with WattkeeperClient(args.url, password, args.user) as client:
+    with WattkeeperClient(edge_url(args)[0], password, args.user) as client:
         payload = {"method": method, "params": params or {}}
         return client.rpc("componentJsonApi", {"componentId": "_appManager", "payload": payload})
 
@@ -58,18 +58,6 @@ def _pair(text: str) -> tuple[str, Any]:
     return name, int(value) if value.lstrip("-").isdigit() else value
 
 
-def _guarded(handler: Any) -> Any:
-    def run(args: argparse.Namespace) -> int:
-        try:
-            result: int = handler(args)
-            return result
-        except ApiClientError as error:
-            print(f"error: {error.message}", file=sys.stderr)
-            return 1
-
-    return run
-
-
 def register(sub: Any) -> None:
     apps = sub.add_parser("apps", help="the App Center of a running edge: list, install, remove")
     commands = apps.add_subparsers(dest="apps_command", required=True)
@@ -90,9 +78,8 @@ def register(sub: Any) -> None:
             parser.add_argument(
                 "--property", action="append", help="NAME=VALUE, e.g. API_TIMEOUT=120"
             )
-        parser.add_argument("--url", default=DEFAULT_URL, help=f"edge URL (default {DEFAULT_URL})")
-        parser.add_argument("--user", default="x")
+        add_connection_arguments(parser)
         parser.add_argument(
             "--password", help="owner or admin password (default: owner, or $WATTKEEPER_PASSWORD)"
         )
-        parser.set_defaults(handler=_guarded(handler))
+        parser.set_defaults(handler=guarded(handler))

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,20 +48,43 @@ def _unreachable(args: argparse.Namespace, error: httpx.TransportError) -> int:
     return 2
 
 
-def _get(args: argparse.Namespace) -> int:
-    try:
-        return _read(args)
-    except httpx.TransportError as error:
-        return _unreachable(args, error)
+def guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """The edge's refusal, or no edge at all, as one line and an exit code: never a traceback."""
 
-
-def _read(args: argparse.Namespace) -> int:
-    with _client(args, "user") as client:
+    def run(args: argparse.Namespace) -> int:
         try:
-            channels = client.read(args.address)
+            return handler(args)
         except ApiClientError as error:
             print(f"error: {error.message}", file=sys.stderr)
             return 1
+        except httpx.TransportError as error:
+            return _unreachable(args, error)
+
+    return run
+
+
+def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
+    """--url, --data-dir and --user: how a command finds and talks to the edge."""
+    parser.add_argument(
+        "--url",
+        help=(
+            "edge URL; default: $WATTKEEPER_URL, else the URL the edge running on this "
+            f"data directory wrote to {URL_FILE}, else {DEFAULT_URL}"
+        ),
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=str(default_data_dir()),
+        help="data directory of the edge to find (as given to `wattkeeper run`)",
+    )
+    parser.add_argument(
+        "--user", default="x", help="user name (free; the password selects the user)"
+    )
+
+
+def _get(args: argparse.Namespace) -> int:
+    with _client(args, "user") as client:
+        channels = client.read(args.address)
     for channel in channels:
         if args.json:
             print(json.dumps(channel))
@@ -81,30 +105,19 @@ def _parse_value(text: str) -> Any:
 
 
 def _set(args: argparse.Namespace) -> int:
-    try:
-        return _write(args)
-    except httpx.TransportError as error:
-        return _unreachable(args, error)
-
-
-def _write(args: argparse.Namespace) -> int:
     value = _parse_value(args.value)
     with _client(args, "owner") as client:
-        try:
-            if not args.keep:
-                client.write(args.address, value)
-                print(f"{args.address} <- {value}")
-                return 0
-            stop = threading.Event()
-            signal.signal(signal.SIGINT, lambda *_: stop.set())
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
-            print(f"{args.address} <- {value}, kept alive until Ctrl-C", file=sys.stderr)
-            client.keep(args.address, value, stop)
-            print(f"{args.address} released", file=sys.stderr)
+        if not args.keep:
+            client.write(args.address, value)
+            print(f"{args.address} <- {value}")
             return 0
-        except ApiClientError as error:
-            print(f"error: {error.message}", file=sys.stderr)
-            return 1
+        stop = threading.Event()
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        print(f"{args.address} <- {value}, kept alive until Ctrl-C", file=sys.stderr)
+        client.keep(args.address, value, stop)
+        print(f"{args.address} released", file=sys.stderr)
+        return 0
 
 
 def register(sub: Any) -> None:
@@ -123,20 +136,6 @@ def register(sub: Any) -> None:
             )
         else:
             parser.add_argument("--json", action="store_true", help="print the raw JSON objects")
-        parser.add_argument(
-            "--url",
-            help=(
-                "edge URL; default: $WATTKEEPER_URL, else the URL the edge running on this "
-                f"data directory wrote to {URL_FILE}, else {DEFAULT_URL}"
-            ),
-        )
-        parser.add_argument(
-            "--data-dir",
-            default=str(default_data_dir()),
-            help="data directory of the edge to find (as given to `wattkeeper run`)",
-        )
-        parser.add_argument(
-            "--user", default="x", help="user name (free; the password selects the user)"
-        )
+        add_connection_arguments(parser)
         parser.add_argument("--password", help="password (or $WATTKEEPER_PASSWORD)")
-        parser.set_defaults(handler=handler)
+        parser.set_defaults(handler=guarded(handler))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from wattkeeper.config.registry import Factory, Registry
 from wattkeeper.controllers import api_rest, balancing, emergency_reserve, fix_active_power
-from wattkeeper.drivers import ess_cluster, sunspec
+from wattkeeper.drivers import ess_cluster, modbus_line, sunspec
+from wattkeeper.drivers.fenecon import battery as fenecon_battery
+from wattkeeper.drivers.goodwe import ess as goodwe_ess
+from wattkeeper.drivers.goodwe import views as goodwe_views
 from wattkeeper.drivers.simulated import battery, hybrid, meters
 
 FACTORIES: list[Factory] = [
@@ -21,6 +24,12 @@ FACTORIES: list[Factory] = [
     api_rest.READ_WRITE,
     api_rest.READ_ONLY,
     *sunspec.FACTORIES,
+    modbus_line.SERIAL_FACTORY,
+    modbus_line.TCP_FACTORY,
+    fenecon_battery.FACTORY,
+    goodwe_ess.FACTORY,
+    goodwe_views.CHARGER_FACTORY,
+    goodwe_views.METER_FACTORY,
 ]
 
 

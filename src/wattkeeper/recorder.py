@@ -18,13 +18,18 @@ KINDS = {History.POWER: "power", History.COUNTER: "counter", History.STATE: "sta
 class HistoryRecorder:
     """A cycle listener: snapshots the kept channels' values and hands them to the store."""
 
-    def __init__(self, manager: ComponentManager, store: HistoryStore) -> None:
+    def __init__(
+        self,
+        manager: ComponentManager,
+        store: HistoryStore,
+        continuity: CounterContinuity | None = None,
+    ) -> None:
         self.manager = manager
         self.store = store
         self._indexed: list[Channel] | None = None  # the manager's channel list we last saw
         self._kept: list[tuple[str, Channel]] = []
         self._counters: set[str] = set()
-        self._continuity = CounterContinuity(store)
+        self._continuity = continuity or CounterContinuity(store)
 
     def _refresh(self) -> None:
         channels = self.manager.all_channels()

@@ -96,7 +96,7 @@ async def test_update_component_config_is_persisted(api) -> None:
     )
     assert response.status_code == 200
     assert api.edge.manager.get("ctrlBalancing0").config.target_grid_setpoint == -300
-    assert "-300" in (api.edge.data_dir / "components.json").read_text()
+    assert "-300" in (api.edge.data_dir / "state.json").read_text()
 
 
 async def test_set_channel_value_is_admin_only_and_uses_the_lease(api) -> None:

@@ -96,3 +96,20 @@ async def test_changed_timeout_applies_from_the_next_write(api) -> None:
     assert not await discharging(api)
     api.step(1)
     assert api.worker.held == {}
+
+
+async def test_a_write_the_battery_cannot_follow_says_what_it_was_fitted_to(api) -> None:
+    response = await api.post("ess0/SetActivePowerEquals", {"value": 99_999_999})
+    assert response.status_code == 200  # valid for the channel; the battery limits it
+    api.step(2)
+    assert await api.value("ess0/ActivePower") == 5000
+    note = await api.value("ctrlApiRest0/Adjustments")
+    assert note.startswith("ess0/SetActivePowerEquals:99999999 fitted to 5000 (")
+    await api.post("ess0/SetActivePowerEquals", {"value": 2000})
+    api.step(2)
+    assert await api.value("ctrlApiRest0/Adjustments") == ""  # followed as written
+    await api.post("ess0/SetActivePowerEquals", {"value": 99_999_999})
+    api.step(2)
+    await api.post("ess0/SetActivePowerEquals", {"value": None})
+    api.step(1)
+    assert await api.value("ctrlApiRest0/Adjustments") == ""  # nothing held, nothing fitted

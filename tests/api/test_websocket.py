@@ -279,9 +279,9 @@ async def test_a_slow_client_never_holds_up_the_cycle(live: Live, client: WsClie
 async def test_connections_beyond_the_limit_are_turned_away(live: Live, monkeypatch) -> None:
     from websockets.exceptions import ConnectionClosed
 
-    from wattkeeper.api import websocket
+    from wattkeeper.api import ws_pool
 
-    monkeypatch.setattr(websocket, "MAX_CONNECTIONS", 1)
+    monkeypatch.setattr(ws_pool, "TOTAL", 1)
     async with connect(live.url()) as first:
         await WsClient(first).login("user")
         async with connect(live.url()) as second:

@@ -32,7 +32,7 @@ async def test_update_create_delete_survive_a_restart(tmp_path: Path) -> None:
     assert again.manager.get("ctrlFix0").config.power == 100
     assert "ctrlEmergencyCapacityReserve0" not in again.manager
     assert again.edge_id == edge.edge_id
-    saved = json.loads((tmp_path / "components.json").read_text())
+    saved = json.loads((tmp_path / "state.json").read_text())["components"]
     assert saved["updated"]["ctrlBalancing0"] == {"targetGridSetpoint": 250}
 
 
@@ -41,7 +41,7 @@ async def test_invalid_update_changes_nothing(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="targetGridSetpoint"):
         await edge.configurator.update("ctrlBalancing0", {"targetGridSetpoint": "lots"})
     assert edge.manager.get("ctrlBalancing0").config.target_grid_setpoint == 0
-    assert not (tmp_path / "components.json").exists()
+    assert not (tmp_path / "state.json").exists()
 
 
 async def test_no_temporary_files_are_left_behind(tmp_path: Path) -> None:
@@ -49,4 +49,4 @@ async def test_no_temporary_files_are_left_behind(tmp_path: Path) -> None:
     for value in range(5):
         await edge.configurator.update("ctrlBalancing0", {"targetGridSetpoint": value})
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-    assert (tmp_path / "components.json").exists()
+    assert (tmp_path / "state.json").exists()

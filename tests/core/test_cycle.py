@@ -1,50 +1,69 @@
-"""The real-time loop: an early wake-up runs a cycle at once, but never closer than the spacing."""
+"""The real-time loop on a fake clock: an early wake-up runs a cycle at once, never closer than
+the spacing, and the period alone runs one when the clock gets there."""
 
 from __future__ import annotations
 
 import asyncio
-import time
+from collections.abc import AsyncIterator
+
+import pytest
 
 from wattkeeper.app import Edge
 from wattkeeper.config.site import demo_site
-from wattkeeper.core.clock import SystemClock
+from wattkeeper.testing.fake_clock import FakeClock
+
+PERIOD_S = 60.0
+SPACING_S = 0.05
 
 
-def slow_edge(tmp_path, period_ms: int, spacing_ms: int) -> Edge:
+async def settle() -> None:
+    """Let the cycle task run until it waits again (no time passes on the fake clock)."""
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+@pytest.fixture
+async def running(tmp_path) -> AsyncIterator[tuple[Edge, FakeClock]]:
     site = demo_site()
-    site.edge.period_ms = period_ms
-    site.edge.min_spacing_ms = spacing_ms
-    return Edge(site, tmp_path, SystemClock())
-
-
-async def test_wake_runs_a_cycle_without_waiting_for_the_period(tmp_path) -> None:
-    edge = slow_edge(tmp_path, period_ms=60_000, spacing_ms=10)
+    site.edge.period_ms = int(PERIOD_S * 1000)
+    site.edge.min_spacing_ms = int(SPACING_S * 1000)
+    clock = FakeClock()
+    edge = Edge(site, tmp_path, clock)
     task = asyncio.create_task(edge.cycle.run_forever())
-    try:
-        while edge.cycle.number < 1:
-            await asyncio.sleep(0.001)
-        edge.cycle.wake()
-        async with asyncio.timeout(30):  # far below the 60 s period
-            while edge.cycle.number < 2:
-                await asyncio.sleep(0.001)
-    finally:
-        edge.cycle.stop()
-        await task
+    await settle()
+    yield edge, clock
+    edge.cycle.stop()
+    await task
+
+
+async def test_without_a_wake_the_next_cycle_waits_for_the_period(running) -> None:
+    edge, clock = running
+    assert edge.cycle.number == 1
+    clock.advance(PERIOD_S - 1)
+    await settle()
+    assert edge.cycle.number == 1
+    clock.advance(1)
+    await settle()
     assert edge.cycle.number == 2
 
 
-async def test_wakes_cannot_make_the_cycle_spin(tmp_path) -> None:
-    edge = slow_edge(tmp_path, period_ms=60_000, spacing_ms=50)
-    task = asyncio.create_task(edge.cycle.run_forever())
-    started = time.monotonic()
-    try:
-        for _ in range(400):
-            edge.cycle.wake()
-            await asyncio.sleep(0.001)
-    finally:
-        elapsed = time.monotonic() - started
-        edge.cycle.stop()
-        await task
-    # at most one cycle per spacing interval (plus the first and the one at stop)
-    assert edge.cycle.number <= elapsed / 0.05 + 3
-    assert edge.cycle.number >= 2
+async def test_wake_runs_a_cycle_without_waiting_for_the_period(running) -> None:
+    edge, clock = running
+    started = clock.monotonic()
+    edge.cycle.wake()
+    await settle()
+    assert edge.cycle.number == 2
+    assert clock.monotonic() - started <= SPACING_S  # at most the spacing, not the period
+
+
+async def test_wakes_cannot_make_the_cycle_spin(running) -> None:
+    edge, clock = running
+    started = clock.monotonic()
+    for _ in range(400):
+        edge.cycle.wake()
+        await asyncio.sleep(0)
+    await settle()
+    elapsed = clock.monotonic() - started
+    # every cycle after a wake waited out the spacing first: one cycle per spacing at most
+    assert edge.cycle.number >= 100  # the wakes did run cycles, one spacing apart
+    assert edge.cycle.number - 1 <= elapsed / SPACING_S + 1

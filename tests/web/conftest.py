@@ -23,6 +23,7 @@ from tests.conftest import SUMMER_NOON
 from wattkeeper.api.server import HttpServers
 from wattkeeper.app import Edge
 from wattkeeper.config.site import SiteConfig, demo_site
+from wattkeeper.core.clock import SystemClock
 from wattkeeper.testing.fake_clock import FakeClock
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -65,6 +66,9 @@ class ShiftedClock:
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
+
+    async def wait(self, event: asyncio.Event, timeout: float) -> bool:
+        return await SystemClock().wait(event, timeout)
 
 
 class LiveSite:

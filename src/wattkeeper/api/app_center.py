@@ -8,9 +8,11 @@ from wattkeeper.api.app_center_wire import app_entry, assistant, descriptor, ins
 from wattkeeper.api.auth import require
 from wattkeeper.api.context import RpcCall
 from wattkeeper.api.errors import ApiError, bad_request
+from wattkeeper.api.rest import storage_refused
 from wattkeeper.api.users import Role
 from wattkeeper.apps.catalog import AppSpec
 from wattkeeper.apps.manager import AppError, AppManager
+from wattkeeper.config.overrides import StorageError
 from wattkeeper.core.component import Component
 from wattkeeper.core.errors import WattkeeperError
 from wattkeeper.licensing import LicenseError
@@ -37,6 +39,8 @@ class AppCenterApi:
         except LicenseError as error:
             status = getattr(error, "http_status", 400)
             raise ApiError(status if 400 <= status < 500 else 400, str(error)) from None
+        except StorageError as error:
+            raise storage_refused(error) from None
         except WattkeeperError as error:
             raise bad_request(str(error)) from None
 
@@ -79,7 +83,13 @@ class AppCenterApi:
 
     def _entry(self, spec: AppSpec) -> dict[str, Any]:
         instances = self.apps.instances_of(spec.app_id)
-        return app_entry(spec, instances, self.apps.has_licence(spec), installable=not instances)
+        return app_entry(
+            spec,
+            instances,
+            self.apps.has_licence(spec),
+            installable=not instances,
+            included_in=self.apps.included_in(spec),
+        )
 
 
 def text_param(params: dict[str, Any], key: str) -> str:

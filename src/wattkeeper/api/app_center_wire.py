@@ -32,7 +32,11 @@ _ICON = (
 
 
 def app_entry(
-    spec: AppSpec, instances: list[AppInstance], has_licence: bool, installable: bool
+    spec: AppSpec,
+    instances: list[AppInstance],
+    has_licence: bool,
+    installable: bool,
+    included_in: str | None = None,
 ) -> dict[str, Any]:
     """One `getApps` entry; `installable` is false while a SINGLE app is installed already."""
     ids = [i.instance_id for i in instances]
@@ -57,6 +61,7 @@ def app_entry(
         "licensed": spec.licensed,
         "hasLicence": has_licence,
         "installed": bool(ids),
+        "includedIn": included_in,  # read access is part of write access
         "properties": property_docs(spec),
     }
 

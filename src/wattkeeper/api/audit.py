@@ -1,32 +1,76 @@
-"""The audit log: every accepted write, readable by a person, bounded in size."""
+"""The audit log: every accepted write, kept for a set period in a small SQLite file.
+
+A client that re-sends the same value to keep its lease alive writes one entry whose count and
+last time grow, so a day of keep-alives is one row and older entries are never pushed out by
+size. Entries whose last write is older than the retention period are deleted. A write that
+cannot be recorded raises StorageError, and the caller refuses the write.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-import logging.handlers
+import sqlite3
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from wattkeeper.config.overrides import StorageError
 from wattkeeper.core.channel import Value
 
-MAX_BYTES = 1_000_000
-BACKUPS = 3
+log = logging.getLogger(__name__)
+
+FILE_NAME = "audit.sqlite"
+RETENTION_DAYS = 90.0
+PRUNE_EVERY = 3600.0  # seconds between deletions of expired entries
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entry (
+    id INTEGER PRIMARY KEY,
+    first REAL NOT NULL,
+    last REAL NOT NULL,
+    count INTEGER NOT NULL,
+    remote TEXT NOT NULL,
+    user TEXT NOT NULL,
+    role TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    value TEXT NOT NULL,
+    via TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entry_last ON entry (last);
+"""
 
 
 class AuditLog:
-    """JSON lines in `audit.log`, rotated at 1 MB with three old files kept (≤ 4 MB in all)."""
+    def __init__(self, data_dir: Path, retention_days: float = RETENTION_DAYS) -> None:
+        self.path = data_dir / FILE_NAME
+        self.retention = retention_days * 86400.0
+        self._lock = threading.Lock()
+        # the last entry of each client: (remote, user) → (row id, channel, value, via)
+        self._last: dict[tuple[str, str], tuple[int, str, str, str]] = {}
+        self._pruned = 0.0
+        self.fault: str | None = None
+        self._conn: sqlite3.Connection | None = None
+        try:
+            self._conn = self._open()
+        except sqlite3.Error as error:
+            # a read-only or broken data directory: the edge still runs, but accepts no write
+            self.fault = str(error)
+            log.error("audit log %s cannot be written (%s): writes are refused", self.path, error)
 
-    def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / "audit.log"
-        self._logger = logging.getLogger(f"wattkeeper.audit.{id(self)}")
-        self._logger.propagate = False
-        self._logger.setLevel(logging.INFO)
-        self._handler = logging.handlers.RotatingFileHandler(
-            self.path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
-        )
-        self._logger.addHandler(self._handler)
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL in WAL mode: a commit survives a crash of the process without an fsync on the
+            # event loop for every write; a power cut may lose the last moments (as for history)
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.executescript(_SCHEMA)
+        except sqlite3.Error:
+            conn.close()
+            raise
+        return conn
 
     def record(
         self,
@@ -38,35 +82,67 @@ class AuditLog:
         value: Value,
         via: str,
     ) -> None:
-        entry = {
-            "time": datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds"),
-            "remote": remote,
-            "user": user,
-            "role": role,
-            "channel": address,
-            "value": value,
-            "via": via,
-        }
-        self._logger.info("%s", json.dumps(entry, ensure_ascii=False))
-        self._handler.flush()
+        """Record one accepted write, or raise StorageError (the write must then be refused)."""
+        encoded = json.dumps(value, ensure_ascii=False)
+        client = (remote, user)
+        with self._lock:
+            conn = self._conn
+            if conn is None:
+                raise StorageError(self.path, OSError(self.fault or "not open"))
+            try:
+                last = self._last.get(client)
+                if last is not None and last[1:] == (address, encoded, via):
+                    conn.execute(
+                        "UPDATE entry SET count = count + 1, last = ? WHERE id = ?",
+                        (timestamp, last[0]),
+                    )
+                else:
+                    cursor = conn.execute(
+                        "INSERT INTO entry (first, last, count, remote, user, role, channel,"
+                        " value, via) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)",
+                        (timestamp, timestamp, remote, user, role, address, encoded, via),
+                    )
+                    self._last[client] = (int(cursor.lastrowid or 0), address, encoded, via)
+                    if len(self._last) > 10_000:
+                        self._last.clear()  # only costs a new row per client
+                if timestamp - self._pruned >= PRUNE_EVERY:
+                    self._pruned = timestamp
+                    conn.execute("DELETE FROM entry WHERE last < ?", (timestamp - self.retention,))
+            except sqlite3.Error as error:
+                self._last.pop(client, None)
+                raise StorageError(self.path, OSError(str(error))) from None
 
     def read(self, limit: int = 100) -> list[dict[str, Any]]:
         """The newest `limit` entries, newest first."""
-        entries: list[dict[str, Any]] = []
-        files = [self.path] + [Path(f"{self.path}.{i}") for i in range(1, BACKUPS + 1)]
-        for path in files:
-            if not path.exists() or len(entries) >= limit:
-                continue
-            lines = path.read_text(encoding="utf-8").splitlines()
-            for line in reversed(lines):
-                try:
-                    entries.append(json.loads(line))
-                except ValueError:
-                    continue
-                if len(entries) >= limit:
-                    break
-        return entries
+        with self._lock:
+            if self._conn is None:
+                return []
+            rows = self._conn.execute(
+                "SELECT first, last, count, remote, user, role, channel, value, via FROM entry"
+                " ORDER BY last DESC, id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [
+            {
+                "time": _iso(first),
+                "lastTime": _iso(last),
+                "count": count,
+                "remote": remote,
+                "user": user,
+                "role": role,
+                "channel": channel,
+                "value": json.loads(value),
+                "via": via,
+            }
+            for first, last, count, remote, user, role, channel, value, via in rows
+        ]
 
     def close(self) -> None:
-        self._logger.removeHandler(self._handler)
-        self._handler.close()
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds")

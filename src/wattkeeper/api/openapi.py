@@ -11,7 +11,7 @@ ERROR = {
     "required": ["jsonrpc", "id", "error"],
     "properties": {
         "jsonrpc": {"const": "2.0"},
-        "id": {"type": "string"},
+        "id": {"type": ["string", "number", "null"]},
         "error": {
             "type": "object",
             "required": ["code", "message", "data"],
@@ -53,8 +53,12 @@ def _errors(*statuses: int) -> dict[str, Any]:
         403: "Role too low, or write access not installed",
         404: "No such component or channel",
         405: "Method not allowed",
-        413: "Body too large",
-        429: "Too many failed logins from this address",
+        408: "Body not sent within 10 s",
+        413: "Body too large (REST write 64 KB, JSON-RPC 256 KB)",
+        414: "URL longer than 16 KB",
+        429: "Too many failed password checks from this address (see Retry-After)",
+        431: "More than 100 headers, or headers longer than 32 KB",
+        503: "The change cannot be saved or audited (the message names the path); nothing changed",
     }
     return {
         str(s): {
@@ -70,16 +74,19 @@ ADDRESS_PARAMS = [
         "name": "component",
         "in": "path",
         "required": True,
-        "schema": {"type": "string"},
-        "description": "Component id; a regular expression for GET (full match)",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 8192},
+        "description": (
+            "Component id; for GET a regular expression (RE2 syntax, full match, at most 8192 "
+            "characters; look-arounds and back-references are refused with 400)"
+        ),
         "example": "_sum",
     },
     {
         "name": "channel",
         "in": "path",
         "required": True,
-        "schema": {"type": "string"},
-        "description": "Channel id; a regular expression for GET (full match)",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 8192},
+        "description": "Channel id; for GET a regular expression, as for the component",
         "example": "(EssSoc|GridActivePower)",
     },
 ]
@@ -125,7 +132,7 @@ def openapi_document() -> dict[str, Any]:
                                 }
                             },
                         },
-                        **_errors(400, 401, 404, 429),
+                        **_errors(400, 401, 403, 404, 414, 429, 431),
                     },
                 },
                 "post": {
@@ -164,7 +171,7 @@ def openapi_document() -> dict[str, Any]:
                                 "application/json": {"schema": {"type": "object"}, "example": {}}
                             },
                         },
-                        **_errors(400, 401, 403, 404, 413, 429),
+                        **_errors(400, 401, 403, 404, 408, 413, 414, 429, 431, 503),
                     },
                 },
             },
@@ -211,7 +218,7 @@ def openapi_document() -> dict[str, Any]:
                             "description": "CSV: timestamp,<address>...",
                             "content": {"text/csv": {}},
                         },
-                        **_errors(400, 401, 429),
+                        **_errors(400, 401, 414, 429, 431),
                     },
                 }
             },
@@ -233,9 +240,12 @@ def openapi_document() -> dict[str, Any]:
                                     "required": ["method"],
                                     "properties": {
                                         "jsonrpc": {"const": "2.0"},
-                                        "id": {"type": "string"},
-                                        "method": {"type": "string"},
-                                        "params": {"type": "object"},
+                                        "id": {"type": ["string", "number", "null"]},
+                                        "method": {"type": "string", "minLength": 1},
+                                        "params": {
+                                            "type": "object",
+                                            "description": "Nested at most 32 levels deep",
+                                        },
                                     },
                                 },
                                 "example": {"method": "getEdgeConfig", "params": {}},
@@ -254,7 +264,7 @@ def openapi_document() -> dict[str, Any]:
                                 }
                             },
                         },
-                        **_errors(400, 401, 403, 404, 429),
+                        **_errors(400, 401, 403, 404, 408, 413, 429, 503),
                     },
                 }
             },

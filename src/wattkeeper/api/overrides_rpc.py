@@ -38,7 +38,7 @@ class OverrideMethods:
         worker = self._worker()
         component_id, _, channel_id = address.partition("/")
         value = worker.validate(component_id, channel_id, call.params["value"])
-        worker.hold(address, value, call.user.role.wire, call.remote)
+        # audited before it is held: a write that cannot be audited is refused
         self.ctx.audit.record(
             self.ctx.clock.time(),
             call.remote,
@@ -48,6 +48,7 @@ class OverrideMethods:
             value,
             call.via,
         )
+        worker.hold(address, value, call.user.role.wire, call.remote)
         return {"address": address, "value": value}
 
     async def get_overrides(self, call: RpcCall) -> Any:

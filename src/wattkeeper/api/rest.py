@@ -12,11 +12,13 @@ from typing import Any
 from wattkeeper.api.auth import require
 from wattkeeper.api.context import ApiContext
 from wattkeeper.api.errors import ApiError, Code, bad_request
+from wattkeeper.api.limits import check_depth, declared_length, read_body, too_deep
 from wattkeeper.api.paths import PREFIX, split_address
+from wattkeeper.api.patterns import InvalidPattern
 from wattkeeper.api.users import Role, User
+from wattkeeper.config.overrides import StorageError
 from wattkeeper.controllers.api_rest import RestApiWorker
 from wattkeeper.core.errors import ChannelNotFound, ComponentNotFound, WriteRejected
-from wattkeeper.core.manager import InvalidPattern
 
 MAX_BODY = 64 * 1024
 JSON_HEADERS = [(b"content-type", b"application/json")]
@@ -48,6 +50,8 @@ class RestChannelApp:
                 f"Method {method} is not allowed here (GET or POST)",
                 headers={"Allow": "GET, POST"},
             )
+        if method == "POST":
+            declared_length(scope, MAX_BODY)  # before any work: a 200 MB body is never read
         if self.ctx.rest_controller() is None:
             raise ApiError(
                 403,
@@ -65,7 +69,8 @@ class RestChannelApp:
         component, channel = split_address(path[len(PREFIX) :])
         if method == "GET":
             return 200, self._read(component, channel)
-        body = await _read_body(receive)
+        require(user, Role.OWNER, "writing a channel")
+        body = await read_body(scope, receive, MAX_BODY)
         self._write(user, _remote(scope), component, channel, body)
         return 200, b"{}"
 
@@ -93,10 +98,18 @@ class RestChannelApp:
             raise ApiError(404, str(error), Code.NO_SUCH_CHANNEL) from None
         except WriteRejected as error:
             raise bad_request(str(error)) from None
+        # audited before it is held: a write that cannot be audited is refused
+        try:
+            self.ctx.audit.record(
+                self.ctx.clock.time(), remote, user.name, user.role.wire, address, accepted, "rest"
+            )
+        except StorageError as error:
+            raise storage_refused(error) from None
         worker.hold(address, accepted, user.role.wire, remote)
-        self.ctx.audit.record(
-            self.ctx.clock.time(), remote, user.name, user.role.wire, address, accepted, "rest"
-        )
+
+
+def storage_refused(error: StorageError) -> ApiError:
+    return ApiError(503, f"Refused, nothing was changed: {error}")
 
 
 def write_access_not_installed() -> ApiError:
@@ -115,12 +128,15 @@ def parse_write_body(body: bytes) -> Any:
         raise bad_request('Empty request body: send a JSON object such as {"value": 5000}')
     try:
         data = json.loads(body, parse_constant=_reject_constant)
+    except RecursionError:
+        raise too_deep("Request body") from None
     except UnicodeDecodeError:
         raise bad_request("Request body is not UTF-8 text") from None
     except ValueError as error:
         raise bad_request(
             f'Request body is not valid JSON ({error}): send {{"value": 5000}}'
         ) from None
+    check_depth(data, "Request body")
     if not isinstance(data, dict):
         raise bad_request('Request body must be a JSON object such as {"value": 5000}')
     if "value" not in data:
@@ -135,23 +151,6 @@ def parse_write_body(body: bytes) -> Any:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number that can be written")
-
-
-async def _read_body(receive: Any) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise ApiError(413, f"Request body is larger than {MAX_BODY} bytes")
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

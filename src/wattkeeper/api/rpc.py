@@ -10,10 +10,13 @@ from wattkeeper.api.auth import require
 from wattkeeper.api.context import ApiContext, RpcCall, RpcHandler
 from wattkeeper.api.edge_config import edge_config
 from wattkeeper.api.errors import NULL_ID, ApiError, Code, bad_request
-from wattkeeper.api.rest import write_access_not_installed
-from wattkeeper.api.users import Role
+from wattkeeper.api.limits import load_json
+from wattkeeper.api.rest import storage_refused, write_access_not_installed
+from wattkeeper.api.users import PasswordTaken, Role
+from wattkeeper.config.overrides import StorageError
 from wattkeeper.config.site import ComponentEntry
 from wattkeeper.controllers.api_rest import RestApiWorker
+from wattkeeper.core.channel import coerce
 from wattkeeper.core.errors import (
     ChannelNotFound,
     ComponentNotFound,
@@ -25,13 +28,12 @@ from wattkeeper.power.setpoints import SETPOINT_CHANNELS
 
 def parse_request(body: bytes) -> tuple[Any, str, dict[str, Any]]:
     """(id, method, params) of a request; `jsonrpc` and `id` may be omitted."""
-    try:
-        data = json.loads(body, parse_constant=_no_constant)
-    except ValueError as error:
-        raise bad_request(f"Request is not valid JSON: {error}") from None
+    data = load_json(body)
     if not isinstance(data, dict):
         raise bad_request("A JSON-RPC request must be a JSON object")
     request_id = data.get("id", NULL_ID)
+    if isinstance(request_id, bool) or not isinstance(request_id, str | int | float | None):
+        raise bad_request('"id" must be a string, a number or null')
     method = data.get("method")
     if not isinstance(method, str) or not method:
         raise bad_request('JSON-RPC request has no "method"')
@@ -41,10 +43,6 @@ def parse_request(body: bytes) -> tuple[Any, str, dict[str, Any]]:
     if not isinstance(params, dict):
         raise bad_request('"params" must be a JSON object')
     return request_id, method, params
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
 
 
 def success(request_id: Any, result: Any) -> dict[str, Any]:
@@ -77,6 +75,8 @@ class Dispatcher:
             raise ApiError(404, str(error), Code.NO_SUCH_COMPONENT) from None
         except ChannelNotFound as error:
             raise ApiError(404, str(error), Code.NO_SUCH_CHANNEL) from None
+        except StorageError as error:
+            raise storage_refused(error) from None
         except (ConfigError, WriteRejected) as error:
             raise bad_request(str(error)) from None
 
@@ -118,24 +118,32 @@ class Dispatcher:
         if "value" not in call.params:
             raise bad_request('setChannelValue needs a "value"')
         worker = self.ctx.rest_controller()
+        address = f"{component_id}/{channel_id}"
+        channel = None
         if isinstance(worker, RestApiWorker):
             value = worker.validate(component_id, channel_id, call.params["value"])
-            worker.hold(f"{component_id}/{channel_id}", value, call.user.role.wire, call.remote)
         elif channel_id in SETPOINT_CHANNELS:
             raise write_access_not_installed()  # a setpoint only acts while something holds it
         else:
-            value = (
-                self.ctx.manager.get(component_id).channel(channel_id).write(call.params["value"])
-            )
+            channel = self.ctx.manager.get(component_id).channel(channel_id)
+            if not channel.doc.access.writable:
+                raise WriteRejected(f"Channel [{channel.address}] is read-only")
+            value = coerce(channel.doc, call.params["value"])
+        # audited before it acts: a write that cannot be audited is refused
         self.ctx.audit.record(
             self.ctx.clock.time(),
             call.remote,
             call.user.name,
             call.user.role.wire,
-            f"{component_id}/{channel_id}",
+            address,
             value,
             call.via,
         )
+        if channel is not None:
+            channel.write(value)
+        else:
+            assert isinstance(worker, RestApiWorker)
+            worker.hold(address, value, call.user.role.wire, call.remote)
         return {}
 
     async def component_json_api(self, call: RpcCall) -> Any:
@@ -161,15 +169,26 @@ class Dispatcher:
         return {"entries": self.ctx.audit.read(limit)}
 
     async def change_password(self, call: RpcCall) -> Any:
-        """Anyone may change their own password; an admin may change anybody's."""
+        """An owner (or higher) changes its own password, an admin anybody's; a guest none:
+        the guest password is shared by every read-only integration."""
+        require(call.user, Role.OWNER, "changing a password")
         new = _string(call.params, "newPassword")
         name = call.params.get("username", call.user.name)
         if not isinstance(name, str):
             raise bad_request('"username" must be a string')
         if name != call.user.name:
             require(call.user, Role.ADMIN, "changing another user's password")
-        self.ctx.auth.users.set_password(name, new)
-        self.ctx.auth.forget_sessions()
+        auth = self.ctx.auth
+        # comparing the new password with everybody's is a password check: throttled like one
+        await auth.take_turn(call.remote)
+        try:
+            await auth.hash_work(auth.users.set_password, name, new)
+        except PasswordTaken:
+            raise bad_request(
+                "That password cannot be used: choose another one (at least 4 characters, "
+                "different from every other user's)"
+            ) from None
+        auth.give_back(call.remote)
         return {}
 
 

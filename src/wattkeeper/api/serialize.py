@@ -6,6 +6,7 @@ import json
 import math
 from typing import Any
 
+from wattkeeper.api.patterns import match_channels
 from wattkeeper.core.channel import GENERATION, AccessMode, Channel, ChannelDoc, Value
 from wattkeeper.core.manager import ComponentManager
 
@@ -34,7 +35,7 @@ class ChannelEncoder:
         hit = self._reads.get(key)
         if hit is not None and hit[0] == generation and hit[1] is index:
             return hit[2]
-        channels = manager.match(component, channel)
+        channels = match_channels(manager, component, channel)
         if not channels:
             return None
         text = (self.one(channels[0]) if len(channels) == 1 else self.many(channels)).encode()

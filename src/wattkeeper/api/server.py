@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import socket
 from collections.abc import Generator
@@ -17,14 +18,17 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from wattkeeper.api.component_manager import ComponentManagerApi
+from wattkeeper.api.connections import ConnectionGuard
 from wattkeeper.api.context import ApiContext
 from wattkeeper.api.errors import ApiError
+from wattkeeper.api.http_protocol import MAX_HEAD, GuardedH11Protocol
 from wattkeeper.api.jsonrpc_http import JsonRpcEndpoint
+from wattkeeper.api.limits import head_problem
 from wattkeeper.api.openapi import openapi_document
 from wattkeeper.api.overrides_rpc import OverrideMethods
 from wattkeeper.api.rest import RestChannelApp
 from wattkeeper.api.rpc import Dispatcher
-from wattkeeper.api.websocket import WebsocketApi
+from wattkeeper.api.websocket import MAX_MESSAGE, WebsocketApi
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +61,13 @@ class EdgeAsgiApp:
         )
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/rest/"):
+        problem = head_problem(scope) if scope["type"] in ("http", "websocket") else None
+        if problem is not None:
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1009})
+            else:
+                await JSONResponse(problem.body(), problem.status)(scope, receive, send)
+        elif scope["type"] == "http" and scope["path"].startswith("/rest/"):
             await self.rest(scope, receive, send)
         elif scope["type"] == "http" and scope["path"] == "/" and scope["method"] in _READS:
             await _ui_index()(scope, receive, send)
@@ -88,8 +98,10 @@ async def _not_found(request: Any, exc: Exception) -> Response:
 
 
 async def _not_allowed(request: Any, exc: Exception) -> Response:
+    # Starlette's routes and static files name the allowed methods; every 405 says them
+    allow = (getattr(exc, "headers", None) or {}).get("Allow", "GET, HEAD")
     error = ApiError(405, f"Method {request.method} is not allowed on [{request.url.path}]")
-    return JSONResponse(error.body(), 405)
+    return JSONResponse(error.body(), 405, headers={"Allow": allow})
 
 
 class _Server(uvicorn.Server):
@@ -124,6 +136,7 @@ class HttpServers:
         self.ports = ports
         self._servers: list[tuple[_Server, Any]] = []
         self.bound: list[int] = []
+        self.guard = ConnectionGuard()  # shared by every port: the limits are per edge
         #: requested port → the port really bound (differs for port 0); failed ports are absent
         self.bound_by_request: dict[int, int] = {}
 
@@ -147,7 +160,13 @@ class HttpServers:
                 log_level="warning",
                 access_log=False,
                 server_header=False,
+                # h11, not httptools: it bounds a request head (ADR 0050)
+                http=functools.partial(GuardedH11Protocol, guard=self.guard),
+                h11_max_incomplete_event_size=MAX_HEAD,
+                timeout_keep_alive=5,
                 ws="websockets-sansio",
+                ws_max_size=MAX_MESSAGE,
+                ws_per_message_deflate=False,  # no decompression cost for a client to exploit
             )
             server = _Server(config)
             task = asyncio.create_task(server.serve(sockets=[sock]), name=f"http:{port}")

@@ -9,7 +9,7 @@ from enum import IntEnum
 from pathlib import Path
 
 from wattkeeper.api.passwords import hash_password, verify_password
-from wattkeeper.config.overrides import write_atomically
+from wattkeeper.config.overrides import StorageError, write_atomically
 from wattkeeper.core.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,10 @@ class Role(IntEnum):
             return cls[name.upper()]
         except KeyError:
             raise ConfigError(f"unknown role '{name}' (admin, installer, owner, guest)") from None
+
+
+class PasswordTaken(ConfigError):
+    """Another user has this password; which one is never said (the password selects the user)."""
 
 
 DEFAULT_PASSWORDS = {"admin": "admin", "installer": "installer", "owner": "owner", "guest": "user"}
@@ -81,7 +85,11 @@ class UserStore:
         if not self.path.exists():
             for name, password in DEFAULT_PASSWORDS.items():
                 self.users[name] = User(name, Role.parse(name), hash_password(password), True)
-            self._save()
+            try:
+                self._save()
+            except StorageError as error:
+                # a read-only data directory: the edge runs with the defaults in memory
+                log.error("%s", error)
             return
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
@@ -126,12 +134,19 @@ class UserStore:
             if u.name != name and verify_password(password, u.password_hash)
         ]
         if clash:
-            # the password alone selects the user, so two users may not share one
-            raise ConfigError(f"that password is already used by user '{clash[0]}'")
+            # the password alone selects the user, so two users may not share one; naming the
+            # other user would tell the caller whose password it just guessed
+            raise PasswordTaken("that password cannot be used: choose another one")
         user = self.users[name]
+        before = (user.password_hash, user.default_password)
         user.password_hash = hash_password(password)
-        user.default_password = False
-        self._save()
+        # setting a well-known password again is not a change of password
+        user.default_password = password == DEFAULT_PASSWORDS.get(user.role.wire)
+        try:
+            self._save()
+        except StorageError:
+            user.password_hash, user.default_password = before  # saved or not changed at all
+            raise
         log.info("password of user '%s' changed", name)
 
     def defaults_in_use(self) -> list[str]:

@@ -25,6 +25,7 @@ from wattkeeper.api.errors import NULL_ID, ApiError, Code, bad_request
 from wattkeeper.api.live import LiveHub, Outbox
 from wattkeeper.api.rpc import Dispatcher, parse_request, success
 from wattkeeper.api.users import User
+from wattkeeper.api.ws_pool import AUTH_TIMEOUT, MESSAGE_BURST, MESSAGE_RATE, SocketPool
 from wattkeeper.core.channel import Channel
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ EDGE_ID = "0"
 OPENEMS_API_VERSION = "2026.4.0"
 MAX_TOKENS = 10_000
 MAX_SUBSCRIBED = 10_000
-MAX_CONNECTIONS = 256
+MAX_MESSAGE = 256 * 1024  # bytes in one message; larger ones close the socket (1009)
 MAX_PENDING_REPLIES = 64  # a client that sends but never reads is not answered faster than it reads
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
@@ -84,7 +85,11 @@ class WebsocketApi:
         self.hub = LiveHub(ctx)
         self.tokens = TokenStore()
         self._config_cache: tuple[int, list[Channel], RawJson] | None = None
-        self.connections = 0
+        self.pool = SocketPool()
+
+    @property
+    def connections(self) -> int:
+        return len(self.pool)
 
     async def authenticate(self, username: str | None, password: str, remote: str) -> User:
         """Identical sign-ins in flight share one password check (see `Authenticator`)."""
@@ -92,15 +97,15 @@ class WebsocketApi:
 
     async def session(self, websocket: WebSocket) -> None:
         await websocket.accept()
-        if self.connections >= MAX_CONNECTIONS:
+        connection = Connection(self, websocket)
+        if not self.pool.join(connection):
             # accepted first: a close code tells the client to retry, a bare HTTP 403 would not
             await websocket.close(code=1013, reason="too many connections, try again later")
             return
-        self.connections += 1
         try:
-            await Connection(self, websocket).run()
+            await connection.run()
         finally:
-            self.connections -= 1
+            self.pool.leave(connection)
 
     def edge_config_json(self) -> RawJson:
         """`getEdgeConfig`, encoded once per configuration change, whatever the connections."""
@@ -128,15 +133,59 @@ class Connection:
         self.user: User | None = None
         self.token: str | None = None
         self.outbox = Outbox()
+        self.evicted: str | None = None
+        loop = asyncio.get_running_loop()
+        self._clock = loop.time
+        self._connected_at = loop.time()
+        self._tokens = float(MESSAGE_BURST)
+        self._refilled = self._connected_at
+        self._receiving: asyncio.Future[Any] = loop.create_future()
+
+    def evict(self, reason: str) -> None:
+        """Called by the pool to make room: the receive loop ends and the socket closes."""
+        self.evicted = reason
+        self._receiving.cancel()
+
+    async def _receive(self) -> dict[str, Any] | None:
+        """The next message; None when the socket has to go (evicted, or no sign-in in time)."""
+        timeout = None
+        if self.user is None:
+            timeout = max(0.0, self._connected_at + AUTH_TIMEOUT - self._clock())
+        self._receiving = asyncio.ensure_future(self.websocket.receive())
+        try:
+            async with asyncio.timeout(timeout):
+                return dict(await self._receiving)
+        except TimeoutError:
+            self.evicted = f"sign in within {AUTH_TIMEOUT:.0f} s"
+        except asyncio.CancelledError:
+            if self.evicted is None:
+                raise
+        return None
+
+    async def _pace(self) -> None:
+        """At most MESSAGE_RATE requests a second after a burst: an eager client is not read."""
+        now = self._clock()
+        self._tokens = min(MESSAGE_BURST, self._tokens + (now - self._refilled) * MESSAGE_RATE)
+        self._refilled = now
+        if self._tokens < 1:
+            await asyncio.sleep((1 - self._tokens) / MESSAGE_RATE)
+            self._tokens = 1.0
+            self._refilled = self._clock()
+        self._tokens -= 1
 
     async def run(self) -> None:
         self.api.hub.attach(self.outbox)
         sender = asyncio.create_task(self._send_loop(), name=f"ws-send:{self.remote}")
         try:
             while True:
-                message = await self.websocket.receive()
+                message = await self._receive()
+                if message is None:
+                    with contextlib.suppress(Exception):
+                        await self.websocket.close(code=1008, reason=self.evicted or "")
+                    break
                 if message["type"] == "websocket.disconnect":
                     break
+                await self._pace()
                 text = message.get("text")
                 if text is None:
                     text = (message.get("bytes") or b"").decode("utf-8", "replace")
@@ -199,6 +248,8 @@ class Connection:
         if method == "logout":
             self.api.tokens.revoke(self.token)
             self.user, self.token = None, None
+            self.api.pool.sign_out(self)
+            self._connected_at = self._clock()  # signed out: sign in again in time, or go
             self.api.hub.subscribe(self.outbox, [])
             return {}
         user = self._require_login()
@@ -259,6 +310,9 @@ class Connection:
         return self._login(user, token)
 
     def _login(self, user: User, token: str) -> dict[str, Any]:
+        refused = self.api.pool.sign_in(self, user.role)
+        if refused is not None:
+            raise ApiError(429, f"Sign-in refused: {refused}", Code.AUTHENTICATION_FAILED)
         if self.token != token:
             self.api.tokens.revoke(self.token)
         self.user, self.token = user, token

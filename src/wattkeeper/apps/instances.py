@@ -1,14 +1,15 @@
-"""Installed app instances, persisted atomically in the data directory (`apps.json`)."""
+"""Installed app instances: the `apps` section of `state.json` (config/state.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from wattkeeper.config.overrides import write_atomically
+from wattkeeper.config.state import StateFile
 from wattkeeper.core.errors import ConfigError
+
+SECTION = "apps"
 
 
 class AppInstance(BaseModel):
@@ -29,21 +30,22 @@ class InstanceFile(BaseModel):
 
 
 class InstanceStore:
-    def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / "apps.json"
+    def __init__(self, state: StateFile) -> None:
+        self.state = state
+        self.path = state.path
 
     def exists(self) -> bool:
-        return self.path.exists()
+        return self.state.get(SECTION) is not None
 
     def load(self) -> list[AppInstance]:
-        if not self.path.exists():
+        raw = self.state.get(SECTION)
+        if raw is None:
             return []
         try:
-            return InstanceFile.model_validate_json(self.path.read_text("utf-8")).instances
-        except (OSError, ValidationError) as error:
+            return InstanceFile.model_validate(raw).instances
+        except ValidationError as error:
             raise ConfigError(f"{self.path} is damaged: {error}") from None
 
     def save(self, instances: list[AppInstance]) -> None:
-        write_atomically(
-            self.path, InstanceFile(instances=instances).model_dump_json(by_alias=True, indent=2)
-        )
+        data = InstanceFile(instances=instances).model_dump(by_alias=True, mode="json")
+        self.state.put(SECTION, data)

@@ -41,7 +41,8 @@ class AppManager:
         self.edge_id = edge_id
         self.service_url = service_url
         self.wallet = LicenceWallet(data_dir, trusted)
-        self.store = InstanceStore(data_dir)
+        # the same state file as the components: an app and its components change together
+        self.store = InstanceStore(configurator.store.state)
         self.instances: list[AppInstance] = self.store.load()
         self._lock = asyncio.Lock()
 
@@ -50,6 +51,10 @@ class AppManager:
         """First start: adopt apps whose components the site already has; install the defaults."""
         if self.store.exists():
             return
+        with self.store.state.transaction():
+            await self._adopt_and_install_defaults()
+
+    async def _adopt_and_install_defaults(self) -> None:
         present = {e.id: e.factory for e in self.configurator.entries()}
         for spec in CATALOG.values():
             expected = spec.components(spec.properties())
@@ -75,6 +80,17 @@ class AppManager:
         """A free app, or a licensed one with a verified licence for this edge."""
         return (not spec.licensed) or self.wallet.has_valid_licence(spec.app_id, self.edge_id)
 
+    def included_in(self, spec: AppSpec) -> str | None:
+        """The installed app that includes this one (write access includes read access)."""
+        return next(
+            (
+                other.app_id
+                for other in CATALOG.values()
+                if spec.app_id in other.replaces and self._installed(other.app_id)
+            ),
+            None,
+        )
+
     def instance(self, instance_id: str) -> AppInstance:
         for instance in self.instances:
             if instance.instance_id == instance_id:
@@ -94,21 +110,26 @@ class AppManager:
             if self._installed(app_id):
                 raise AppError(f"App [{app_id}] is already installed", 409)
             props = self._validate(spec, properties or {})
+            self.store.state.check_writable()
             if spec.licensed:
                 await self._ensure_licence(spec, key)
-            removed = [i for i in self.instances if i.app_id in spec.replaces]
-            for instance in removed:
-                await self._delete_components(instance)
-                self.instances.remove(instance)
-            try:
-                created = await self._create(spec, props, alias or spec.name)
-            except Exception:
-                for instance in removed:  # put back what the failed install replaced
-                    await self._recreate(instance)
-                raise
-            self.store.save(self.instances)
-            log.info("app %s installed", app_id)
-            return created
+            with self.store.state.transaction():
+                return await self._install(spec, props, alias)
+
+    async def _install(self, spec: AppSpec, props: Any, alias: str) -> AppInstance:
+        removed = [i for i in self.instances if i.app_id in spec.replaces]
+        for instance in removed:
+            await self._delete_components(instance)
+            self.instances.remove(instance)
+        try:
+            created = await self._create(spec, props, alias or spec.name)
+        except Exception:
+            for instance in removed:  # put back what the failed install replaced
+                await self._recreate(instance)
+            raise
+        self.store.save(self.instances)
+        log.info("app %s installed", spec.app_id)
+        return created
 
     async def update(
         self, instance_id: str, alias: str | None, properties: dict[str, Any]
@@ -120,31 +141,42 @@ class AppManager:
             props = self._validate(
                 spec, {**canonical(instance.properties), **canonical(properties)}
             )
-            entries = spec.components(props)
-            if [e.id for e in entries] != instance.component_ids:
+            if [e.id for e in spec.components(props)] != instance.component_ids:
                 raise AppError(
                     f"App [{spec.app_id}]: its component ids "
                     f"({', '.join(instance.component_ids)}) cannot change once installed"
                 )
-            for entry in entries:
-                await self.configurator.update(entry.id, entry.properties)
-            instance.properties = props.model_dump(by_alias=True, mode="json")
-            if alias is not None:
-                instance.alias = alias
-            self.store.save(self.instances)
-            return instance
+            self.store.state.check_writable()
+            with self.store.state.transaction():
+                return await self._update(instance, spec, props, alias)
+
+    async def _update(
+        self, instance: AppInstance, spec: AppSpec, props: Any, alias: str | None
+    ) -> AppInstance:
+        for entry in spec.components(props):
+            await self.configurator.update(entry.id, entry.properties)
+        instance.properties = props.model_dump(by_alias=True, mode="json")
+        if alias is not None:
+            instance.alias = alias
+        self.store.save(self.instances)
+        return instance
 
     async def remove(self, instance_id: str) -> None:
         async with self._lock:
             instance = self.instance(instance_id)
             spec = self._spec(instance.app_id)
-            await self._delete_components(instance)
-            self.instances.remove(instance)
-            if spec.restore_on_remove and not self._installed(spec.restore_on_remove):
-                restore = CATALOG[spec.restore_on_remove]
-                await self._create(restore, restore.properties(), restore.name)
-            self.store.save(self.instances)
-            log.info("app %s removed", instance.app_id)
+            self.store.state.check_writable()
+            with self.store.state.transaction():
+                await self._remove(instance, spec)
+
+    async def _remove(self, instance: AppInstance, spec: AppSpec) -> None:
+        await self._delete_components(instance)
+        self.instances.remove(instance)
+        if spec.restore_on_remove and not self._installed(spec.restore_on_remove):
+            restore = CATALOG[spec.restore_on_remove]
+            await self._create(restore, restore.properties(), restore.name)
+        self.store.save(self.instances)
+        log.info("app %s removed", instance.app_id)
 
     # -- helpers -----------------------------------------------------------------------------
     def _spec(self, app_id: str) -> AppSpec:

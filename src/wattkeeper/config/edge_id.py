@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from pathlib import Path
 
-from wattkeeper.config.overrides import write_atomically
+from wattkeeper.config.overrides import StorageError, write_atomically
+
+log = logging.getLogger(__name__)
 
 
 def edge_id(data_dir: Path) -> str:
@@ -15,5 +18,8 @@ def edge_id(data_dir: Path) -> str:
         if value:
             return value
     value = f"edge-{uuid.uuid4().hex[:12]}"
-    write_atomically(path, value + "\n")
+    try:
+        write_atomically(path, value + "\n")
+    except StorageError as error:
+        log.error("%s: edge id %s holds until the edge stops", error, value)
     return value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,8 @@ from wattkeeper.core.clock import Clock
 from wattkeeper.core.component import Component
 from wattkeeper.core.errors import ConfigError
 from wattkeeper.core.manager import ComponentManager
+from wattkeeper.core.site_time import SiteTime
+from wattkeeper.power.stage import Power
 
 
 class ComponentConfig(BaseModel):
@@ -21,20 +23,32 @@ class ComponentConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
 
-@dataclass
 class BuildContext:
-    """What a factory may use to build a component; services are set by the composition root."""
+    """What a factory may use to build a component, typed; the composition root fills it in.
 
-    clock: Clock
-    manager: ComponentManager
-    data_dir: Path
-    services: dict[str, Any] = field(default_factory=dict)
+    Left out, the context is one for a lone component (a driver test): a power stage of its
+    own, site time at the real speed, and nothing to wake."""
 
-    def service(self, name: str) -> Any:
-        try:
-            return self.services[name]
-        except KeyError:
-            raise ConfigError(f"service '{name}' is not available on this edge") from None
+    def __init__(
+        self,
+        clock: Clock,
+        manager: ComponentManager,
+        data_dir: Path,
+        *,
+        power: Power | None = None,
+        site_time: SiteTime | None = None,
+        wake: Callable[[], None] | None = None,
+    ) -> None:
+        self.clock = clock
+        self.manager = manager
+        self.data_dir = data_dir
+        self.power = power or Power(manager)
+        self.site_time = site_time or SiteTime(clock)
+        self.wake: Callable[[], None] = wake or _nothing
+
+
+def _nothing() -> None:
+    return None
 
 
 Builder = Callable[[str, str, Any, BuildContext], Component]

@@ -58,6 +58,7 @@ class Configurator:
     async def create(self, entry: ComponentEntry) -> Component:
         if entry.id in self._entries or entry.id in self.ctx.manager:
             raise ConfigError(f"component id '{entry.id}' is already in use")
+        self.store.state.check_writable()
         component = self._build(entry)
         try:
             await component.start()
@@ -77,6 +78,7 @@ class Configurator:
         entry = self.entry(component_id)
         merged = {**entry.properties, **properties}
         config = self.registry.validate(component_id, entry.factory, merged)
+        self.store.state.check_writable()
         component = self.ctx.manager.find(component_id)
         updated = entry.model_copy(update={"properties": merged})
         if component is not None and component.live_config:
@@ -105,6 +107,7 @@ class Configurator:
 
     async def delete(self, component_id: str) -> None:
         self.entry(component_id)
+        self.store.state.check_writable()
         component = self.ctx.manager.find(component_id)
         if component is not None:
             self.ctx.manager.remove(component_id)

@@ -26,6 +26,9 @@ class EdgeSettings(BaseModel):
     ports: list[int] = Field(default_factory=lambda: [8084], description="HTTP ports")
     host: str = "127.0.0.1"
     scheduler: list[str] = Field(default_factory=list, description="Explicit controller order")
+    audit_retention_days: float = Field(
+        90, gt=0, le=36_500, description="How long audit entries of channel writes are kept"
+    )
 
 
 class LicensingSettings(BaseModel):

@@ -17,7 +17,6 @@ from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
 from wattkeeper.core.channel import ChannelDoc, ChannelType, Unit, Value, coerce
 from wattkeeper.core.clock import Clock
 from wattkeeper.core.controller import Controller, Priority
-from wattkeeper.core.cycle import Cycle
 from wattkeeper.core.errors import WriteRejected
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.state import Level, StateDoc
@@ -104,8 +103,8 @@ class RestApiWorker(RestApiController):
     def __init__(self, cid: str, alias: str, config: ReadWriteConfig, ctx: BuildContext) -> None:
         super().__init__(cid, alias, config, ctx)
         self._manager: ComponentManager = ctx.manager
-        self._power: Power = ctx.service("power")
-        self._cycle: Cycle = ctx.service("cycle")
+        self._power: Power = ctx.power
+        self._wake = ctx.wake  # an accepted write runs the next cycle at once
         self._clock: Clock = ctx.clock
         self.held: dict[str, HeldWrite] = {}
         self._deadline: float | None = None  # monotonic; None: no expiry
@@ -118,7 +117,14 @@ class RestApiWorker(RestApiController):
                 Unit.SECONDS,
                 text="Seconds until the held writes expire (null: none held or no timeout)",
             ),
+            ChannelDoc(
+                "Adjustments",
+                ChannelType.STRING,
+                text="Held writes the battery could not follow as written, what they were "
+                "fitted to and why (empty: every held write applied as written)",
+            ),
         )
+        self._adjustments = ""
         self._publish()
 
     # -- called by the APIs, between cycles --------------------------------------------------
@@ -158,7 +164,7 @@ class RestApiWorker(RestApiController):
         timeout = self.config.api_timeout
         self._deadline = self._clock.monotonic() + timeout if timeout > 0 else None
         self._publish()
-        self._cycle.wake()
+        self._wake()
 
     def release_all(self, reason: str) -> None:
         if self.held:
@@ -177,6 +183,7 @@ class RestApiWorker(RestApiController):
         remaining = self.remaining()
         if remaining is not None and remaining <= 0:
             self.release_all(f"timeout of {self.config.api_timeout} s expired")
+        self._adjustments = self._fitted_last_cycle()
         for write in list(self.held.values()):
             component_id, _, channel_id = write.address.partition("/")
             constraint = constraint_for(
@@ -188,11 +195,26 @@ class RestApiWorker(RestApiController):
                 self._manager.channel(write.address).write(write.value)
         self._publish()
 
+    def _fitted_last_cycle(self) -> str:
+        """The solver's adjustments of last cycle to writes that are still held (the solver runs
+        after the controllers, so a write shows here from the cycle after it was first applied)."""
+        notes = []
+        for adjustment in self._power.last_solution.adjustments:
+            owner, _, address = adjustment.constraint.source.partition(": ")
+            held = self.held.get(address)
+            if owner != self.id or held is None or held.value != adjustment.constraint.value:
+                continue
+            notes.append(
+                f"{address}:{held.value} fitted to {adjustment.applied:g} ({adjustment.reason})"
+            )
+        return ", ".join(notes)
+
     def _publish(self) -> None:
         log_text = ", ".join(f"{w.address}:{w.value}" for w in self.held.values())
         remaining = self.remaining()
         self.channel("ApiWorkerLog").set_now(log_text)
         self.channel("OverrideActive").set_now(1 if self.held else 0)
+        self.channel("Adjustments").set_now(self._adjustments if self.held else "")
         self.channel("OverrideRemaining").set_now(
             None if remaining is None else int(-(-remaining // 1))
         )

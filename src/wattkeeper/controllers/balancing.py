@@ -28,7 +28,7 @@ class Balancing(Controller):
     def __init__(self, cid: str, alias: str, config: BalancingConfig, ctx: BuildContext) -> None:
         super().__init__(cid, alias, config)
         self._manager: ComponentManager = ctx.manager
-        self._power: Power = ctx.service("power")
+        self._power: Power = ctx.power
 
     def run(self) -> None:
         ess = self._manager.get_as(self.config.ess_id, ManagedSymmetricEss)

@@ -39,7 +39,7 @@ class EmergencyReserve(Controller):
         super().__init__(cid, alias, config)
         self.declare(ACTUAL_RESERVE_SOC)
         self._manager: ComponentManager = ctx.manager
-        self._power: Power = ctx.service("power")
+        self._power: Power = ctx.power
 
     def run(self) -> None:
         self.set(ACTUAL_RESERVE_SOC.name, self.config.reserve_soc if self.config.enabled else None)

@@ -25,7 +25,7 @@ class FixActivePower(Controller):
 
     def __init__(self, cid: str, alias: str, config: FixConfig, ctx: BuildContext) -> None:
         super().__init__(cid, alias, config)
-        self._power: Power = ctx.service("power")
+        self._power: Power = ctx.power
 
     def run(self) -> None:
         if self.config.mode == "MANUAL_ON":

@@ -20,6 +20,10 @@ class Clock(Protocol):
 
     async def sleep(self, seconds: float) -> None: ...
 
+    async def wait(self, event: asyncio.Event, timeout: float) -> bool:
+        """Wait until `event` is set (True) or `timeout` seconds have passed (False)."""
+        ...
+
 
 class SystemClock:
     """The machine's clocks."""
@@ -32,3 +36,10 @@ class SystemClock:
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
+
+    async def wait(self, event: asyncio.Event, timeout: float) -> bool:
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True

@@ -157,14 +157,12 @@ class Cycle:
                 next_start = self.clock.monotonic()  # fell behind: do not try to catch up
             timeout = next_start - self.clock.monotonic()
             if timeout > 0:
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout)
-                except TimeoutError:
+                if not await self.clock.wait(self._wake, timeout):
                     continue
                 # woken early: keep the minimum spacing, then start a new grid from here
                 rest = started + spacing - self.clock.monotonic()
                 if rest > 0:
-                    await asyncio.sleep(rest)
+                    await self.clock.sleep(rest)
                 next_start = self.clock.monotonic()
             else:
                 await asyncio.sleep(0)

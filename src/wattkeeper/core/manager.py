@@ -1,10 +1,8 @@
-"""The component manager: finds components and channels by id or by regular expression."""
+"""The component manager: finds components and channels by id (patterns: api/patterns.py)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import TypeVar
 
 from wattkeeper.core.channel import GENERATION, Channel
@@ -12,20 +10,6 @@ from wattkeeper.core.component import Component
 from wattkeeper.core.errors import ChannelNotFound, ComponentNotFound, WattkeeperError
 
 T = TypeVar("T", bound=Component)
-
-_PLAIN_ID = re.compile(r"[A-Za-z0-9_]+")
-
-
-class InvalidPattern(WattkeeperError):
-    """A channel address pattern is not a valid regular expression."""
-
-
-@lru_cache(maxsize=256)
-def _compile(pattern: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except re.error as error:
-        raise InvalidPattern(f"Invalid regular expression [{pattern}]: {error}") from None
 
 
 class ComponentManager:
@@ -89,23 +73,6 @@ class ComponentManager:
 
     def all_channels(self) -> list[Channel]:
         return self._channels
-
-    def match(self, component_pattern: str, channel_pattern: str) -> list[Channel]:
-        """Channels whose component id and channel id fully match the two patterns."""
-        if _PLAIN_ID.fullmatch(component_pattern):
-            component = self._components.get(component_pattern)
-            components = [] if component is None else [component]
-        else:
-            comp_re = _compile(component_pattern)
-            components = [c for c in self._components.values() if comp_re.fullmatch(c.id)]
-        if _PLAIN_ID.fullmatch(channel_pattern):
-            return [
-                c.channels[channel_pattern] for c in components if channel_pattern in c.channels
-            ]
-        chan_re = _compile(channel_pattern)
-        if channel_pattern == ".*":
-            return [ch for c in components for ch in c.channels.values()]
-        return [ch for c in components for ch in c.channels.values() if chan_re.fullmatch(ch.name)]
 
     # -- the process image --------------------------------------------------------------------
     def freeze_process_image(self, now: float) -> None:

@@ -32,6 +32,10 @@ class HistoryStore(Protocol):
     def close(self) -> None:
         """Flush and release the database."""
 
+    def last_counter(self, address: str, before_ts: float) -> tuple[float, float] | None:
+        """The newest recorded value of a counter at or before `before_ts`, and when; or None."""
+        ...
+
     def query_timeseries_data(
         self,
         from_ts: float,

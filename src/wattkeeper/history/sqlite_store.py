@@ -227,6 +227,15 @@ class SqliteHistoryStore:
             data = {a: energy_per_period(self._counter(a), edges) for a in wanted}
         return {"timestamps": iso_timestamps(edges[:-1], zone), "data": data}
 
+    def last_counter(self, address: str, before_ts: float) -> tuple[float, float] | None:
+        """Newest recorded counter value at or before the moment (None if never recorded)."""
+        with self._lock:
+            if address not in self._ids:
+                return None
+            self._commit_for_query()
+            found = self._counter(address).last_before(math.floor(before_ts))
+        return None if found is None else (found[0], float(found[1]))
+
     def _counter(self, address: str) -> ChannelReader:
         reader, kind = self._reader(address)
         if kind != "counter":

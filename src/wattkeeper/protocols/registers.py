@@ -8,11 +8,12 @@ into named values and back:
   constant (`scale=-1`) or the value of another point of the same table (`scale="W_SF"`,
   the SunSpec way);
 * "not implemented" markers (SunSpec) decode to None: 0x8000 (int16, sunssf), 0xFFFF
-  (uint16, enum16, bitfield16), 0x80000000 (int32), 0xFFFFFFFF (uint32, bitfield32),
-  0x00000000 (acc32, as the SunSpec specification says), NaN (float32), all-NUL strings;
-  a value whose scale factor is not implemented is None as well;
-* 32-bit values have a word order: BIG (high word first, SunSpec and most devices) or
-  LITTLE (low word first); bytes within a register are always big-endian (Modbus).
+  (uint16, count, enum16, bitfield16), 0x80000000 (int32), 0xFFFFFFFF (uint32, enum32,
+  bitfield32), 0x8000000000000000 (int64), 0xFFFFFFFFFFFFFFFF (uint64), 0 (acc16, acc32,
+  acc64, as the SunSpec specification says), NaN (float32), all-NUL strings; a value
+  whose scale factor is not implemented is None as well;
+* 32- and 64-bit values have a word order: BIG (high word first, SunSpec and most
+  devices) or LITTLE (low word first); bytes within a register are always big-endian.
 """
 
 from __future__ import annotations
@@ -29,11 +30,17 @@ Decoded = int | float | str | None
 class RegType(Enum):
     INT16 = "int16"
     UINT16 = "uint16"
+    COUNT = "count"  # uint16 giving how often a repeating group repeats (SunSpec)
     INT32 = "int32"
     UINT32 = "uint32"
+    INT64 = "int64"
+    UINT64 = "uint64"
+    ACC16 = "acc16"
     ACC32 = "acc32"
+    ACC64 = "acc64"
     FLOAT32 = "float32"
     ENUM16 = "enum16"
+    ENUM32 = "enum32"
     BITFIELD16 = "bitfield16"
     BITFIELD32 = "bitfield32"
     SUNSSF = "sunssf"
@@ -43,46 +50,71 @@ class RegType(Enum):
     @property
     def words(self) -> int:
         """Registers taken by one value (strings: given per point)."""
-        return 2 if self in _WIDE else 1
+        return 4 if self in _QUAD else 2 if self in _WIDE else 1
 
     @property
     def scalable(self) -> bool:
         return self in _SCALABLE
 
 
-_WIDE = {RegType.INT32, RegType.UINT32, RegType.ACC32, RegType.FLOAT32, RegType.BITFIELD32}
+_WIDE = {
+    RegType.INT32,
+    RegType.UINT32,
+    RegType.ACC32,
+    RegType.FLOAT32,
+    RegType.ENUM32,
+    RegType.BITFIELD32,
+}
+_QUAD = {RegType.INT64, RegType.UINT64, RegType.ACC64}
 _SCALABLE = {
     RegType.INT16,
     RegType.UINT16,
     RegType.INT32,
     RegType.UINT32,
+    RegType.INT64,
+    RegType.UINT64,
+    RegType.ACC16,
     RegType.ACC32,
+    RegType.ACC64,
     RegType.FLOAT32,
 }
+_SIGNED_BITS = {RegType.INT16: 16, RegType.SUNSSF: 16, RegType.INT32: 32, RegType.INT64: 64}
 
 #: Raw values meaning "not implemented" per type (after joining words).
 NOT_IMPLEMENTED: dict[RegType, int] = {
     RegType.INT16: 0x8000,
     RegType.SUNSSF: 0x8000,
     RegType.UINT16: 0xFFFF,
+    RegType.COUNT: 0xFFFF,
     RegType.ENUM16: 0xFFFF,
     RegType.BITFIELD16: 0xFFFF,
     RegType.INT32: 0x80000000,
     RegType.UINT32: 0xFFFFFFFF,
+    RegType.ENUM32: 0xFFFFFFFF,
     RegType.BITFIELD32: 0xFFFFFFFF,
-    RegType.ACC32: 0x00000000,
+    RegType.INT64: 0x8000000000000000,
+    RegType.UINT64: 0xFFFFFFFFFFFFFFFF,
+    RegType.ACC16: 0,
+    RegType.ACC32: 0,
+    RegType.ACC64: 0,
 }
 
 _RANGES: dict[RegType, tuple[int, int]] = {
     RegType.INT16: (-0x7FFF, 0x7FFF),
     RegType.SUNSSF: (-10, 10),
     RegType.UINT16: (0, 0xFFFE),
+    RegType.COUNT: (0, 0xFFFE),
     RegType.ENUM16: (0, 0xFFFE),
     RegType.BITFIELD16: (0, 0x7FFF),
     RegType.INT32: (-0x7FFFFFFF, 0x7FFFFFFF),
     RegType.UINT32: (0, 0xFFFFFFFE),
+    RegType.ENUM32: (0, 0xFFFFFFFE),
     RegType.BITFIELD32: (0, 0x7FFFFFFF),
+    RegType.INT64: (-0x7FFFFFFFFFFFFFFF, 0x7FFFFFFFFFFFFFFF),
+    RegType.UINT64: (0, 0xFFFFFFFFFFFFFFFE),
+    RegType.ACC16: (1, 0xFFFF),
     RegType.ACC32: (1, 0xFFFFFFFF),
+    RegType.ACC64: (1, 0xFFFFFFFFFFFFFFFF),
 }
 
 
@@ -114,12 +146,20 @@ class Point:
     word_order: WordOrder = WordOrder.BIG
     text: str = ""
     symbols: Mapping[int, str] = field(default_factory=dict)  # enum values / bit names
+    mandatory: bool = False  # a device must implement it (SunSpec "M")
+    # derived once (decoding runs per point per poll; enum lookups there cost more than I/O)
+    words: int = field(init=False, repr=False, compare=False)
+    marker: int | None = field(init=False, repr=False, compare=False)
+    sign_bits: int = field(init=False, repr=False, compare=False)
+    scaled: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def words(self) -> int:
-        if self.type in (RegType.STRING, RegType.PAD):
-            return max(self.size, 1)
-        return self.type.words
+    def __post_init__(self) -> None:
+        kind = self.type
+        sized = kind in (RegType.STRING, RegType.PAD)
+        object.__setattr__(self, "words", max(self.size, 1) if sized else kind.words)
+        object.__setattr__(self, "marker", NOT_IMPLEMENTED.get(kind))
+        object.__setattr__(self, "sign_bits", _SIGNED_BITS.get(kind, 0))
+        object.__setattr__(self, "scaled", self.scale is not None and kind.scalable)
 
     @property
     def writable(self) -> bool:
@@ -181,23 +221,27 @@ class RegisterTable:
 
 
 def _scale_of(point: Point, raw: Mapping[str, Decoded]) -> int | None:
-    if point.scale is None or not point.type.scalable:
+    scale = point.scale
+    if not point.scaled or scale is None:
         return 0
-    if isinstance(point.scale, int):
-        return point.scale
-    sf = raw.get(point.scale)
+    if isinstance(scale, int):
+        return scale
+    sf = raw.get(scale)
     return sf if isinstance(sf, int) else None
 
 
 def join(words: Sequence[int], order: WordOrder) -> int:
-    """Two registers as one unsigned 32-bit integer."""
-    high, low = (words[0], words[1]) if order is WordOrder.BIG else (words[1], words[0])
-    return ((high & 0xFFFF) << 16) | (low & 0xFFFF)
+    """Two (or four) registers as one unsigned 32-bit (64-bit) integer."""
+    value = 0
+    for word in words if order is WordOrder.BIG else reversed(words):
+        value = (value << 16) | (word & 0xFFFF)
+    return value
 
 
-def split(value: int, order: WordOrder) -> list[int]:
-    high, low = (value >> 16) & 0xFFFF, value & 0xFFFF
-    return [high, low] if order is WordOrder.BIG else [low, high]
+def split(value: int, order: WordOrder, words: int = 2) -> list[int]:
+    """An unsigned integer as `words` registers."""
+    high_first = [(value >> (16 * i)) & 0xFFFF for i in reversed(range(words))]
+    return high_first if order is WordOrder.BIG else high_first[::-1]
 
 
 def decode_raw(point: Point, words: Sequence[int]) -> Decoded:
@@ -214,13 +258,12 @@ def decode_raw(point: Point, words: Sequence[int]) -> Decoded:
     if kind is RegType.FLOAT32:
         number: float = struct.unpack(">f", join(words, point.word_order).to_bytes(4, "big"))[0]
         return None if math.isnan(number) or math.isinf(number) else float(number)
-    unsigned = (words[0] & 0xFFFF) if kind.words == 1 else join(words, point.word_order)
-    if NOT_IMPLEMENTED.get(kind) == unsigned:
+    unsigned = (words[0] & 0xFFFF) if point.words == 1 else join(words, point.word_order)
+    if point.marker == unsigned:
         return None
-    if kind in (RegType.INT16, RegType.SUNSSF):
-        return unsigned - 0x10000 if unsigned & 0x8000 else unsigned
-    if kind is RegType.INT32:
-        return unsigned - 0x100000000 if unsigned & 0x80000000 else unsigned
+    bits = point.sign_bits
+    if bits and unsigned >> (bits - 1):
+        return unsigned - (1 << bits)
     return unsigned
 
 
@@ -262,7 +305,7 @@ def encode_value(point: Point, value: float | int | str, sf: int = 0) -> list[in
         raise CodecError(f"{point.name}: {value} (raw {raw}) is out of range {low}..{high}")
     if kind.words == 1:
         return [raw & 0xFFFF]
-    return split(raw & 0xFFFFFFFF, point.word_order)
+    return split(raw & ((1 << (16 * kind.words)) - 1), point.word_order, kind.words)
 
 
 def not_implemented(point: Point) -> list[int]:
@@ -272,8 +315,10 @@ def not_implemented(point: Point) -> list[int]:
         return split(0x7FC00000, point.word_order)
     if kind in (RegType.STRING, RegType.PAD):
         return [0] * point.words
-    marker = NOT_IMPLEMENTED[kind]
-    return [marker] if kind.words == 1 else split(marker, point.word_order)
+    marker = point.marker
+    if marker is None:
+        raise CodecError(f"{point.name}: type {kind.value} has no not-implemented value")
+    return [marker] if point.words == 1 else split(marker, point.word_order, point.words)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""`wattkeeper simulate-device`: the SunSpec device simulator on a TCP port until Ctrl-C."""
+"""`wattkeeper simulate-device`: a simulated device (SunSpec or FENECON Home) until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import asyncio
 import logging
 from typing import Any
 
-from wattkeeper.simulator.devices import Fault
+from wattkeeper.simulator.devices import Fault, Layout
+from wattkeeper.simulator.fenecon.cli import run_fenecon
+from wattkeeper.simulator.fenecon.physics import HomeFault
 from wattkeeper.simulator.server import INVERTER_UNIT, METER_UNIT, serve
 
 
@@ -18,22 +20,38 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help="Run a simulated SunSpec storage inverter and grid meter over Modbus/TCP",
         description=(
             f"One Modbus/TCP port: unit {INVERTER_UNIT} is a SunSpec storage inverter "
-            f"(models 1, 103, 124; with --der 1, 701-704, 124), unit {METER_UNIT} a grid "
-            "meter (models 1, 203), both at base 40000."
+            "(layout inverter: models 1, 103, 124; gen24: 1, 113, 120-124, 160 like a "
+            "Fronius GEN24; der: 1, 701-704, 713, 714, 124; der-no-124: the same without "
+            f"124), unit {METER_UNIT} a grid meter (models 1, 203), both at base 40000. "
+            "Every model follows the official SunSpec definitions."
         ),
     )
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
     )
     parser.add_argument("--port", type=int, default=5502, help="TCP port (default: %(default)s)")
+    extra = [f for f in HomeFault if f.value not in {g.value for g in Fault}]
     parser.add_argument(
         "--fault",
-        type=Fault,
-        choices=list(Fault),
+        type=_fault,
+        choices=[*Fault, *extra],
         action="append",
         default=[],
-        metavar="{" + ",".join(f.value for f in Fault) + "}",
-        help="start with this fault (repeatable)",
+        metavar="{" + ",".join(f.value for f in [*Fault, *extra]) + "}",
+        help="start with this fault (repeatable; bms-alarm and battery-silent: fenecon-home)",
+    )
+    parser.add_argument(
+        "--model",
+        choices=["sunspec", "fenecon-home"],
+        default="sunspec",
+        help="sunspec (default) or fenecon-home: GoodWe inverter unit 247 + FENECON Home "
+        "battery unit 1",
+    )
+    parser.add_argument(
+        "--serial",
+        metavar="PATH",
+        help="fenecon-home: serve Modbus RTU on this tty instead of TCP ('pty': create a "
+        "pseudo-terminal pair and print the path to give the edge)",
     )
     parser.add_argument(
         "--slow-delay", type=float, default=2.0, help="delay of the 'slow' fault in s"
@@ -46,9 +64,17 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help="switch the faults on and off every SECONDS (default: always on)",
     )
     parser.add_argument(
+        "--layout",
+        type=Layout,
+        choices=list(Layout),
+        default=None,
+        metavar="{" + ",".join(layout.value for layout in Layout) + "}",
+        help="models the storage inverter serves (default: inverter)",
+    )
+    parser.add_argument(
         "--der",
         action="store_true",
-        help="storage inverter with SunSpec DER models 1, 701-704 and 124 (instead of 103)",
+        help="the same as --layout der (DER models 701-704, 713, 714 and 124)",
     )
     parser.add_argument("--load", type=float, default=None, help="fixed household load in W")
     parser.add_argument("--pv", type=float, default=None, help="fixed PV production in W")
@@ -56,8 +82,24 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
+def _fault(name: str) -> Fault | HomeFault:
+    """A fault by name: the SunSpec simulator's, else one only the FENECON Home has."""
+    try:
+        return Fault(name)
+    except ValueError:
+        return HomeFault(name)
+
+
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    # pymodbus repeats what our own errors say (a failed bind, a dropped client) with a dump
+    if logging.getLogger("pymodbus.logging").level == logging.NOTSET:
+        logging.getLogger("pymodbus.logging").setLevel(logging.CRITICAL)
+    if args.model == "fenecon-home":
+        return run_fenecon(args)
+    if args.serial or any(isinstance(f, HomeFault) for f in args.fault):
+        logging.getLogger(__name__).error("--serial, bms-alarm, battery-silent: fenecon-home only")
+        return 2
     try:
         asyncio.run(
             serve(
@@ -69,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
                 pv_w=args.pv,
                 fault_period=args.fault_period,
                 der=args.der,
+                layout=args.layout,
             )
         )
     except KeyboardInterrupt:

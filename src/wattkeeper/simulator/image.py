@@ -96,10 +96,18 @@ class SunSpecImage:
 
     def read(self, address: int, count: int) -> list[int]:
         self.tick()
-        offset = address - BASE
-        words = self.registers()
-        if offset < 0 or offset + count > len(words):
+        if address < BASE or address + count > self.end:
             raise WriteRefused(f"read {address}+{count} outside the device")
+        # render only the models the read touches (a chain of 8 models costs per request)
+        words = [0] * self.size
+        words[0:2] = MARKER
+        words[-2:] = [END_ID, 0]
+        for slot in self.slots:
+            table = slot.state.table
+            if slot.address < address + count and address < slot.address + table.length:
+                at = slot.address - BASE
+                words[at : at + table.length] = render(table, slot.state.values(), slot.model_id)
+        offset = address - BASE
         return words[offset : offset + count]
 
     def write(self, address: int, values: Sequence[int]) -> None:

@@ -2,9 +2,9 @@
 
 Behind ONE port, addressed by Modbus unit id:
 
-* unit 1 — storage inverter: SunSpec models 1 (common), 103 (three-phase inverter) and
-  124 (storage), at base 40000;
-  with `der=True` (CLI `--der`) models 1, 701, 702, 703, 704 (DER) and 124 instead;
+* unit 1 — storage inverter at base 40000: SunSpec models 1 (common), 103 (three-phase
+  inverter) and 124 (storage), or another `Layout` (`gen24`, `der`, `der-no-124`; see
+  `wattkeeper.simulator.devices`); `der=True` (CLI `--der`) is `Layout.DER`;
 * unit 2 — grid meter: models 1 and 203 (three-phase wye meter), at base 40000.
 
 Faults are switched at run time with `set_faults` (see `Fault`): `disconnect` closes the
@@ -27,12 +27,14 @@ from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
 from wattkeeper.core.clock import SystemClock
+from wattkeeper.core.errors import ConfigError
 from wattkeeper.simulator.devices import (
     BASE,
     Fault,
     Faults,
     GridMeter,
     Household,
+    Layout,
     MonotonicClock,
     Storage,
     SunSpecImage,
@@ -64,6 +66,7 @@ class DeviceSimulator:
         max_w: int = 5_000,
         initial_soc: float = 50.0,
         der: bool = False,
+        layout: Layout | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -79,6 +82,8 @@ class DeviceSimulator:
             max_w=max_w,
             initial_soc=initial_soc,
             der=der,
+            layout=layout,
+            pv=self.home.pv,
         )
         self.meter_image, self.meter = grid_meter(self.clock, self.storage, self.home, METER_UNIT)
         self._server: ModbusTcpServer | None = None
@@ -114,7 +119,13 @@ class DeviceSimulator:
             self._device(METER_UNIT, self.meter_image),
         ]
         server = ModbusTcpServer(devices, address=(self.host, self.port))
-        await server.serve_forever(background=True)
+        try:
+            await server.serve_forever(background=True)
+        except RuntimeError:  # pymodbus's only word for a failed bind
+            raise ConfigError(
+                f"cannot listen on {self.host}:{self.port}: the port is in use or the address "
+                "is not one of this machine's (choose another with --port / --host)"
+            ) from None
         transport = server.transport
         sockets = getattr(transport, "sockets", None)
         if sockets:
@@ -177,14 +188,16 @@ async def serve(
     pv_w: float | None = None,
     fault_period: float = 0.0,
     der: bool = False,
+    layout: Layout | None = None,
 ) -> None:
     """Run the simulator until cancelled (Ctrl-C). Household load/PV follow day profiles
     unless fixed values are given. With `fault_period` > 0 the faults switch on and off
     every `fault_period` seconds (to watch an edge lose a device and recover), else they
     stay on."""
     chosen = tuple(faults)
+    layout = layout or (Layout.DER if der else Layout.INVERTER)
     simulator = DeviceSimulator(
-        host, port, faults=chosen, slow_delay=slow_delay, load_w=load_w, pv_w=pv_w, der=der
+        host, port, faults=chosen, slow_delay=slow_delay, load_w=load_w, pv_w=pv_w, layout=layout
     )
     await simulator.start()
     log.info(
@@ -192,7 +205,7 @@ async def serve(
         host,
         simulator.port,
         INVERTER_UNIT,
-        " with DER models 701-704" if der else "",
+        f", layout {layout.value}",
         METER_UNIT,
         f", faults: {', '.join(f.value for f in chosen)}" if chosen else "",
     )

@@ -1,17 +1,16 @@
-"""The simulated storage inverter: battery physics behind SunSpec models 1, 103 and 124, and
-optionally the DER models 701-704 (measurement, capacity, enter service, AC controls)."""
+"""The simulated storage inverter: battery physics behind SunSpec models 1, 103 (or 113) and
+124; the DER models on the same battery live in `der.py`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from wattkeeper.drivers.simulated.physics import derate, integrate
-from wattkeeper.protocols.registers import (
-    Decoded,
-)
+from wattkeeper.protocols.registers import Decoded, RegisterTable
 from wattkeeper.protocols.sunspec.models import (
     COMMON,
-    INVERTER_INT,
+    DISABLED,
+    MODELS,
     STORAGE,
     STORCTL_CHARGE,
     STORCTL_DISCHARGE,
@@ -63,7 +62,7 @@ class Storage:
         self.out_wrte = 100.0
         self.in_wrte = 100.0
         self.win_tms = 0
-        self.rvrt_tms = 0
+        self.rvrt_tms = 0  # devices ship with the 124 revert timer off (a Fronius GEN24 too)
         self.rmp_tms = 0
         self.cha_gri_set = 1
         # DER control (704 WSet*) and enter service (703 ES); WSet: + discharge, − charge
@@ -73,6 +72,7 @@ class Storage:
         self.wset = 0.0
         self.wset_pct = 0.0
         self.wset_rvrt_tms = 0
+        self.wset_ena_rvrt = DISABLED  # what WSetEna falls back to when the timer expires
         self.last_wset_write: float | None = None
         self.power_w = 0.0  # what flows now: + discharge, − charge
         self.discharged_wh = 1_000_000.0  # lifetime counters (non-zero: 0 means "not implemented")
@@ -113,7 +113,7 @@ class Storage:
             self.out_wrte = self.in_wrte = 100.0
             self.last_rate_write = None
         if wset_at is not None and self.wset_rvrt_tms > 0 and now - wset_at >= self.wset_rvrt_tms:
-            self.wset_ena = 0
+            self.wset_ena = self.wset_ena_rvrt
             self.last_wset_write = None
 
     def wset_remaining(self) -> int:
@@ -221,12 +221,12 @@ class Storage:
 
 
 class Inverter:
-    """Model 103 of the storage inverter: AC side of the battery (W > 0: discharging)."""
+    """Model 103 (or its float twin 113) of the storage inverter: AC side of the battery
+    (W > 0: discharging). The float model ignores the scale factors given here."""
 
-    table = INVERTER_INT
-
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, model_id: int = 103) -> None:
         self.storage = storage
+        self.table: RegisterTable = MODELS[model_id]
 
     def values(self) -> Mapping[str, Decoded]:
         power = self.storage.power_w
@@ -267,4 +267,5 @@ class Inverter:
             "Tmp_SF": -1,
             "St": state,
             "Evt1": 0,
+            "Evt2": 0,
         }

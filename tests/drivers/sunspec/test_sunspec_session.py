@@ -83,9 +83,25 @@ async def test_optional_role_and_split_plan() -> None:
 async def test_missing_or_short_models_are_device_errors() -> None:
     space = Space()
     chain(space, 40000, [(1, 66), (124, 20)])
-    with pytest.raises(DeviceError, match="shorter"):
+    with pytest.raises(DeviceError, match="L=20, the specification defines 24"):
         await SunSpecSession([Role("storage", (124,))]).on_connect(space)
     with pytest.raises(DeviceError, match="model 103/113/101/111/102/112 not found"):
         await SunSpecSession([Role("inverter", INVERTER_MODELS)]).on_connect(space)
     with pytest.raises(DeviceError, match="not a SunSpec device"):
         await SunSpecSession([Role("storage", (124,))]).on_connect(Space())
+
+
+async def test_repeating_groups_sized_from_l_and_bounded() -> None:
+    space = Space()
+    where = chain(space, 40000, [(1, 66), (160, 8 + 2 * 20)])
+    space.put(where[160] + 2 + 8 + 20 + 1, [0x5056, 0x2032])  # module[1].IDStr "PV 2"
+    session = SunSpecSession([Role("mppt", (160,))])
+    await session.on_connect(space)
+    assert session.tables["mppt"].length == 10 + 2 * 20
+    await session.poll(space)
+    assert session.data["mppt"]["module[1].IDStr"] == "PV 2"
+    # a hostile L: 3000 modules would be 60,000 registers to read every second
+    space = Space()
+    chain(space, 40000, [(1, 66), (160, 60_008)])
+    with pytest.raises(DeviceError, match="would repeat module 3000 times"):
+        await SunSpecSession([Role("mppt", (160,))]).on_connect(space)

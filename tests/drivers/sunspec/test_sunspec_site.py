@@ -22,7 +22,7 @@ EXAMPLE = Path(__file__).parents[3] / "examples" / "sunspec-home.toml"
 async def test_balancing_brings_the_grid_to_zero(site: Site) -> None:
     registry = Registry([*FACTORIES, BALANCING])
     power = Power(site.manager)
-    site.ctx.services["power"] = power
+    site.ctx.power = power
     cycle = Cycle(site.manager, power, Sum(site.manager), site.clock, period_ms=50)
     document = tomllib.loads(EXAMPLE.read_text())
     assert document["edge"]["period_ms"] == 1000
@@ -62,7 +62,7 @@ async def test_the_cycle_keeps_its_period_while_the_device_hangs(site: Site) -> 
     from wattkeeper.simulator.devices import Fault
 
     power = Power(site.manager)
-    site.ctx.services["power"] = power
+    site.ctx.power = power
     cycle = Cycle(site.manager, power, Sum(site.manager), site.clock, period_ms=50)
     ess = await site.add(FACTORIES[0], "ess0", unitId=1)
     await site.until(lambda: ess.value("Soc") is not None)

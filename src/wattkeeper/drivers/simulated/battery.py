@@ -7,8 +7,8 @@ from typing import Any
 from pydantic import Field
 
 from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
+from wattkeeper.core.site_time import SiteTime
 from wattkeeper.drivers.simulated.physics import derate, integrate
-from wattkeeper.drivers.simulated.site_time import SiteTime
 from wattkeeper.natures.ess import ManagedSymmetricEss
 
 
@@ -74,7 +74,7 @@ class SimulatedBattery(ManagedSymmetricEss):
 
 
 def build(component_id: str, alias: str, config: Any, ctx: BuildContext) -> SimulatedBattery:
-    return SimulatedBattery(component_id, alias, config, ctx.service("site_time"))
+    return SimulatedBattery(component_id, alias, config, ctx.site_time)
 
 
 FACTORY = Factory(

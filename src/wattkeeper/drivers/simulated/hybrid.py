@@ -13,9 +13,9 @@ from pydantic import Field
 
 from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
 from wattkeeper.core.manager import ComponentManager
+from wattkeeper.core.site_time import SiteTime
 from wattkeeper.drivers.simulated.battery import BatteryConfig, SimulatedBattery
 from wattkeeper.drivers.simulated.physics import Noise, derate, integrate, pv_power
-from wattkeeper.drivers.simulated.site_time import SiteTime
 from wattkeeper.natures.charger import EssDcCharger
 from wattkeeper.natures.ess import HybridEss
 
@@ -125,11 +125,11 @@ class SimulatedHybridBattery(SimulatedBattery, HybridEss):
 
 
 def build_charger(cid: str, alias: str, config: Any, ctx: BuildContext) -> SimulatedDcCharger:
-    return SimulatedDcCharger(cid, alias, config, ctx.service("site_time"))
+    return SimulatedDcCharger(cid, alias, config, ctx.site_time)
 
 
 def build_hybrid(cid: str, alias: str, config: Any, ctx: BuildContext) -> SimulatedHybridBattery:
-    return SimulatedHybridBattery(cid, alias, config, ctx.service("site_time"), ctx.manager)
+    return SimulatedHybridBattery(cid, alias, config, ctx.site_time, ctx.manager)
 
 
 CHARGER_FACTORY = Factory(

@@ -8,8 +8,8 @@ from pydantic import Field
 
 from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
 from wattkeeper.core.manager import ComponentManager
+from wattkeeper.core.site_time import SiteTime
 from wattkeeper.drivers.simulated.physics import Noise, load_power, pv_power
-from wattkeeper.drivers.simulated.site_time import SiteTime
 from wattkeeper.natures.ess import EssCluster, SymmetricEss
 from wattkeeper.natures.meter import PHASES, Meter, MeterType
 
@@ -126,7 +126,7 @@ class SimulatedGrid(_EnergyMeter):
     image_order = 10
 
     def __init__(self, component_id: str, alias: str, config: Any, ctx: BuildContext) -> None:
-        super().__init__(component_id, alias, config, ctx.service("site_time"))
+        super().__init__(component_id, alias, config, ctx.site_time)
         self._manager: ComponentManager = ctx.manager
 
     def measure(self) -> float:
@@ -147,7 +147,7 @@ class SimulatedGrid(_EnergyMeter):
 
 
 def _site_time(ctx: BuildContext) -> SiteTime:
-    time: SiteTime = ctx.service("site_time")
+    time: SiteTime = ctx.site_time
     return time
 
 

@@ -24,9 +24,15 @@ from wattkeeper.drivers.modbus_device import (
     rounded,
     set_all_none,
 )
-from wattkeeper.protocols.registers import ReadRange, plan_reads, slice_of
+from wattkeeper.protocols.registers import (
+    CodecError,
+    ReadRange,
+    RegisterTable,
+    plan_reads,
+    slice_of,
+)
 from wattkeeper.protocols.sunspec.discovery import BASES, Discovery, ModelBlock, SunSpecMap
-from wattkeeper.protocols.sunspec.models import COMMON, MODELS
+from wattkeeper.protocols.sunspec.models import COMMON, table_for
 
 __all__ = [
     "Requirement",
@@ -82,6 +88,8 @@ class SunSpecSession:
         self.requirement = requirement
         self.map: SunSpecMap | None = None
         self.blocks: dict[str, ModelBlock] = {}
+        #: The official table of each role's model, repetitions as the device reports them.
+        self.tables: dict[str, RegisterTable] = {}
         self.common: Values = {}
         self.plan: list[ReadRange] = []
         #: Latest decoded models by role name, and how many polls produced data.
@@ -104,6 +112,7 @@ class SunSpecSession:
             raise DeviceError(f"not a SunSpec device: {discovery.error}")
         found = discovery.result
         blocks: dict[str, ModelBlock] = {}
+        tables: dict[str, RegisterTable] = {}
         for role in self.roles:
             block = found.find(*role.model_ids)
             if block is None:
@@ -111,9 +120,16 @@ class SunSpecSession:
                     wanted = "/".join(map(str, role.model_ids))
                     raise DeviceError(f"SunSpec model {wanted} not found (device has {found.ids})")
                 continue
-            if MODELS[block.model_id].length > block.count:
-                raise DeviceError(f"SunSpec model {block.model_id} is shorter than defined")
-            blocks[role.name] = block
+            try:
+                table = table_for(block)
+            except CodecError as error:
+                raise DeviceError(f"SunSpec {error}") from None
+            if table.length > block.count:
+                raise DeviceError(
+                    f"SunSpec model {block.model_id} has L={block.length}, "
+                    f"the specification defines {table.length - 2}"
+                )
+            blocks[role.name], tables[role.name] = block, table
         if self.requirement is not None and (missing := self.requirement(blocks)) is not None:
             raise DeviceError(f"{missing} (device has {found.ids})")
         common = found.find(1)
@@ -122,9 +138,9 @@ class SunSpecSession:
             words = await io.read(common.address, count)
             # L = 65 (without the pad register) is common; the missing tail is "not implemented"
             self.common = COMMON.decode(words + [0] * (COMMON.length - len(words)))
-        self.map, self.blocks = found, blocks
+        self.map, self.blocks, self.tables = found, blocks, tables
         self.plan = plan_reads(
-            (ReadRange(b.address, MODELS[b.model_id].length) for b in blocks.values()),
+            (ReadRange(b.address, tables[role].length) for role, b in blocks.items()),
             max_count=MAX_READ,
         )
 
@@ -134,7 +150,7 @@ class SunSpecSession:
             read[request.address] = await io.read(request.address, request.count)
         data: dict[str, Values] = {}
         for role, block in self.blocks.items():
-            table = MODELS[block.model_id]
+            table = self.tables[role]
             words = slice_of(read, block.address, table.length)
             if words is None:  # cannot happen with a plan made from these blocks
                 raise DeviceError(f"model {block.model_id} was not read")
@@ -162,6 +178,13 @@ class SunSpecLink(DeviceLink):
     def values(self, role: str) -> Values:
         return self.session.data.get(role, {})
 
-    def address(self, role: str, point_offset: int) -> int | None:
+    def address(self, role: str, point: str) -> int | None:
+        """Where a point of a role's model lives on the device (None: model not found)."""
         block = self.session.blocks.get(role)
-        return None if block is None else block.address + point_offset
+        table = self.session.tables.get(role)
+        if block is None or table is None:
+            return None
+        return block.address + table.point(point).offset
+
+    def table(self, role: str) -> RegisterTable | None:
+        return self.session.tables.get(role)

@@ -4,9 +4,11 @@
 −InWRte..OutWRte pinned to p), InOutWRte_WinTms = 0, InOutWRte_RvrtTms = `revertTimeout`,
 then StorCtl_Mod = 3 (both limits in force).
 
-DER path (704): WSetRvrtTms = `revertTimeout`, then WSetEna = 1, WSetMod = 2 (W), WSet = P
-clamped to the limits (scaled by WSet_SF). IEEE 1547 / SunSpec count 701 W and 704 WSet
+DER path (704): WSetRvrtTms = `revertTimeout`, then WSetEna = ENABLED, WSetMod = WATTS,
+WSet = P clamped to the limits (scaled by WSet_SF); the symbol values come from the
+official definition (WSetMod WATTS is 1). IEEE 1547 / SunSpec count 701 W and 704 WSet
 positive when the DER injects (a battery discharges): our + discharge / − charge unchanged.
+The DER path needs a state of charge: 713 SoC, else 124 ChaState.
 
 Either way the edge writes every cycle and releases control when it stops; the device's
 revert timer is only a safety net for a dead edge, never relied on. After a write, what the
@@ -22,6 +24,7 @@ from wattkeeper.drivers.sunspec.common import Requirement, Role, Values, number
 from wattkeeper.protocols.sunspec.discovery import ModelBlock
 from wattkeeper.protocols.sunspec.models import (
     DER_CTL_AC,
+    ENABLED,
     INVERTER_MODELS,
     STORAGE,
     STORCTL_CHARGE,
@@ -34,11 +37,14 @@ CONTROL_MODE = STORCTL_CHARGE | STORCTL_DISCHARGE
 
 INVERTER_ROLE = Role("inverter", INVERTER_MODELS)
 STORAGE_ROLE = Role("storage", (124,))
+MPPT_ROLE = Role("mppt", (160,), required=False)
 DER_ROLES = (
     Role("der_measure", (701,)),
     Role("der_capacity", (702,), required=False),
     Role("der_service", (703,), required=False),
     Role("der_control", (704,)),
+    Role("der_storage", (713,), required=False),
+    Role("der_dc", (714,), required=False),
 )
 
 
@@ -60,20 +66,26 @@ def _optional(role: Role) -> Role:
 def roles_for(control_model: str) -> tuple[list[Role], Requirement | None]:
     """The models to discover for a control path, and the check of what was found."""
     if control_model == "124":
-        return [INVERTER_ROLE, STORAGE_ROLE], None
+        return [INVERTER_ROLE, STORAGE_ROLE, MPPT_ROLE], None
     if control_model == "704":
-        return [STORAGE_ROLE, *DER_ROLES], None
+        return [_optional(STORAGE_ROLE), *DER_ROLES, MPPT_ROLE], _der_soc
 
     def usable(blocks: Mapping[str, ModelBlock]) -> str | None:
         if "der_control" in blocks and "der_measure" in blocks:
-            return None
-        if "inverter" in blocks:
+            return _der_soc(blocks)
+        if "inverter" in blocks and "storage" in blocks:
             return None
         wanted = "/".join(map(str, INVERTER_MODELS))
-        return f"SunSpec model {wanted} (or DER 701 + 704) not found"
+        return f"SunSpec model {wanted} with 124 (or DER 701 + 704 with 713 or 124) not found"
 
-    roles = [_optional(INVERTER_ROLE), STORAGE_ROLE, *(_optional(r) for r in DER_ROLES)]
-    return roles, usable
+    optional = (_optional(r) for r in (INVERTER_ROLE, STORAGE_ROLE, *DER_ROLES))
+    return [*optional, MPPT_ROLE], usable
+
+
+def _der_soc(blocks: Mapping[str, ModelBlock]) -> str | None:
+    if "der_storage" in blocks or "storage" in blocks:
+        return None
+    return "SunSpec DER path needs a state of charge: model 713 or 124 not found"
 
 
 def encode_124(active: int, wcha: float, revert: int, storage: Values) -> tuple[float, list[int]]:
@@ -93,7 +105,11 @@ def encode_124(active: int, wcha: float, revert: int, storage: Values) -> tuple[
 def encode_der(wanted: float, revert: int, control: Values) -> tuple[list[int], list[int]]:
     """(WSetRvrtTms words, the words from WSetEna on); raises CodecError when they do not fit."""
     timer_words = DER_CTL_AC.encode("WSetRvrtTms", revert, control)[1]
-    words = [1, WSET_MOD_WATTS, *DER_CTL_AC.encode("WSet", wanted, control)[1]]
+    words = [
+        *DER_CTL_AC.encode("WSetEna", ENABLED)[1],
+        *DER_CTL_AC.encode("WSetMod", WSET_MOD_WATTS)[1],
+        *DER_CTL_AC.encode("WSet", wanted, control)[1],
+    ]
     return timer_words, words
 
 
@@ -120,22 +136,22 @@ def readback_der(expect: Expectation, control: Values) -> tuple[bool, str, str, 
     sf = control.get("WSet_SF")
     tolerance = max(1.0, 10.0**sf) if isinstance(sf, int) else 1.0
     ok = (
-        enabled == 1
+        enabled == ENABLED
         and mode == WSET_MOD_WATTS
         and wset is not None
         and abs(wset - expect.rate) <= tolerance
     )
-    wrote = f"WSetEna=1 WSetMod=2 WSet={expect.rate}"
+    wrote = f"WSetEna={ENABLED} WSetMod={WSET_MOD_WATTS} WSet={expect.rate}"
     return ok, wrote, f"{enabled}, {mode}, {wset}", control.get("WSetRvrtTms")
 
 
-def power_off(expect: Expectation, inverter: Values, storage: Values) -> bool:
+def power_off(expect: Expectation, inverter: Values, battery: Values) -> bool:
     """Whether the measured power is far from what the device could and should do.
 
     Near empty/full a battery derates on its own, so the check only runs at 10..90 %.
     """
     power = number(inverter, "W")
-    soc = number(storage, "ChaState")
+    soc = number(battery, "Soc")
     wcha = number(inverter, "WChaMax")
     wdis = number(inverter, "WDisChaMax")
     if power is None or soc is None or not wcha or not wdis or not 10.0 <= soc <= 90.0:

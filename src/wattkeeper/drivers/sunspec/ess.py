@@ -1,18 +1,20 @@
 """`SunSpec.Ess`: a storage inverter with SunSpec models 1, 101-103/111-113 and 124, or the
-DER models 701-704 (with 124 for the state of charge).
+DER models 701-704 with 713 (or 124) for the state of charge, and 714 for DC readings.
 
 Control path (`controlModel`): "auto" (default) takes the DER path when discovery finds
 704 and 701, else the 124 path (which needs an inverter model 10x/11x); "124" and "704"
 force one path (the device must offer its models, else `CommunicationFailed`). How each
-path writes a setpoint and checks it: `control.py`. Which register feeds which channel:
-`docs/devices.md` (the tables there are the reference; keep them in step with `_publish`).
+path writes a setpoint and checks it: `control.py`; what is read, under which names:
+`readings.py`. Which register feeds which channel: `docs/devices.md` (the tables there are
+the reference; keep them in step with `_publish`).
 
 Faults: no fresh poll → every reading None, AllowedCharge/Discharge 0 (the solver gives the
 device 0 W), state `CommunicationFailed`. What the device reports after a write is compared
 with what was asked: `SetpointIgnored` (WARNING) when the control registers do not read back
 for 3 polls, or the power stays far from the feasible setpoint for 5 polls; a revert timer
-that does not read back raises `RevertTimerInactive` (WARNING). Energy counters are
-integrated by the driver from ActivePower (they start at 0; history keeps them continuous).
+that does not read back raises `RevertTimerInactive` (WARNING). Energy counters: on the
+DER path 701 TotWhAbs / TotWhInj; on the 124 path (no battery counters there) integrated by
+the driver from ActivePower (they start at 0; history keeps them continuous).
 """
 
 from __future__ import annotations
@@ -44,12 +46,9 @@ from wattkeeper.drivers.sunspec.control import (
     readback_der,
     roles_for,
 )
+from wattkeeper.drivers.sunspec.readings import battery_view, inverter_view
 from wattkeeper.natures.ess import ManagedSymmetricEss
 from wattkeeper.protocols.registers import CodecError
-from wattkeeper.protocols.sunspec.models import (
-    DER_CTL_AC,
-    STORAGE,
-)
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +71,14 @@ EXTRA_CHANNELS = (
     ChannelDoc("MinReservePercent", ChannelType.FLOAT, Unit.PERCENT, text="124 MinRsvPct"),
     ChannelDoc(
         "MaxChargePower", ChannelType.INTEGER, Unit.WATT, text="124 WChaMax / 702 WChaRteMax"
+    ),
+    ChannelDoc("AvailableEnergy", ChannelType.INTEGER, Unit.WATT_HOURS, text="713 WHAvail"),
+    ChannelDoc(
+        "DcDischargePower", ChannelType.INTEGER, Unit.WATT, text="714 DCW of the battery ports"
+    ),
+    ChannelDoc("DcChargeEnergy", ChannelType.LONG, Unit.CUMULATED_WATT_HOURS, text="714 DCWhAbs"),
+    ChannelDoc(
+        "DcDischargeEnergy", ChannelType.LONG, Unit.CUMULATED_WATT_HOURS, text="714 DCWhInj"
     ),
 )
 
@@ -148,9 +155,9 @@ class SunSpecEss(ManagedSymmetricEss):
         if still connected."""
         release: list[tuple[int, list[int]]] = []
         if self.der:
-            address = self.link.address("der_control", DER_CTL_AC.point("WSetEna").offset)
+            address = self.link.address("der_control", "WSetEna")
         else:
-            address = self.link.address("storage", STORAGE.point("StorCtl_Mod").offset)
+            address = self.link.address("storage", "StorCtl_Mod")
         if address is not None and self._controlling:
             release.append((address, [0]))
         await self.link.stop(release)
@@ -168,44 +175,10 @@ class SunSpecEss(ManagedSymmetricEss):
             self._expect = None
             self._readback_misses = self._power_misses = 0
             return
-        storage = self.link.values("storage")
-        inverter = self._measurement(storage)
-        self._publish(now, inverter, storage)
-        self._verify(inverter, storage)
-
-    def _measurement(self, storage: Values) -> Values:
-        """The inverter readings under the 10x names (W, VAr, St, and the limits as WChaMax
-        for charge and WDisChaMax for discharge, VAChaMax; ES from 703) from the path in use."""
-        if not self.der:
-            inverter = dict(self.link.values("inverter"))
-            inverter["WChaMax"] = inverter["WDisChaMax"] = storage.get("WChaMax")
-            inverter["VAChaMax"] = storage.get("VAChaMax")
-            return inverter
-        measure = self.link.values("der_measure")
-        capacity = self.link.values("der_capacity")
-
-        def first(*names: str) -> float | None:
-            for name in names:
-                value = number(capacity, name)
-                if value is not None:
-                    return value
-            return number(storage, "WChaMax")
-
-        charge = first("WChaRteMax", "WChaRteMaxRtg", "WMax")
-        discharge = first("WDisChaRteMax", "WDisChaRteMaxRtg", "WMax")
-        va = number(capacity, "VAMax")
-        va = va if va is not None else number(capacity, "VAMaxRtg")
-        if va is None and (charge is not None or discharge is not None):
-            va = max(charge or 0.0, discharge or 0.0)
-        return {
-            "W": measure.get("W"),
-            "VAr": measure.get("Var"),
-            "St": measure.get("InvSt"),
-            "ES": self.link.values("der_service").get("ES"),
-            "WChaMax": charge,
-            "WDisChaMax": discharge,
-            "VAChaMax": va,
-        }
+        inverter = inverter_view(self.link.values, self.der)
+        battery = battery_view(self.link.values, self.der)
+        self._publish(now, inverter, battery)
+        self._verify(inverter, battery)
 
     def _publish_none(self) -> None:
         for name in (
@@ -223,13 +196,13 @@ class SunSpecEss(ManagedSymmetricEss):
         self.set("AllowedChargePower", 0)
         self.set("AllowedDischargePower", 0)
 
-    def _publish(self, now: float, inverter: Values, storage: Values) -> None:
-        soc = number(storage, "ChaState")
+    def _publish(self, now: float, inverter: Values, battery: Values) -> None:
+        soc = number(battery, "Soc")
         power = number(inverter, "W")
         wcha = number(inverter, "WChaMax")
         wdis = number(inverter, "WDisChaMax")
-        reserve = number(storage, "MinRsvPct")
-        cha_st = storage.get("ChaSt")
+        reserve = number(battery, "MinRsvPct")
+        cha_st = battery.get("ChaSt")
         state = inverter.get("St")
         self.set("Soc", rounded(soc))
         self.set("ActivePower", rounded(power))
@@ -237,29 +210,35 @@ class SunSpecEss(ManagedSymmetricEss):
         self.set("GridMode", 1)
         va = number(inverter, "VAChaMax")
         self.set("MaxApparentPower", rounded(va if va is not None else wcha))
-        self.set("Capacity", self._capacity(soc, reserve, storage))
+        self.set("Capacity", self._capacity(soc, reserve, battery))
         self.set("ChargeStatus", cha_st if isinstance(cha_st, int) else None)
         self.set("InverterState", state if isinstance(state, int) else None)
-        self.set("BatteryVoltage", number(storage, "InBatV"))
+        self.set("BatteryVoltage", number(battery, "InBatV"))
         self.set("MinReservePercent", reserve)
         self.set("MaxChargePower", rounded(wcha))
+        self.set("AvailableEnergy", rounded(number(battery, "WHAvail")))
+        self.set("DcDischargePower", rounded(number(battery, "DcW")))
+        self.set("DcChargeEnergy", rounded(number(battery, "DcWhAbs")))
+        self.set("DcDischargeEnergy", rounded(number(battery, "DcWhInj")))
         # 703 ES = 0: the DER may not enter service, so no power either way
         usable = soc is not None and state not in (ST_OFF, ST_FAULT) and inverter.get("ES") != 0
-        can_charge = usable and cha_st not in (CHA_OFF, CHA_FULL)
-        can_discharge = (
-            usable
-            and cha_st not in (CHA_OFF, CHA_EMPTY)
-            and (reserve is None or soc is None or soc > reserve)
-        )
+        # without 124 ChaSt (a 70x-only device) full and empty follow from the SoC
+        full = cha_st in (CHA_OFF, CHA_FULL) or (cha_st is None and (soc or 0.0) >= 100.0)
+        empty = cha_st in (CHA_OFF, CHA_EMPTY) or (cha_st is None and (soc or 0.0) <= 0.0)
+        can_charge = usable and not full
+        can_discharge = usable and not empty and (reserve is None or soc is None or soc > reserve)
         self.set("AllowedChargePower", -round(wcha) if can_charge and wcha else 0)
         self.set("AllowedDischargePower", round(wdis) if can_discharge and wdis else 0)
-        self._count_energy(now, power)
+        self._count_energy(now, power, inverter)
 
-    def _capacity(self, soc: float | None, reserve: float | None, storage: Values) -> int | None:
+    def _capacity(self, soc: float | None, reserve: float | None, battery: Values) -> int | None:
         if self.config.capacity is not None:
             return self.config.capacity
-        available_ah = number(storage, "StorAval")
-        volts = number(storage, "InBatV")
+        rating = number(battery, "WHRtg")
+        if rating is not None:
+            return round(rating)
+        available_ah = number(battery, "StorAval")
+        volts = number(battery, "InBatV")
         if None not in (soc, available_ah, volts):
             above = (soc or 0.0) - (reserve or 0.0)
             if above >= 5.0:
@@ -267,8 +246,13 @@ class SunSpecEss(ManagedSymmetricEss):
                 self._capacity_estimate = int(round(estimate, -2))
         return self._capacity_estimate
 
-    def _count_energy(self, now: float, power: float | None) -> None:
-        """Integrate the measured power per poll into the charge/discharge counters."""
+    def _count_energy(self, now: float, power: float | None, inverter: Values) -> None:
+        """The device's AC energy totals (701), else the measured power integrated per poll."""
+        injected, absorbed = number(inverter, "WhInj"), number(inverter, "WhAbs")
+        if injected is not None and absorbed is not None:
+            self.set("ActiveChargeEnergy", round(absorbed))
+            self.set("ActiveDischargeEnergy", round(injected))
+            return
         poll = self.link.session.poll_index
         if poll != self._energy_poll:
             if self._energy_at is not None and self._last_power is not None:
@@ -293,8 +277,8 @@ class SunSpecEss(ManagedSymmetricEss):
             return
         storage = self.link.values("storage")
         wcha = number(storage, "WChaMax")
-        rates = self.link.address("storage", STORAGE.point("OutWRte").offset)
-        mode = self.link.address("storage", STORAGE.point("StorCtl_Mod").offset)
+        rates = self.link.address("storage", "OutWRte")
+        mode = self.link.address("storage", "StorCtl_Mod")
         if not wcha or rates is None or mode is None:
             return
         revert = self.config.revert_timeout
@@ -309,12 +293,11 @@ class SunSpecEss(ManagedSymmetricEss):
 
     def _write_der(self, active: int) -> None:
         """704: WSetRvrtTms, then WSetEna = 1, WSetMod = W, WSet = P (+ discharge)."""
-        storage = self.link.values("storage")
         control = self.link.values("der_control")
-        limits = self._measurement(storage)
+        limits = inverter_view(self.link.values, der=True)
         charge, discharge = number(limits, "WChaMax"), number(limits, "WDisChaMax")
-        enable = self.link.address("der_control", DER_CTL_AC.point("WSetEna").offset)
-        timer = self.link.address("der_control", DER_CTL_AC.point("WSetRvrtTms").offset)
+        enable = self.link.address("der_control", "WSetEna")
+        timer = self.link.address("der_control", "WSetRvrtTms")
         if charge is None or discharge is None or enable is None or timer is None:
             return
         wanted = max(-charge, min(discharge, float(active)))
@@ -345,7 +328,7 @@ class SunSpecEss(ManagedSymmetricEss):
         self.link.bridge.queue_write(last[0], last[1], done)
 
     # -- verification -----------------------------------------------------------------------
-    def _verify(self, inverter: Values, storage: Values) -> None:
+    def _verify(self, inverter: Values, battery: Values) -> None:
         expect = self._expect
         poll = self.link.session.poll_index
         if expect is None or expect.after_poll is None or poll <= expect.after_poll:
@@ -356,10 +339,10 @@ class SunSpecEss(ManagedSymmetricEss):
         if expect.der:
             readback = readback_der(expect, self.link.values("der_control"))
         else:
-            readback = readback_124(expect, storage)
+            readback = readback_124(expect, self.link.values("storage"))
         readback_ok, wrote, reports, revert = readback
         self._readback_misses = 0 if readback_ok else self._readback_misses + 1
-        self._power_misses = self._power_misses + 1 if power_off(expect, inverter, storage) else 0
+        self._power_misses = self._power_misses + 1 if power_off(expect, inverter, battery) else 0
         if self._readback_misses >= READBACK_GRACE:
             self.raise_state(
                 SETPOINT_IGNORED,
@@ -385,5 +368,8 @@ def build(component_id: str, alias: str, config: Any, ctx: BuildContext) -> SunS
 
 
 FACTORY = Factory(
-    "SunSpec.Ess", SunSpecEssConfig, build, "SunSpec storage inverter (124, or DER 701-704)"
+    "SunSpec.Ess",
+    SunSpecEssConfig,
+    build,
+    "SunSpec storage inverter (124, or DER 701-704 with 713/714)",
 )

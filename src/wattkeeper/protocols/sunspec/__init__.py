@@ -1,4 +1,4 @@
-"""SunSpec: discovery of the model chain and model definitions as register tables."""
+"""SunSpec: discovery of the model chain, and the official model definitions as register tables."""
 
 from wattkeeper.protocols.sunspec.discovery import Discovery, ModelBlock, SunSpecMap
 from wattkeeper.protocols.sunspec.models import MODELS

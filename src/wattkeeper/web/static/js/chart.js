@@ -49,11 +49,14 @@ export function lineChart({ timestamps, series, lang }) {
   const last = times[times.length - 1] + step; // the end of the last slot: a day ends at 24:00
   const x = (t) => PAD.left + ((W - PAD.left - PAD.right) * (t - first)) / (last - first || 1);
   const y = yAxis(chart, Math.min(0, ...all), Math.max(0, ...all), lang, 'kW', 1000);
-  const hours = new Intl.DateTimeFormat(lang, { hour: 'numeric', minute: '2-digit' });
-  const spacing = Math.max(3600_000, Math.ceil((last - first) / 8 / 3600_000) * 3600_000);
+  // a day is labelled by the hour; a week or a month by the day (the range starts at midnight)
+  const days = last - first > 26 * 3600_000;
+  const unit = days ? 86_400_000 : 3600_000;
+  const label = new Intl.DateTimeFormat(lang, days ? { weekday: 'short', day: 'numeric' } : { hour: 'numeric', minute: '2-digit' });
+  const spacing = Math.max(unit, Math.ceil((last - first) / 8 / unit) * unit);
   for (let t = first; t < last - spacing / 2; t += spacing) {
     chart.append(svg('line', { x1: x(t), x2: x(t), y1: PAD.top, y2: H - PAD.bottom, class: 'axis' }));
-    chart.append(svg('text', { x: x(t), y: H - 8, class: 'tick', 'text-anchor': 'middle' }, hours.format(new Date(t))));
+    chart.append(svg('text', { x: x(t), y: H - 8, class: 'tick', 'text-anchor': 'middle' }, label.format(new Date(t))));
   }
   for (const s of series) {
     let d = '';

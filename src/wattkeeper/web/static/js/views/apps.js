@@ -6,7 +6,8 @@ export function mount(app, root) {
   const t = app.t;
   const list = h('div', { class: 'apps', 'data-testid': 'apps-list' });
   const message = h('p', { class: 'message', role: 'status', 'data-testid': 'apps-message', hidden: true });
-  const guestNote = app.canWrite() ? null : h('p', { class: 'hint' }, t('apps.guest'));
+  const readOnly = !app.canWrite();
+  const guestNote = !readOnly ? null : h('p', { class: 'hint' }, t('apps.guest'));
   root.append(h('section', { class: 'apps-view' }, h('h2', {}, t('apps.heading')), guestNote, message, list));
 
   const say = (text, kind) => {
@@ -26,14 +27,17 @@ export function mount(app, root) {
   }
 
   function card(item) {
+    const covered = !item.installed && item.includedIn;
     const badges = [
-      h('span', { class: `badge ${item.installed ? 'ok' : ''}` }, item.installed ? t('apps.installed') : t('apps.notInstalled')),
+      covered
+        ? h('span', { class: 'badge ok', 'data-testid': 'app-included' }, t('apps.includedIn', { app: item.includedIn }))
+        : h('span', { class: `badge ${item.installed ? 'ok' : ''}` }, item.installed ? t('apps.installed') : t('apps.notInstalled')),
       item.licensed && !item.hasLicence && !item.installed ? h('span', { class: 'badge warn' }, t('apps.needsKey')) : null,
     ];
     const actions = h('div', { class: 'actions' });
     if (item.installed) {
       for (const instanceId of item.instanceIds || []) {
-        const remove = h('button', { type: 'button', class: 'danger', 'data-testid': 'app-remove' }, t('apps.remove'));
+        const remove = h('button', { type: 'button', class: 'danger', 'data-testid': 'app-remove', disabled: readOnly }, t('apps.remove'));
         remove.addEventListener('click', () => {
           if (remove.dataset.armed) run('deleteAppInstance', { instanceId });
           else {
@@ -43,12 +47,12 @@ export function mount(app, root) {
         });
         actions.append(remove);
       }
-    } else {
+    } else if (!covered) {
       const needsKey = item.licensed && !item.hasLicence;
       const key = needsKey
-        ? h('input', { placeholder: 'XXXX-XXXX-XXXX-XXXX', 'aria-label': t('apps.key'), 'data-testid': 'app-key', autocomplete: 'off', inputmode: 'numeric' })
+        ? h('input', { placeholder: 'XXXX-XXXX-XXXX-XXXX', 'aria-label': t('apps.key'), 'data-testid': 'app-key', autocomplete: 'off', inputmode: 'numeric', disabled: readOnly })
         : null;
-      const install = h('button', { type: 'submit', class: 'primary', 'data-testid': 'app-install' }, needsKey ? t('apps.redeem') : t('apps.install'));
+      const install = h('button', { type: 'submit', class: 'primary', 'data-testid': 'app-install', disabled: readOnly }, needsKey ? t('apps.redeem') : t('apps.install'));
       const form = h('form', { class: 'inline' }, key, install);
       form.addEventListener('submit', (event) => {
         event.preventDefault();

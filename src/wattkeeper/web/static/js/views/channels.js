@@ -2,6 +2,12 @@
 
 import { h, plainValue } from '../format.js';
 
+// OpenEMS marks cumulated counters with a suffix (`Wh_Σ`); people read "total"
+function unitLabel(t, unit) {
+  if (!unit) return '';
+  return unit.endsWith('_Σ') ? `${unit.slice(0, -2)} (${t('channels.total')})` : unit;
+}
+
 const LIMIT = 200;
 
 export function mount(app, root) {
@@ -41,7 +47,7 @@ export function mount(app, root) {
       const value = h('td', { class: 'value' }, c.accessMode === 'WO' ? '—' : '…');
       if (c.accessMode !== 'WO') cells.set(c.address, value);
       return h('tr', { 'data-address': c.address },
-        h('td', {}, h('code', {}, c.address)), value, h('td', {}, c.unit || ''),
+        h('td', {}, h('code', {}, c.address)), value, h('td', {}, unitLabel(t, c.unit)),
         h('td', {}, h('span', { class: `access ${c.accessMode}` }, c.accessMode)), h('td', {}, c.text || ''));
     }));
     app.subscribe('view', [...cells.keys()]);

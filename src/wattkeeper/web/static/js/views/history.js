@@ -76,15 +76,27 @@ export function mount(app, root) {
     }
   };
 
+  // the power chart covers the chosen period: a day in 5-minute steps, a week hourly, a month in 6 h
+  const STEP_MINUTES = { day: 5, week: 60, month: 360 };
+
+  function powerTitleFor(fromDate, toDate) {
+    const date = (iso) => new Date(`${iso}T12:00:00`).toLocaleDateString(app.lang);
+    if (period === 'week') return t('history.powerWeek', { from: date(fromDate), to: date(toDate) });
+    if (period === 'month') {
+      const month = new Date(`${fromDate}T12:00:00`).toLocaleDateString(app.lang, { month: 'long', year: 'numeric' });
+      return t('history.powerMonth', { month });
+    }
+    return day === localDate(new Date()) ? t('history.today') : t('history.powerOn', { date: date(day) });
+  }
+
   async function loadPower(mine) {
-    powerTitle.textContent = day === localDate(new Date())
-      ? t('history.today')
-      : t('history.powerOn', { date: new Date(`${day}T12:00:00`).toLocaleDateString(app.lang) });
+    const [fromDate, toDate] = range(period, day);
+    powerTitle.textContent = powerTitleFor(fromDate, toDate);
     powerBox.replaceChildren(h('p', { class: 'muted' }, t('history.loading')));
     try {
       const result = await app.socket.edge('queryHistoricTimeseriesData', {
-        fromDate: day, toDate: day, timezone: ZONE, channels: POWER.map((p) => p[0]),
-        resolution: { value: 5, unit: 'Minutes' },
+        fromDate, toDate, timezone: ZONE, channels: POWER.map((p) => p[0]),
+        resolution: { value: STEP_MINUTES[period], unit: 'Minutes' },
       });
       if (mine !== generation) return;
       if (!result.timestamps || result.timestamps.length === 0) {

@@ -16,6 +16,7 @@ export function mount(app, root) {
   const firstEss = ess[0] || 'ess0';
   app.subscribe('view', [
     `${controller}/ApiWorkerLog`, `${controller}/OverrideActive`, `${controller}/OverrideRemaining`,
+    `${controller}/Adjustments`,
     `${firstEss}/ActivePower`, `${firstEss}/Soc`,
   ]);
   let overrides = { writable: true, overrides: [] };
@@ -25,6 +26,8 @@ export function mount(app, root) {
   const countdown = h('strong', { 'data-testid': 'override-countdown' }, '–');
   const expires = h('p', { class: 'countdown' }, t('override.expires'), ' ', countdown);
   const battery = h('strong', { 'data-testid': 'override-battery', 'data-value': '' }, '–');
+  // what the battery could not follow as written: the solver's adjustment, never silent
+  const adjusted = h('p', { class: 'banner warn', 'data-testid': 'override-adjusted', hidden: true });
   const rows = h('tbody', { 'data-testid': 'override-rows' });
   const message = h('p', { class: 'message', role: 'status', 'data-testid': 'override-message', hidden: true });
 
@@ -32,7 +35,10 @@ export function mount(app, root) {
     ess.flatMap((id) => SETPOINTS.map((name) => h('option', { value: `${id}/${name}` }, `${id}/${name}`))));
   const value = h('input', { type: 'number', step: '100', value: '2000', inputmode: 'numeric', 'data-testid': 'override-value', 'aria-label': t('override.value') });
   const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'override-set' }, t('override.set'));
-  const form = h('form', { class: 'override-form' },
+  const readOnly = !app.canWrite();
+  for (const control of [address, value, submit]) control.disabled = readOnly;
+  // the edge validates: the browser's step check would silently block e.g. 2550 W
+  const form = h('form', { class: 'override-form', novalidate: true },
     h('label', {}, h('span', {}, t('override.address')), address),
     h('label', {}, h('span', {}, `${t('override.value')} (W)`), value),
     submit);
@@ -41,7 +47,7 @@ export function mount(app, root) {
   root.append(h('section', { class: 'override-view' },
     h('div', { class: 'card' },
       h('h2', {}, t('override.heading')), state, expires,
-      h('p', {}, t('override.battery'), ': ', battery),
+      h('p', {}, t('override.battery'), ': ', battery), adjusted,
       h('div', { class: 'table-wrap' }, h('table', {},
         h('thead', {}, h('tr', {},
           [t('override.address'), t('override.value'), t('override.since'), t('override.by'), ''].map((c) => h('th', {}, c)))),
@@ -66,8 +72,13 @@ export function mount(app, root) {
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const number = Number(value.value);
-    write(address.value, Number.isFinite(number) ? number : value.value);
+    const text = value.value.trim();
+    if (text === '') {
+      say(t('override.empty'), 'error'); // an empty field is not 0 W
+      return;
+    }
+    const number = Number(text);
+    write(address.value, Number.isFinite(number) ? number : text);
   });
 
   function render() {
@@ -89,7 +100,7 @@ export function mount(app, root) {
       h('td', {}, dateTime(app.lang, item.since)),
       h('td', {}, [item.role, item.remote].filter(Boolean).join(' · ')),
       h('td', {}, h('button', {
-        type: 'button', class: 'small', 'data-testid': 'override-release',
+        type: 'button', class: 'small', 'data-testid': 'override-release', disabled: readOnly,
         onclick: () => write(item.address, null),
       }, t('override.release'))))));
   }
@@ -113,6 +124,9 @@ export function mount(app, root) {
         lastLog = log;
       }
       const active = app.value(`${controller}/OverrideActive`) === 1;
+      const fitted = app.value(`${controller}/Adjustments`);
+      adjusted.hidden = !active || !fitted;
+      adjusted.textContent = fitted ? `${t('override.adjusted')}: ${fitted}` : '';
       const remaining = app.value(`${controller}/OverrideRemaining`);
       expires.hidden = !active;
       countdown.textContent = remaining === null ? t('override.never') : duration(remaining);

@@ -1,0 +1,133 @@
+"""uvicorn's h11 protocol with bounded heads, a deadline for sending one, and connection limits.
+
+h11 keeps a request head in one buffer and refuses it once it passes a set size, scanning each
+byte once; httptools (uvicorn's default when installed) accumulates a header value without limit
+(see ADR 0050). The head's status says what was too long: 414 for the request line, 431 for the
+headers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from wattkeeper.api.connections import ConnectionGuard
+from wattkeeper.api.errors import ApiError
+
+MAX_HEAD = 32 * 1024  # request line and headers together
+HEAD_TIMEOUT = 10.0  # seconds to send a complete head, counted from connect or the last answer
+
+
+class _NoBadRequestNoise(logging.Filter):
+    """uvicorn warns once per malformed request: an attacker could fill the log with it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != "Invalid HTTP request received."
+
+
+_LOG = logging.getLogger("uvicorn.error.wattkeeper")
+_LOG.addFilter(_NoBadRequestNoise())
+
+
+class _Connection(h11.Connection):
+    """Remembers why h11 refused a head, so the answer can say it."""
+
+    refused: h11.RemoteProtocolError | None = None
+
+    def next_event(self) -> Any:
+        try:
+            return super().next_event()
+        except h11.RemoteProtocolError as error:
+            self.refused = error
+            raise
+
+
+class GuardedH11Protocol(H11Protocol):
+    def __init__(self, *args: Any, guard: ConnectionGuard, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.conn = _Connection(h11.SERVER, MAX_HEAD)
+        self.logger = _LOG
+        self.guard = guard
+        self._head_deadline: asyncio.TimerHandle | None = None
+        self._admitted = False
+
+    # -- the guard's view ----------------------------------------------------------------------
+    def remote(self) -> str:
+        return self.client[0] if self.client else "unknown"
+
+    def idle(self) -> bool:
+        return self.conn.their_state is h11.IDLE and (
+            self.cycle is None or self.cycle.response_complete
+        )
+
+    def drop(self) -> None:
+        self._admitted = False
+        self.transport.close()
+
+    # -- connection life -----------------------------------------------------------------------
+    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if not self.guard.admit(self):
+            transport.abort()  # every slot is busy answering a request
+            return
+        self._admitted = True
+        self._arm_head_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._release()
+        super().connection_lost(exc)
+
+    def _release(self) -> None:
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
+            self._head_deadline = None
+        if self._admitted:
+            self._admitted = False
+            self.guard.release(self)
+
+    def _arm_head_deadline(self) -> None:
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
+        self._head_deadline = self.loop.call_later(HEAD_TIMEOUT, self._head_overdue)
+
+    def _head_overdue(self) -> None:
+        self._head_deadline = None
+        if self.transport.get_protocol() is self and self.idle():
+            self.transport.close()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm_head_deadline()
+
+    def handle_websocket_upgrade(self, event: h11.Request) -> None:
+        # from here on the websocket endpoint counts this connection (api/websocket.py)
+        self._release()
+        super().handle_websocket_upgrade(event)
+
+    def send_400_response(self, msg: str) -> None:
+        refused = self.conn.refused
+        status = refused.error_status_hint if refused is not None else 400
+        if status == 431 and b"\n" not in self.conn.trailing_data[0]:
+            status = 414
+            msg = f"Request line longer than {MAX_HEAD} bytes"
+        elif status == 431:
+            msg = f"Request headers longer than {MAX_HEAD} bytes in all"
+        elif refused is not None:
+            msg = f"Malformed HTTP request: {refused}"
+        body = ApiError(status, msg).json()  # the same JSON error body as every other answer
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]
+        # h11 is in its error state now: the answer is written raw
+        head = b"HTTP/1.1 %d %s\r\n" % (status, HTTPStatus(status).phrase.encode())
+        head += b"".join(name + b": " + value + b"\r\n" for name, value in headers)
+        self.transport.write(head + b"\r\n" + body)
+        self.transport.close()
