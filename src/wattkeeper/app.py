@@ -8,13 +8,16 @@ from pathlib import Path
 
 from starlette.routing import Route
 
-from wattkeeper.api.app_center import AppCenterApi
+from wattkeeper.api.app_center import APP_MANAGER_ID, AppCenterApi, AppManagerComponent
+from wattkeeper.api.app_center_keys import AppCenterKeys
 from wattkeeper.api.audit import AuditLog
 from wattkeeper.api.auth import Authenticator
 from wattkeeper.api.context import ApiContext
 from wattkeeper.api.history_api import HistoryApi
 from wattkeeper.api.host import HOST_ID, HostApi, HostComponent
 from wattkeeper.api.server import EdgeAsgiApp, HttpServers
+from wattkeeper.api.timedata import TIMEDATA_ID, TimedataComponent
+from wattkeeper.api.update_manager import UPDATE_MANAGER_ID, update_manager
 from wattkeeper.api.users import UserStore
 from wattkeeper.apps.manager import AppManager
 from wattkeeper.config import property_channels
@@ -138,8 +141,12 @@ class Edge:
             _trusted_keys(site),
             site.licensing.service_url,
         )
-        self.api.component_methods["_appManager"] = AppCenterApi(self.apps)
+        app_center = AppCenterApi(self.apps)
+        self.manager.add(AppManagerComponent())
+        self.api.component_methods[APP_MANAGER_ID] = app_center
+        self.api.methods["appCenter"] = AppCenterKeys(app_center)
         self.api.component_methods[HOST_ID] = HostApi()
+        self.api.component_methods[UPDATE_MANAGER_ID] = update_manager
         try:
             self.history = SqliteHistoryStore(data_dir / "history.sqlite")
         except sqlite3.Error as error:
@@ -147,6 +154,8 @@ class Edge:
             self.history = SqliteHistoryStore(":memory:")
         continuity = CounterContinuity(self.history, device_fingerprint(site.components), data_dir)
         self.cycle.events.subscribe(HistoryRecorder(self.manager, self.history, continuity))
+        if TIMEDATA_ID not in {c.id for c in self.manager}:
+            self.manager.add(TimedataComponent())
         history_api = HistoryApi(self.api, self.history)
         self.asgi = EdgeAsgiApp(
             self.api, [Route("/history/export.csv", history_api.export_csv, methods=["GET"])]

@@ -76,7 +76,7 @@ def register(sub: Any) -> None:
         if name == "install":
             parser.add_argument("--key", help="16-digit licence key XXXX-XXXX-XXXX-XXXX")
             parser.add_argument(
-                "--property", action="append", help="NAME=VALUE, e.g. apiTimeout=120"
+                "--property", action="append", help="NAME=VALUE, e.g. API_TIMEOUT=120"
             )
         add_connection_arguments(parser)
         parser.add_argument(

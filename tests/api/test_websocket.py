@@ -52,12 +52,19 @@ async def test_the_openems_ui_handshake(live: Live, path: str) -> None:
         client = WsClient(ws)
         assert await client.silent(0.2)  # nothing unsolicited on connect
         result = await client.login("owner")
-        assert result["user"] == {"id": "owner", "name": "owner", "globalRole": "owner"}
-        assert result["edges"][0]["id"] == "0" and result["edges"][0]["role"] == "owner"
-        assert result["edges"][0]["isOnline"] is True
+        assert result["user"] == {
+            "id": "owner",
+            "name": "owner",
+            "hasMultipleEdges": False,
+            "settings": {},
+            "globalRole": "owner",
+        }
+        assert result["edges"] == []  # an edge sends none: the client asks getEdges
         assert len(result["token"]) >= 32
         edges = await client.call("getEdges", {"page": 0, "query": "", "limit": 20})
         assert [e["id"] for e in edges["result"]["edges"]] == ["0"]
+        assert edges["result"]["edges"][0]["role"] == "owner"
+        assert edges["result"]["edges"][0]["isOnline"] is True
         assert (await client.call("subscribeEdges", {"edges": ["0"]}))["result"] == {}
         config = await client.edge("getEdgeConfig")
         components = config["result"]["components"]

@@ -117,7 +117,7 @@ async def test_update_app_instance_changes_the_timeout(tmp_path: Path) -> None:
         "updateAppInstance",
         {"instanceId": instance["instanceId"], "properties": {"apiTimeout": -1}},
     )
-    assert bad.status_code == 400 and "apiTimeout" in bad.json()["error"]["message"]
+    assert bad.status_code == 400 and "API_TIMEOUT" in bad.json()["error"]["message"]
 
 
 @pytest.mark.parametrize(

@@ -62,6 +62,8 @@ power = 5000
     site.step(3 * 3600, seconds=1)
     assert 19 <= site.value("ess0/Soc") <= 20
     assert site.value("ess0/ActivePower") <= 0
+    # OpenEMS's UI charts the reserve in force from this channel
+    assert site.value("ctrlEmergencyCapacityReserve0/ActualReserveSoc") == 20
 
 
 class Broken(Controller):

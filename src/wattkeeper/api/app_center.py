@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from wattkeeper.api.app_center_wire import app_entry, assistant, descriptor, instance_wire
 from wattkeeper.api.auth import require
 from wattkeeper.api.context import RpcCall
 from wattkeeper.api.errors import ApiError, bad_request
 from wattkeeper.api.rest import storage_refused
 from wattkeeper.api.users import Role
+from wattkeeper.apps.catalog import AppSpec
 from wattkeeper.apps.manager import AppError, AppManager
 from wattkeeper.config.overrides import StorageError
+from wattkeeper.core.component import Component
 from wattkeeper.core.errors import WattkeeperError
 from wattkeeper.licensing import LicenseError
+
+APP_MANAGER_ID = "_appManager"
+
+
+class AppManagerComponent(Component):
+    """`_appManager` as a component: OpenEMS's UI reads its properties before installing."""
+
+    def __init__(self) -> None:
+        super().__init__(APP_MANAGER_ID, "App Manager")
 
 
 class AppCenterApi:
@@ -35,35 +47,52 @@ class AppCenterApi:
     async def _dispatch(self, call: RpcCall) -> Any:
         params = call.params
         if call.method == "getApps":
-            return {"apps": self.apps.apps()}
+            return {"apps": [self._entry(spec) for spec in self.apps.specs()]}
+        if call.method == "getApp":
+            return {"app": self._entry(self.apps.spec(text_param(params, "appId")))}
+        if call.method == "getAppAssistant":
+            return assistant(self.apps.spec(text_param(params, "appId")))
+        if call.method == "getAppDescriptor":
+            return descriptor(self.apps.spec(text_param(params, "appId")))
         if call.method == "getAppInstances":
             app_id = params.get("appId")
-            instances = [i.wire() for i in self.apps.instances if app_id in (None, i.app_id)]
-            return {"instances": instances}
+            instances = [i for i in self.apps.instances if app_id in (None, i.app_id)]
+            return {"instances": [instance_wire(i) for i in instances]}
         require(call.user, Role.OWNER, f"App Center: {call.method}")
         if call.method == "addAppInstance":
             key = params.get("key")
             if key is not None and not isinstance(key, str):
                 raise bad_request('"key" must be a string such as "1234-5678-9012-3456"')
             instance = await self.apps.install(
-                _text(params, "appId"), key or None, _alias(params), _props(params)
+                text_param(params, "appId"), key or None, _alias(params), _props(params)
             )
-            return {"instance": instance.wire(), "warnings": []}
+            wire = instance_wire(instance)
+            return {"instanceId": instance.instance_id, "instance": wire, "warnings": []}
         if call.method == "updateAppInstance":
             alias = params.get("alias")
             instance = await self.apps.update(
-                _text(params, "instanceId"),
+                text_param(params, "instanceId"),
                 alias if isinstance(alias, str) else None,
                 _props(params),
             )
-            return {"instance": instance.wire(), "warnings": []}
+            return {"instance": instance_wire(instance), "warnings": []}
         if call.method == "deleteAppInstance":
-            await self.apps.remove(_text(params, "instanceId"))
+            await self.apps.remove(text_param(params, "instanceId"))
             return {}
         raise bad_request(f"Unknown App Center method [{call.method}]")
 
+    def _entry(self, spec: AppSpec) -> dict[str, Any]:
+        instances = self.apps.instances_of(spec.app_id)
+        return app_entry(
+            spec,
+            instances,
+            self.apps.has_licence(spec),
+            installable=not instances,
+            included_in=self.apps.included_in(spec),
+        )
 
-def _text(params: dict[str, Any], key: str) -> str:
+
+def text_param(params: dict[str, Any], key: str) -> str:
     value = params.get(key)
     if not isinstance(value, str) or not value:
         raise bad_request(f'"{key}" must be a non-empty string')

@@ -31,6 +31,10 @@ from wattkeeper.core.channel import Channel
 log = logging.getLogger(__name__)
 
 EDGE_ID = "0"
+#: The OpenEMS Edge release whose UI protocol we follow (ADR 0090). OpenEMS's UI switches
+#: features on `edge.version` (`isVersionAtLeast("2023.1.2")` for licence keys, ...);
+#: our own version is in `comment`.
+OPENEMS_API_VERSION = "2026.4.0"
 MAX_TOKENS = 10_000
 MAX_SUBSCRIBED = 10_000
 MAX_MESSAGE = 256 * 1024  # bytes in one message; larger ones close the socket (1009)
@@ -312,10 +316,18 @@ class Connection:
         if self.token != token:
             self.api.tokens.revoke(self.token)
         self.user, self.token = user, token
+        # OpenEMS's AuthenticateResponse as an edge sends it: one edge, so `edges` stays empty
+        # (clients then ask `getEdges`) and `hasMultipleEdges` is false
         return {
             "token": token,
-            "user": {"id": user.name, "name": user.name, "globalRole": user.role.wire},
-            "edges": [self._edge(user)],
+            "user": {
+                "id": user.name,
+                "name": user.name,
+                "hasMultipleEdges": False,
+                "settings": {},
+                "globalRole": user.role.wire,
+            },
+            "edges": [],
         }
 
     def _require_login(self) -> User:
@@ -334,9 +346,9 @@ class Connection:
     def _edge(self, user: User) -> dict[str, Any]:
         return {
             "id": EDGE_ID,
-            "comment": f"wattkeeper {self.ctx.edge_id}",
+            "comment": f"wattkeeper {__version__} ({self.ctx.edge_id})",
             "producttype": "wattkeeper",
-            "version": __version__,
+            "version": OPENEMS_API_VERSION,
             "role": user.role.wire,
             "isOnline": True,
             "lastmessage": datetime.fromtimestamp(self.ctx.clock.time(), UTC).isoformat(),

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from wattkeeper.config.site import ComponentEntry
 
@@ -17,28 +17,91 @@ EMERGENCY_RESERVE = "App.Ess.EmergencyCapacityReserve"
 
 
 class AppProperties(BaseModel):
+    """An app's properties under OpenEMS's names (`API_TIMEOUT`); our older names still work."""
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
+    @classmethod
+    def canonical(cls, properties: dict[str, Any]) -> dict[str, Any]:
+        """The same properties under their OpenEMS names, so that a merge cannot keep both."""
+        names: dict[str, str] = {}
+        for name, info in cls.model_fields.items():
+            canonical = info.serialization_alias or name
+            choices = info.validation_alias
+            others = choices.choices if isinstance(choices, AliasChoices) else []
+            for other in (name, *others):
+                if isinstance(other, str):
+                    names[other] = canonical
+        return {names.get(key, key): value for key, value in properties.items()}
 
-class NoProperties(AppProperties):
-    pass
+
+_COMPONENT_ID = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 
 
-class ReadWriteProperties(AppProperties):
+class ReadOnlyProperties(AppProperties):
+    controller_id: str = Field(
+        "ctrlApiRest0",
+        title="Controller id",
+        pattern=_COMPONENT_ID,
+        description="Id of the REST/JSON controller",
+        validation_alias=AliasChoices("CONTROLLER_ID"),
+        serialization_alias="CONTROLLER_ID",
+    )
+
+
+class ReadWriteProperties(ReadOnlyProperties):
     api_timeout: int = Field(
-        60, alias="apiTimeout", ge=0, le=86_400, description="Seconds; 0: never"
+        60,
+        title="API timeout",
+        ge=0,
+        le=86_400,
+        description="Seconds; 0: never",
+        validation_alias=AliasChoices("API_TIMEOUT", "apiTimeout"),
+        serialization_alias="API_TIMEOUT",
     )
 
 
 class SelfConsumptionProperties(AppProperties):
-    ess_id: str = Field("ess0", alias="ess.id")
-    meter_id: str = Field("meter0", alias="meter.id")
-    target_grid_setpoint: int = Field(0, alias="targetGridSetpoint")
+    ess_id: str = Field(
+        "ess0",
+        title="Battery",
+        pattern=_COMPONENT_ID,
+        validation_alias=AliasChoices("ESS_ID", "ess.id"),
+        serialization_alias="ESS_ID",
+    )
+    meter_id: str = Field(
+        "meter0",
+        title="Grid meter",
+        pattern=_COMPONENT_ID,
+        validation_alias=AliasChoices("METER_ID", "meter.id"),
+        serialization_alias="METER_ID",
+    )
+    target_grid_setpoint: int = Field(
+        0,
+        title="Target grid power",
+        description="Watts",
+        validation_alias=AliasChoices("TARGET_GRID_SETPOINT", "targetGridSetpoint"),
+        serialization_alias="TARGET_GRID_SETPOINT",
+    )
 
 
 class ReserveProperties(AppProperties):
-    ess_id: str = Field("ess0", alias="ess.id")
-    reserve_soc: int = Field(20, alias="reserveSoc", ge=0, le=100)
+    ess_id: str = Field(
+        "ess0",
+        title="Battery",
+        pattern=_COMPONENT_ID,
+        validation_alias=AliasChoices("ESS_ID", "ess.id"),
+        serialization_alias="ESS_ID",
+    )
+    reserve_soc: int = Field(
+        20,
+        title="Reserve state of charge",
+        ge=0,
+        le=100,
+        description="Percent",
+        validation_alias=AliasChoices("RESERVE_SOC", "reserveSoc"),
+        serialization_alias="RESERVE_SOC",
+    )
 
 
 @dataclass(frozen=True)
@@ -58,8 +121,10 @@ class AppSpec:
         return [entry.id for entry in self.components(self.properties())]
 
 
-def _dump(props: AppProperties) -> dict[str, Any]:
-    return props.model_dump(by_alias=True, mode="json")
+def _rest(props: Any, factory: str, alias: str, **properties: Any) -> list[ComponentEntry]:
+    return [
+        ComponentEntry(id=props.controller_id, factory=factory, alias=alias, properties=properties)
+    ]
 
 
 CATALOG: dict[str, AppSpec] = {
@@ -70,14 +135,10 @@ CATALOG: dict[str, AppSpec] = {
             "REST/JSON read access",
             "Read every channel over the local REST/JSON API (/rest/channel/...).",
             licensed=False,
-            properties=NoProperties,
-            components=lambda p: [
-                ComponentEntry(
-                    id="ctrlApiRest0",
-                    factory="Controller.Api.Rest.ReadOnly",
-                    alias="REST/JSON API (read only)",
-                )
-            ],
+            properties=ReadOnlyProperties,
+            components=lambda p: _rest(
+                p, "Controller.Api.Rest.ReadOnly", "REST/JSON API (read only)"
+            ),
             installed_by_default=True,
             categories=("API",),
         ),
@@ -88,14 +149,9 @@ CATALOG: dict[str, AppSpec] = {
             "A setpoint is held until the API timeout runs out. Needs a licence key.",
             licensed=True,
             properties=ReadWriteProperties,
-            components=lambda p: [
-                ComponentEntry(
-                    id="ctrlApiRest0",
-                    factory="Controller.Api.Rest.ReadWrite",
-                    alias="REST/JSON API",
-                    properties=_dump(p),
-                )
-            ],
+            components=lambda p: _rest(
+                p, "Controller.Api.Rest.ReadWrite", "REST/JSON API", apiTimeout=p.api_timeout
+            ),
             replaces=(REST_READ_ONLY,),
             restore_on_remove=REST_READ_ONLY,
             categories=("API",),
@@ -112,7 +168,11 @@ CATALOG: dict[str, AppSpec] = {
                     id="ctrlBalancing0",
                     factory="Controller.Symmetric.Balancing",
                     alias="Self-consumption optimisation",
-                    properties=_dump(p),
+                    properties={
+                        "ess.id": p.ess_id,
+                        "meter.id": p.meter_id,
+                        "targetGridSetpoint": p.target_grid_setpoint,
+                    },
                 )
             ],
             categories=("Optimisation",),
@@ -128,7 +188,7 @@ CATALOG: dict[str, AppSpec] = {
                     id="ctrlEmergencyCapacityReserve0",
                     factory="Controller.Ess.EmergencyCapacityReserve",
                     alias="Emergency reserve",
-                    properties=_dump(p),
+                    properties={"ess.id": p.ess_id, "reserveSoc": p.reserve_soc},
                 )
             ],
             categories=("Safety",),

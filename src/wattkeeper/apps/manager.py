@@ -67,35 +67,29 @@ class AppManager:
         self.store.save(self.instances)
 
     # -- queries -----------------------------------------------------------------------------
-    def apps(self) -> list[dict[str, Any]]:
-        result = []
-        for spec in CATALOG.values():
-            ids = [i.instance_id for i in self.instances if i.app_id == spec.app_id]
-            # read access is part of write access: say so instead of "not installed"
-            included_in = next(
-                (
-                    other.app_id
-                    for other in CATALOG.values()
-                    if spec.app_id in other.replaces and self._installed(other.app_id)
-                ),
-                None,
-            )
-            result.append(
-                {
-                    "appId": spec.app_id,
-                    "name": spec.name,
-                    "description": spec.description,
-                    "categorys": [{"name": c} for c in spec.categories],
-                    "licensed": spec.licensed,
-                    "hasLicence": (not spec.licensed)
-                    or self.wallet.has_valid_licence(spec.app_id, self.edge_id),
-                    "installed": bool(ids),
-                    "includedIn": included_in,
-                    "instanceIds": ids,
-                    "properties": _property_docs(spec),
-                }
-            )
-        return result
+    def specs(self) -> list[AppSpec]:
+        return list(CATALOG.values())
+
+    def spec(self, app_id: str) -> AppSpec:
+        return self._spec(app_id)
+
+    def instances_of(self, app_id: str) -> list[AppInstance]:
+        return [i for i in self.instances if i.app_id == app_id]
+
+    def has_licence(self, spec: AppSpec) -> bool:
+        """A free app, or a licensed one with a verified licence for this edge."""
+        return (not spec.licensed) or self.wallet.has_valid_licence(spec.app_id, self.edge_id)
+
+    def included_in(self, spec: AppSpec) -> str | None:
+        """The installed app that includes this one (write access includes read access)."""
+        return next(
+            (
+                other.app_id
+                for other in CATALOG.values()
+                if spec.app_id in other.replaces and self._installed(other.app_id)
+            ),
+            None,
+        )
 
     def instance(self, instance_id: str) -> AppInstance:
         for instance in self.instances:
@@ -143,7 +137,15 @@ class AppManager:
         async with self._lock:
             instance = self.instance(instance_id)
             spec = self._spec(instance.app_id)
-            props = self._validate(spec, {**instance.properties, **properties})
+            canonical = spec.properties.canonical
+            props = self._validate(
+                spec, {**canonical(instance.properties), **canonical(properties)}
+            )
+            if [e.id for e in spec.components(props)] != instance.component_ids:
+                raise AppError(
+                    f"App [{spec.app_id}]: its component ids "
+                    f"({', '.join(instance.component_ids)}) cannot change once installed"
+                )
             self.store.state.check_writable()
             with self.store.state.transaction():
                 return await self._update(instance, spec, props, alias)
@@ -239,14 +241,3 @@ class AppManager:
         for component_id in instance.component_ids:
             if component_id in present:
                 await self.configurator.delete(component_id)
-
-
-def _property_docs(spec: AppSpec) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": field.alias or name,
-            "description": field.description or "",
-            "defaultValue": field.default,
-        }
-        for name, field in spec.properties.model_fields.items()
-    ]

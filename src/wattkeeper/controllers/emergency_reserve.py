@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
+from wattkeeper.core.channel import ChannelDoc, ChannelType, History, Unit
 from wattkeeper.core.controller import Controller, Priority
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.natures.ess import ManagedSymmetricEss
@@ -20,16 +21,28 @@ class ReserveConfig(ComponentConfig):
     enabled: bool = Field(True, alias="isReserveSocEnabled")
 
 
+#: OpenEMS's channel of this controller; its UI charts it with the state of charge.
+ACTUAL_RESERVE_SOC = ChannelDoc(
+    "ActualReserveSoc",
+    ChannelType.INTEGER,
+    Unit.PERCENT,
+    text="The reserve SoC in force (null while the reserve is switched off)",
+    history=History.POWER,
+)
+
+
 class EmergencyReserve(Controller):
     priority = Priority.EMERGENCY
     config: ReserveConfig
 
     def __init__(self, cid: str, alias: str, config: ReserveConfig, ctx: BuildContext) -> None:
         super().__init__(cid, alias, config)
+        self.declare(ACTUAL_RESERVE_SOC)
         self._manager: ComponentManager = ctx.manager
         self._power: Power = ctx.power
 
     def run(self) -> None:
+        self.set(ACTUAL_RESERVE_SOC.name, self.config.reserve_soc if self.config.enabled else None)
         if not self.config.enabled:
             return
         ess = self._manager.get_as(self.config.ess_id, ManagedSymmetricEss)

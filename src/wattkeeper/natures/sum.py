@@ -67,6 +67,7 @@ SUM_CHANNELS = (
         T.INTEGER,
         text="-1:Undefined, 1:On-Grid, 2:Off-Grid, 3:Off-Grid-Genset",
         options=GRID_MODE_OPTIONS,
+        history=History.STATE,  # OpenEMS's UI charts off-grid periods from its history
     ),
     ChannelDoc("GridModeOffGridTime", T.LONG, Unit.CUMULATED_SECONDS, history=C),
     ChannelDoc("GridModeOffGridGensetTime", T.LONG, Unit.CUMULATED_SECONDS, history=C),
