@@ -35,7 +35,11 @@ async def test_every_api_writes_through_the_gate(api, monkeypatch) -> None:
     ]
     # one lease holds all three, and the audit log names the API each came through
     assert set(api.worker.held) == {r.address for r in seen}
-    assert [e["via"] for e in reversed(api.edge.api.audit.read(3))] == ["rest", "jsonrpc", "jsonrpc"]
+    assert [e["via"] for e in reversed(api.edge.api.audit.read(3))] == [
+        "rest",
+        "jsonrpc",
+        "jsonrpc",
+    ]
 
 
 async def test_a_write_refused_by_the_gate_is_held_nowhere(api) -> None:
