@@ -55,11 +55,14 @@ def make_edge(tmp_path: Path) -> Callable[..., EdgeRunner]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark what the fast stage (`bash scripts/test-fast`) leaves out: browser tests (tests/web)
-    and property-based fuzzing (every hypothesis test). Tests that start external servers mark
-    themselves `external`."""
+    """Mark what the fast stage (`bash scripts/test-fast`) leaves out: browser tests (tests/web),
+    property-based fuzzing (every hypothesis test), end-to-end runs (tests/e2e) and attacks on a
+    live server (tests/security). Tests that
+    start external servers mark themselves `external`, long simulations `slow`."""
     for item in items:
         if "tests/web/" in item.nodeid:
             item.add_marker(pytest.mark.browser)
+        if "tests/e2e/" in item.nodeid or "tests/security/" in item.nodeid:
+            item.add_marker(pytest.mark.slow)  # whole edges as processes; attacks on a live one
         if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
             item.add_marker(pytest.mark.fuzz)

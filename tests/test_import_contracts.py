@@ -44,6 +44,7 @@ def test_every_contract_has_a_violation_to_prove_it() -> None:
     assert {c["name"] for c in CONTRACTS} == set(VIOLATIONS)
 
 
+@pytest.mark.slow  # a copy of the source tree and lint-imports per contract
 @pytest.mark.parametrize("name", sorted(VIOLATIONS))
 def test_the_contract_breaks_on_its_forbidden_import(name: str, tmp_path: Path) -> None:
     src = tmp_path / "src"

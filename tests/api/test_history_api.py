@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tests.api.conftest import GUEST, OWNER
+
+# simulates hours of cycles: left out of the fast stage
+pytestmark = pytest.mark.slow
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from wattkeeper.core.controller import Controller
 from wattkeeper.core.state import Level
 
@@ -39,6 +41,7 @@ def test_balancing_reaches_a_non_zero_target(make_edge) -> None:
     assert abs(site.value("_sum/GridActivePower") + 1000) < 300
 
 
+@pytest.mark.slow  # a simulated evening: left out of the fast stage
 def test_emergency_reserve_holds_the_soc(make_edge) -> None:
     site = make_edge(
         """

@@ -14,6 +14,9 @@ from wattkeeper.history import HistoryConfig, SqliteHistoryStore
 from wattkeeper.history.codec import decode
 from wattkeeper.history.stats import Stats, of_samples
 
+# simulates hours of cycles: left out of the fast stage
+pytestmark = pytest.mark.slow
+
 BERLIN = ZoneInfo("Europe/Berlin")
 START = int(datetime(2026, 10, 22, tzinfo=BERLIN).timestamp())  # summer time ends on Oct 25
 STOP = int(datetime(2026, 10, 29, 1, tzinfo=BERLIN).timestamp())

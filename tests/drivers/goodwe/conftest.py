@@ -83,7 +83,8 @@ class HomeSite:
             await component.stop()
 
 
-@pytest.fixture(params=["tcp", "rtu"])
+# every site test over TCP; over RTU too, outside the fast stage (a pty line is slower to set up)
+@pytest.fixture(params=["tcp", pytest.param("rtu", marks=pytest.mark.slow)])
 async def home(request: Any, tmp_path: Path) -> AsyncIterator[HomeSite]:
     modem = NullModem().open() if request.param == "rtu" else None
     simulator = FeneconHomeSimulator(

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# simulates hours of cycles: left out of the fast stage
+pytestmark = pytest.mark.slow
+
 SITE = """
 [[components]]
 id = "ess0"
