@@ -67,9 +67,13 @@ class Edge:
         clock: Clock | None = None,
         registry: Registry | None = None,
         speed: float | None = None,
+        ports: list[int] | None = None,
     ) -> None:
         self.site = site
         self.data_dir = data_dir
+        #: `--port` on the command line: exactly these ports, whatever the site and the REST
+        #: components name (a second edge on one machine must not take the first one's 8084)
+        self.exact_ports = list(ports) if ports else None
         data_dir.mkdir(parents=True, exist_ok=True)
         for leftover in clean_temporary_files(data_dir):
             log.info("removed %s, left by an interrupted write", leftover)
@@ -210,7 +214,9 @@ class Edge:
         return next((c.id for c in writers or controllers), None)
 
     def http_ports(self) -> list[int]:
-        """The site's ports plus the `port` property of each REST API component."""
+        """The command line's ports; else the site's plus each REST API component's `port`."""
+        if self.exact_ports:
+            return list(self.exact_ports)
         ports = list(self.site.edge.ports)
         for controller in self.manager.of_type(RestApiController):
             port = getattr(controller.config, "port", None)
@@ -254,7 +260,8 @@ class Edge:
 
     def _sync_ports(self) -> None:
         """Each REST controller's `port` becomes where it is really served (a free port for 0;
-        the first bound port, with UnableToStart, when its own could not be bound)."""
+        the first bound port when `--port` chose others, or, with UnableToStart, when its own
+        could not be bound)."""
         servers = self._servers
         if servers is None or not servers.bound:
             return
@@ -265,7 +272,9 @@ class Edge:
                 continue
             wanted = controller.config.port
             actual = servers.bound_by_request.get(wanted)
-            if actual is None:
+            if actual is None and self.exact_ports:
+                controller.listening(servers.bound[0])  # the user chose the ports: no fault
+            elif actual is None:
                 actual = servers.bound[0]
                 problem = f"port {wanted} is not served; the API answers on {actual}"
                 log.warning("%s: %s", controller.id, problem)

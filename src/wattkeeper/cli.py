@@ -26,10 +26,8 @@ def _run(args: argparse.Namespace) -> int:
     site = load_site(Path(args.config)) if args.config else demo_site()
     if args.host:
         site.edge.host = args.host
-    if args.port:
-        site.edge.ports = list(args.port)
     with asyncio.Runner(loop_factory=new_event_loop) as runner:
-        return runner.run(run_edge(site, Path(args.data_dir), speed=args.speed))
+        return runner.run(run_edge(site, Path(args.data_dir), speed=args.speed, ports=args.port))
 
 
 def _passwd(args: argparse.Namespace) -> int:
@@ -69,10 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         action="append",
         help=(
-            "HTTP port to listen on, instead of the site file's `ports`; repeat for several. "
-            "The REST controller's own `port` property (default 8084) is served as well; if "
-            "it cannot be bound, the controller reports UnableToStart and its `port` names a "
-            "port that is served. `wattkeeper get/set` find the URL in the data directory"
+            "HTTP port to listen on; repeat for several. Given, the edge listens on exactly "
+            "these ports (the site file's `ports` and the REST controller's own `port`, 8084 by "
+            "default, are not bound) and the controller's `port` names the first of them. "
+            "Without it, a REST `port` that cannot be bound makes the controller report "
+            "UnableToStart. `wattkeeper get/set` find the URL in the data directory"
         ),
     )
     run.add_argument("--speed", type=float, help="simulation speed factor (e.g. 60)")

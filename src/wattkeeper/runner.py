@@ -25,8 +25,10 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
     return loop
 
 
-async def run_edge(site: SiteConfig, data_dir: Path, speed: float | None = None) -> int:
-    edge = Edge(site, data_dir, speed=speed)
+async def run_edge(
+    site: SiteConfig, data_dir: Path, speed: float | None = None, ports: list[int] | None = None
+) -> int:
+    edge = Edge(site, data_dir, speed=speed, ports=ports)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

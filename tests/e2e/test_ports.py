@@ -106,4 +106,25 @@ async def test_get_says_which_url_it_tried(tmp_path: Path, capsys) -> None:
 def test_help_explains_port() -> None:
     run = build_parser()._subparsers._group_actions[0].choices["run"]  # type: ignore[union-attr]
     text = run.format_help()
-    assert "--port" in text and "8084" in text and "UnableToStart" in " ".join(text.split())
+    text = " ".join(text.split())
+    assert "--port" in text and "exactly these ports" in text and "8084" in text
+
+
+async def test_command_line_ports_are_the_only_ports(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        chosen = probe.getsockname()[1]
+    site = demo_with_write_access()  # its REST controller asks for 8084, the site for 80/8085
+    site.edge.host = "127.0.0.1"
+    edge = Edge(site, tmp_path, ports=[chosen])
+    servers = await _serve(edge)
+    try:
+        assert servers.bound == [chosen]  # not 8084 as well: another edge may be there
+        controller = edge.manager.get("ctrlApiRest0")
+        assert controller.listening_port == chosen
+        assert edge.manager.channel("ctrlApiRest0/_PropertyPort").value == chosen
+        assert controller.value("UnableToStart") == 0  # the user's choice, not a fault
+        assert (tmp_path / URL_FILE).read_text().strip() == f"http://127.0.0.1:{chosen}"
+    finally:
+        await edge.stop_servers(servers)
+        await edge.stop()
