@@ -60,3 +60,25 @@ async def test_changing_a_device_port_at_run_time_reconnects(start_edge) -> None
     finally:
         await first.stop()
         await second.stop()
+
+
+async def test_the_household_load_stays_positive_while_the_sun_shines(start_edge) -> None:
+    """The PV meter (unit 3) shows the edge the AC PV that the grid meter nets out."""
+    simulator = DeviceSimulator("127.0.0.1", 0, load_w=700.0, pv_w=3000.0)
+    await simulator.start()
+    try:
+        site = load_site(EXAMPLE)
+        for entry in site.components:
+            if entry.properties.get("port") == 5502:
+                entry.properties.update(port=simulator.port, pollPeriodMs=100, timeoutMs=300)
+        live = await start_edge(site)
+        await live.until(lambda: live.value("_sum/ProductionActivePower") == 3000, timeout=20)
+
+        def load_is_the_household() -> bool:
+            load = live.value("_sum/ConsumptionActivePower")
+            return isinstance(load, int) and abs(load - 700) <= 50
+
+        await live.until(load_is_the_household, timeout=20)
+        assert live.value("meter1/ActivePower") == 3000
+    finally:
+        await simulator.stop()

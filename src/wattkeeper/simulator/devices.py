@@ -46,7 +46,7 @@ from wattkeeper.simulator.der import (
     DerStorageCapacity,
 )
 from wattkeeper.simulator.faults import Fault, Faults, MonotonicClock, WriteRefused
-from wattkeeper.simulator.grid import GridMeter, Household
+from wattkeeper.simulator.grid import GridMeter, Household, PvMeter
 from wattkeeper.simulator.hybrid import Controls, Mppt, Nameplate, Settings, Status
 from wattkeeper.simulator.image import BASE, ModelState, Slot, SunSpecImage, render
 from wattkeeper.simulator.storage import Common, Inverter, Storage
@@ -66,11 +66,13 @@ __all__ = [
     "Layout",
     "ModelState",
     "MonotonicClock",
+    "PvMeter",
     "Slot",
     "Storage",
     "SunSpecImage",
     "WriteRefused",
     "grid_meter",
+    "pv_meter",
     "render",
     "storage_inverter",
 ]
@@ -141,5 +143,14 @@ def grid_meter(
     image = SunSpecImage(
         [(1, Common("SimMeter 3P", "WK-SIM-0002", unit)), (203, meter)],
         advance=[storage, meter],
+    )
+    return image, meter
+
+
+def pv_meter(clock: MonotonicClock, home: Household, unit: int = 3) -> tuple[SunSpecImage, PvMeter]:
+    """The AC PV's production meter, so that the edge sees the PV the grid meter nets out."""
+    meter = PvMeter(clock, home)
+    image = SunSpecImage(
+        [(1, Common("SimMeter PV", "WK-SIM-0003", unit)), (203, meter)], advance=[meter]
     )
     return image, meter

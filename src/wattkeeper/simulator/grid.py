@@ -45,17 +45,22 @@ class Household:
         return local.tm_hour + local.tm_min / 60.0 + local.tm_sec / 3600.0
 
 
-class GridMeter:
-    """Model 203 at the grid connection: W = load − PV − battery (+ import, − export)."""
+class SimulatedMeter:
+    """Model 203 with a power of `measure()` W (+ import into the meter), counted in Wh."""
 
     table = METER
 
-    def __init__(self, clock: MonotonicClock, storage: Storage, home: Household) -> None:
+    def __init__(
+        self,
+        clock: MonotonicClock,
+        measure: Callable[[], float],
+        imported_wh: float = 0.0,
+        exported_wh: float = 0.0,
+    ) -> None:
         self.clock = clock
-        self.storage = storage
-        self.home = home
-        self.imported_wh = 500_000.0
-        self.exported_wh = 200_000.0
+        self.measure = measure
+        self.imported_wh = imported_wh
+        self.exported_wh = exported_wh
         self.power_w = 0.0
         self._last = clock.monotonic()
 
@@ -68,7 +73,7 @@ class GridMeter:
             self.imported_wh += energy
         else:
             self.exported_wh -= energy
-        self.power_w = self.home.load() - self.home.pv() - self.storage.power_w
+        self.power_w = self.measure()
 
     def values(self) -> Mapping[str, Decoded]:
         power = self.power_w
@@ -108,3 +113,24 @@ class GridMeter:
             "Evt": 0,
         }
         return values
+
+
+class GridMeter(SimulatedMeter):
+    """At the grid connection: W = load − PV − battery (+ import, − export). Its lifetime
+    counters are not zero, as a real meter's are not."""
+
+    def __init__(self, clock: MonotonicClock, storage: Storage, home: Household) -> None:
+        super().__init__(clock, self._grid, imported_wh=500_000.0, exported_wh=200_000.0)
+        self.storage = storage
+        self.home = home
+
+    def _grid(self) -> float:
+        return self.home.load() - self.home.pv() - self.storage.power_w
+
+
+class PvMeter(SimulatedMeter):
+    """At the PV inverter's AC output, mounted so that production reads positive (W = PV).
+    Its counters start above 0: an acc32 of 0 means "not accumulated" in SunSpec."""
+
+    def __init__(self, clock: MonotonicClock, home: Household) -> None:
+        super().__init__(clock, home.pv, imported_wh=12_000.0, exported_wh=1.0)

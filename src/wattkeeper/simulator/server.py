@@ -40,6 +40,7 @@ from wattkeeper.simulator.devices import (
     SunSpecImage,
     WriteRefused,
     grid_meter,
+    pv_meter,
     storage_inverter,
 )
 
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 
 INVERTER_UNIT = 1
 METER_UNIT = 2
+PV_METER_UNIT = 3  # AC-coupled PV (every layout but GEN24, whose PV is DC, in model 160)
 
 
 class DeviceSimulator:
@@ -86,6 +88,9 @@ class DeviceSimulator:
             pv=self.home.pv,
         )
         self.meter_image, self.meter = grid_meter(self.clock, self.storage, self.home, METER_UNIT)
+        self.pv_image = (
+            None if layout is Layout.GEN24 else pv_meter(self.clock, self.home, PV_METER_UNIT)[0]
+        )
         self._server: ModbusTcpServer | None = None
         self.requests = 0
 
@@ -107,17 +112,22 @@ class DeviceSimulator:
         image = self._image(unit)
         return image.read(address, count)
 
+    @property
+    def images(self) -> dict[int, SunSpecImage]:
+        """The served devices by unit id (tests may swap an image before `start()`)."""
+        images = {INVERTER_UNIT: self.inverter_image, METER_UNIT: self.meter_image}
+        if self.pv_image is not None:
+            images[PV_METER_UNIT] = self.pv_image
+        return images
+
     def _image(self, unit: int) -> SunSpecImage:
-        return self.inverter_image if unit == INVERTER_UNIT else self.meter_image
+        return self.images[unit]
 
     # -- lifecycle --------------------------------------------------------------------------
     async def start(self) -> None:
         if self._server is not None or Fault.DISCONNECT in self.faults:
             return
-        devices = [
-            self._device(INVERTER_UNIT, self.inverter_image),
-            self._device(METER_UNIT, self.meter_image),
-        ]
+        devices = [self._device(unit, image) for unit, image in self.images.items()]
         server = ModbusTcpServer(devices, address=(self.host, self.port))
         try:
             await server.serve_forever(background=True)
@@ -201,12 +211,13 @@ async def serve(
     )
     await simulator.start()
     log.info(
-        "SunSpec simulator on %s:%d (unit %d storage inverter%s, unit %d grid meter)%s",
+        "SunSpec simulator on %s:%d (unit %d storage inverter%s, unit %d grid meter%s)%s",
         host,
         simulator.port,
         INVERTER_UNIT,
         f", layout {layout.value}",
         METER_UNIT,
+        f", unit {PV_METER_UNIT} PV meter" if PV_METER_UNIT in simulator.images else "",
         f", faults: {', '.join(f.value for f in chosen)}" if chosen else "",
     )
     try:
