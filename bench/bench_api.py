@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bench.common import median, percentile, record_cycle_starts, report  # noqa: E402
-from wattkeeper.app import Edge  # noqa: E402
 from wattkeeper.config.site import ComponentEntry, demo_site  # noqa: E402
 from wattkeeper.drivers.simulated.battery import SimulatedBattery  # noqa: E402
-from wattkeeper.runner import new_event_loop  # noqa: E402
+from wattkeeper.edge.app import Edge  # noqa: E402
+from wattkeeper.edge.runner import new_event_loop  # noqa: E402
 
 SECONDS = 5.0
 GUEST = base64.b64encode(b"x:user").decode()

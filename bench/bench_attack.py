@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_api import ENV, run, site_with_write  # noqa: E402
 from bench.common import percentile, record_cycle_starts, report  # noqa: E402
-from wattkeeper.app import Edge  # noqa: E402
+from wattkeeper.edge.app import Edge  # noqa: E402
 
 SECONDS = 15.0
 PERIOD_MS = 250

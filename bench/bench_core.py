@@ -93,7 +93,7 @@ def rss_of_run() -> tuple[float, float, float, float]:
         assert run.stderr is not None
         while time.monotonic() < deadline:
             line = run.stderr.readline()
-            if "wattkeeper.status" in line:  # the status line is printed by the first cycle
+            if "wattkeeper.edge.status" in line:  # the status line is printed by the first cycle
                 break
         to_first_cycle = time.perf_counter() - started
         time.sleep(3)  # a few cycles, history and servers warmed up

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_api import ENV, run, site_with_write  # noqa: E402
 from bench.common import median, percentile, record_cycle_starts, report  # noqa: E402
-from wattkeeper.app import Edge  # noqa: E402
+from wattkeeper.edge.app import Edge  # noqa: E402
 
 CLIENTS = 50
 CHANNELS = 100

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from tempfile import mkdtemp
 
-from wattkeeper.app import Edge
 from wattkeeper.config.site import SiteConfig, demo_site
+from wattkeeper.edge.app import Edge
 from wattkeeper.testing.fake_clock import FakeClock
 
 

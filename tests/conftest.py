@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from wattkeeper.api.passwords import COST_ENV
-from wattkeeper.app import Edge
 from wattkeeper.config.site import SiteConfig, demo_site, parse_site
+from wattkeeper.edge.app import Edge
 from wattkeeper.testing.fake_clock import FakeClock
 
 # A cheap password hash for every edge the tests start (in-process and as subprocesses): scrypt at

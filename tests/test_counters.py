@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from wattkeeper.config.site import ComponentEntry
-from wattkeeper.counters import CounterContinuity, device_fingerprint
+from wattkeeper.edge.counters import CounterContinuity, device_fingerprint
 from wattkeeper.history import SqliteHistoryStore
 
 ADDRESS = "_sum/GridBuyActiveEnergy"
@@ -47,7 +47,7 @@ def test_a_counter_that_goes_back_adds_no_negative_energy_and_logs_once(
 ) -> None:
     store = open_store(tmp_path)
     counters = CounterContinuity(store, DEMO, tmp_path)
-    caplog.set_level(logging.INFO, logger="wattkeeper.counters")
+    caplog.set_level(logging.INFO, logger="wattkeeper.edge.counters")
     samples = []
     for i in range(30):  # a counter that restarts every 10 s
         samples.append((T0 + i, float(i % 10)))

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.api.conftest import ADMIN, GUEST, OWNER, demo_with_write_access
-from wattkeeper.app import Edge
+from wattkeeper.edge.app import Edge
 from wattkeeper.testing.fake_clock import FakeClock
 
 PATH_PART = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)

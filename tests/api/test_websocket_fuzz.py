@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.api.conftest import demo_with_write_access
-from wattkeeper.app import Edge
+from wattkeeper.edge.app import Edge
 from wattkeeper.testing.fake_clock import FakeClock
 
 JSON = st.recursive(

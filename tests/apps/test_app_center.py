@@ -9,8 +9,8 @@ import pytest
 
 from tests.api.conftest import EVENING, OWNER, Api
 from tests.conftest import EdgeRunner
-from wattkeeper.app import Edge
 from wattkeeper.config.site import demo_site
+from wattkeeper.edge.app import Edge
 from wattkeeper.licensing import generate_key, issue_offline
 from wattkeeper.licensing.background import BackgroundServer
 from wattkeeper.licensing.demo_vendor import demo_signing_key

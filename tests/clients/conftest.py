@@ -12,7 +12,7 @@ import pytest
 
 from tests.api.conftest import demo_with_write_access
 from tests.conformance.reference import reference
-from wattkeeper.app import Edge
+from wattkeeper.edge.app import Edge
 from wattkeeper.testing.fake_clock import FakeClock
 
 SUMMER_NOON = 1_782_036_000.0

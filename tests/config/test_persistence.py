@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from wattkeeper.app import Edge
 from wattkeeper.config.site import ComponentEntry, demo_site
 from wattkeeper.core.errors import ConfigError
+from wattkeeper.edge.app import Edge
 from wattkeeper.testing.fake_clock import FakeClock
 
 

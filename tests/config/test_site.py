@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from wattkeeper.app import Edge
 from wattkeeper.config.site import demo_site, load_site, parse_site
 from wattkeeper.core.errors import ConfigError
+from wattkeeper.edge.app import Edge
 from wattkeeper.testing.fake_clock import FakeClock
 
 BATTERY = """

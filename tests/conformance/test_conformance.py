@@ -19,9 +19,9 @@ from tests.conformance.reference import (
     readme_with_section,
     reference,
 )
-from wattkeeper.app import Edge
 from wattkeeper.config.site import SiteConfig, demo_site, load_site
 from wattkeeper.core.component import Component
+from wattkeeper.edge.app import Edge
 from wattkeeper.testing.fake_clock import FakeClock
 
 SUMMER_NOON = 1_782_036_000.0

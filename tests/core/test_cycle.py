@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from wattkeeper.app import Edge
 from wattkeeper.config.site import demo_site
+from wattkeeper.edge.app import Edge
 from wattkeeper.testing.fake_clock import FakeClock
 
 PERIOD_S = 60.0

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import demo_with_write_access
-from wattkeeper.app import Edge
 from wattkeeper.config.site import SiteConfig
+from wattkeeper.edge.app import Edge
 
 
 class LiveEdge:

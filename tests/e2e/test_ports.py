@@ -11,10 +11,10 @@ import httpx
 
 from tests.api.conftest import demo_with_write_access
 from wattkeeper.api.server import HttpServers
-from wattkeeper.app import Edge
 from wattkeeper.cli import build_parser, main
 from wattkeeper.config.data_dir import URL_FILE
 from wattkeeper.core.state import Level
+from wattkeeper.edge.app import Edge
 
 
 async def _serve(edge: Edge) -> HttpServers:

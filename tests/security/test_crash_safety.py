@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from wattkeeper.api import users
-from wattkeeper.app import Edge
 from wattkeeper.apps.catalog import CATALOG
 from wattkeeper.config import overrides, state
 from wattkeeper.config.site import demo_site
+from wattkeeper.edge.app import Edge
 from wattkeeper.licensing import issue_offline
 from wattkeeper.testing.fake_clock import FakeClock
 

@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.api.conftest import GUEST, OWNER, demo_with_write_access
-from wattkeeper.app import Edge
+from wattkeeper.edge.app import Edge
 
 pytestmark = pytest.mark.fuzz
 

@@ -13,7 +13,7 @@ import pytest
 
 from tests.api.conftest import ADMIN, OWNER, basic, demo_with_write_access
 from tests.security.conftest import follow
-from wattkeeper.app import Edge
+from wattkeeper.edge.app import Edge
 from wattkeeper.testing.fake_clock import FakeClock
 
 

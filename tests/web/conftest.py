@@ -21,9 +21,9 @@ import pytest_asyncio
 from tests.api.conftest import basic, demo_with_write_access
 from tests.conftest import SUMMER_NOON
 from wattkeeper.api.server import HttpServers
-from wattkeeper.app import Edge
 from wattkeeper.config.site import SiteConfig, demo_site
 from wattkeeper.core.clock import SystemClock
+from wattkeeper.edge.app import Edge
 from wattkeeper.testing.fake_clock import FakeClock
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -142,9 +141,6 @@ def _json_kind(raw: Any) -> str:
     return type(raw).__name__
 
 
-WriteHandler = Callable[[Value], None]
-
-
 class Generation:
     """Counts changes of process-image values, so a reader may cache what it built from them
     (the REST API's `.*/.*` between two cycles)."""
@@ -166,7 +162,7 @@ class Channel:
     of a cycle sees the same frozen image.
     """
 
-    __slots__ = ("_on_write", "address", "component_id", "doc", "next", "value")
+    __slots__ = ("address", "component_id", "doc", "next", "value")
 
     def __init__(self, component_id: str, doc: ChannelDoc) -> None:
         self.component_id = component_id
@@ -174,7 +170,6 @@ class Channel:
         self.address = f"{component_id}/{doc.name}"
         self.value: Value = None
         self.next: Value = None
-        self._on_write: WriteHandler | None = None
 
     @property
     def name(self) -> str:
@@ -190,20 +185,10 @@ class Channel:
         self.next = value
         GENERATION.value += 1
 
-    def freeze(self) -> None:
-        self.value = self.next
-        GENERATION.value += 1
-
-    def on_write(self, handler: WriteHandler) -> None:
-        self._on_write = handler
-
     def write(self, raw: Any) -> Value:
-        """Write a value from outside: validated, then handed to the component's handler."""
+        """Write a value from outside: validated, then set at once."""
         if not self.doc.access.writable:
             raise WriteRejected(f"Channel [{self.address}] is read-only")
         value = coerce(self.doc, raw)
-        if self._on_write is None:
-            self.set_now(value)
-        else:
-            self._on_write(value)
+        self.set_now(value)
         return value

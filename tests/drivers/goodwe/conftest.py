@@ -15,7 +15,7 @@ from wattkeeper.config.registry import BuildContext
 from wattkeeper.core.clock import SystemClock
 from wattkeeper.core.cycle import Cycle
 from wattkeeper.core.manager import ComponentManager
-from wattkeeper.factories import default_registry
+from wattkeeper.edge.factories import default_registry
 from wattkeeper.natures.sum import Sum
 from wattkeeper.power.stage import Power
 from wattkeeper.simulator.fenecon.nullmodem import NullModem

@@ -9,7 +9,7 @@ from typing import TextIO
 from wattkeeper.core.events import CycleDone
 from wattkeeper.core.manager import ComponentManager
 
-log = logging.getLogger("wattkeeper.status")
+log = logging.getLogger("wattkeeper.edge.status")
 
 
 def status_line(manager: ComponentManager) -> str:

@@ -7,7 +7,7 @@ import logging
 from wattkeeper.core.channel import Channel, History
 from wattkeeper.core.events import CycleDone
 from wattkeeper.core.manager import ComponentManager
-from wattkeeper.counters import CounterContinuity
+from wattkeeper.edge.counters import CounterContinuity
 from wattkeeper.history import HistoryStore
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Any
 
-from wattkeeper.cli_client import add_connection_arguments, edge_url, guarded
+from wattkeeper.cli.client import add_connection_arguments, edge_url, guarded
 from wattkeeper.client import WattkeeperClient
 
 

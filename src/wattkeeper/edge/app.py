@@ -38,14 +38,14 @@ from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.site_time import SiteTime
 from wattkeeper.core.state import Level, StateDoc
 from wattkeeper.core.writes import WriteGate
-from wattkeeper.counters import CounterContinuity, device_fingerprint
-from wattkeeper.factories import default_registry
+from wattkeeper.edge.counters import CounterContinuity, device_fingerprint
+from wattkeeper.edge.factories import default_registry
+from wattkeeper.edge.recorder import HistoryRecorder
 from wattkeeper.history import SqliteHistoryStore
 from wattkeeper.licensing import TrustedKeys, default_trusted_keys, trusted_keys
 from wattkeeper.natures.meta import META_ID, META_PROPERTIES, MetaComponent
 from wattkeeper.natures.sum import Sum
 from wattkeeper.power.stage import Power
-from wattkeeper.recorder import HistoryRecorder
 
 log = logging.getLogger(__name__)
 

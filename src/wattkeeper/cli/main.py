@@ -1,4 +1,4 @@
-"""The `wattkeeper` command line."""
+"""`wattkeeper` and its subcommands: the parser, `run`, `passwd`, and the error translation."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from wattkeeper import __version__, cli_apps, cli_client
+from wattkeeper import __version__
+from wattkeeper.cli import apps as cli_apps
+from wattkeeper.cli import client as cli_client
 from wattkeeper.config.data_dir import default_data_dir
 from wattkeeper.core.errors import WattkeeperError
 from wattkeeper.licensing import cli as licensing_cli
@@ -21,7 +23,7 @@ log = logging.getLogger("wattkeeper")
 
 def _run(args: argparse.Namespace) -> int:
     from wattkeeper.config.site import demo_site, load_site
-    from wattkeeper.runner import new_event_loop, run_edge
+    from wattkeeper.edge.runner import new_event_loop, run_edge
 
     site = load_site(Path(args.config)) if args.config else demo_site()
     if args.host:

@@ -8,9 +8,9 @@ import logging
 import signal
 from pathlib import Path
 
-from wattkeeper.app import Edge
 from wattkeeper.config.site import SiteConfig
-from wattkeeper.status import StatusDisplay
+from wattkeeper.edge.app import Edge
+from wattkeeper.edge.status import StatusDisplay
 
 log = logging.getLogger("wattkeeper")
 
