@@ -13,6 +13,7 @@ import pytest
 from tests.licence_vendor.conftest import LiveService
 from tests.licence_vendor.vendor_support import ADMIN_TOKEN, race
 from tests.licensing.licensing_support import EDGE_A, EDGE_B, MODBUS, REST
+from wattkeeper.licence_vendor.admin_client import LicenceAdminClient
 from wattkeeper.licence_vendor.background import BackgroundServer
 from wattkeeper.licence_vendor.demo import demo_signing_key
 from wattkeeper.licence_vendor.minting import generate_key
@@ -30,7 +31,7 @@ from wattkeeper.licensing.wallet import LicenceWallet
 
 
 def issue(service: LiveService, app_id: str = REST) -> str:
-    return LicenceServiceClient(service.url).issue(app_id, ADMIN_TOKEN)
+    return LicenceAdminClient(service.url).issue(app_id, ADMIN_TOKEN)
 
 
 def post(service: LiveService, path: str, body: Any, token: str | None = None) -> httpx.Response:
