@@ -161,7 +161,8 @@ class HttpServers:
                 access_log=False,
                 server_header=False,
                 # h11, not httptools: it bounds a request head (ADR 0050)
-                http=functools.partial(GuardedH11Protocol, guard=self.guard),
+                # uvicorn calls any protocol factory; its annotation only names classes
+                http=functools.partial(GuardedH11Protocol, guard=self.guard),  # type: ignore[arg-type]
                 h11_max_incomplete_event_size=MAX_HEAD,
                 timeout_keep_alive=5,
                 ws="websockets-sansio",
