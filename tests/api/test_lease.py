@@ -113,3 +113,16 @@ async def test_a_write_the_battery_cannot_follow_says_what_it_was_fitted_to(api)
     await api.post("ess0/SetActivePowerEquals", {"value": None})
     api.step(1)
     assert await api.value("ctrlApiRest0/Adjustments") == ""  # nothing held, nothing fitted
+
+
+async def test_a_rounded_fraction_is_said(api) -> None:
+    response = await api.post("ess0/SetActivePowerEquals", {"value": 1500.4})
+    assert response.status_code == 200  # OpenEMS clients send floats for INTEGER channels
+    api.step(2)
+    assert await api.value("ess0/ActivePower") == 1500
+    assert await api.value("ctrlApiRest0/Adjustments") == (
+        "ess0/SetActivePowerEquals:1500.4 rounded to 1500"
+    )
+    await api.post("ess0/SetActivePowerEquals", {"value": 1500.0})  # exactly a whole number
+    api.step(1)
+    assert await api.value("ctrlApiRest0/Adjustments") == ""

@@ -418,3 +418,21 @@ async def test_the_page_reconnects_after_the_server_went_away(browser, live) -> 
     assert await page.evaluate("window.wentOffline") is True
     assert page.external == []
     await page.context.close()
+
+
+async def test_the_date_follows_the_pages_language_not_the_browsers(browser, live) -> None:
+    page = await new_page(browser, live.url)  # an English browser
+    await login(page, "owner")
+    await page.locator("[data-lang=de]").click()
+    await page.goto("/#/history")
+    await page.get_by_test_id("history-date").fill(RECORDED_DAY)
+    year, month, day = RECORDED_DAY.split("-")
+    shown = page.get_by_test_id("history-date-shown")
+
+    async def german() -> bool:
+        return f"{day}.{month}.{year}" in await shown.inner_text()
+
+    await eventually(german)
+    await page.locator("[data-lang=en]").click()
+    assert_clean(page)
+    await page.context.close()

@@ -18,9 +18,6 @@ class ComponentManagerApi:
     def __init__(self, ctx: ApiContext) -> None:
         self.ctx = ctx
 
-    def register(self) -> None:
-        self.ctx.component_methods.setdefault(COMPONENT_MANAGER_ID, self)
-
     async def __call__(self, call: RpcCall) -> Any:
         require(call.user, Role.GUEST, f"{COMPONENT_MANAGER_ID}: {call.method}")
         if call.method != "getChannelsOfComponent":

@@ -22,8 +22,6 @@ class HistoryApi:
         self.ctx = ctx
         self.store = store
         self.rpc = HistoryJsonRpc(store)
-        for method in self.rpc.methods:
-            ctx.methods[method] = self.query
 
     async def query(self, call: RpcCall) -> Any:
         require(call.user, Role.GUEST, "reading history")

@@ -70,7 +70,7 @@ class GuardedH11Protocol(H11Protocol):
         self.transport.close()
 
     # -- connection life -----------------------------------------------------------------------
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+    def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
         if not self.guard.admit(self):
             transport.abort()  # every slot is busy answering a request
@@ -111,7 +111,7 @@ class GuardedH11Protocol(H11Protocol):
         super().handle_websocket_upgrade(event)
 
     def send_400_response(self, msg: str) -> None:
-        refused = self.conn.refused
+        refused = self.conn.refused if isinstance(self.conn, _Connection) else None
         status = refused.error_status_hint if refused is not None else 400
         if status == 431 and b"\n" not in self.conn.trailing_data[0]:
             status = 414

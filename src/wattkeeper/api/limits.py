@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import MutableMapping
 from typing import Any
 
 from wattkeeper.api.errors import ApiError, bad_request
@@ -25,7 +26,7 @@ def head_problem(scope: dict[str, Any]) -> ApiError | None:
     return None
 
 
-def declared_length(scope: dict[str, Any], limit: int) -> None:
+def declared_length(scope: MutableMapping[str, Any], limit: int) -> None:
     """Refuse a body by its Content-Length before a byte of it is read."""
     for key, value in scope.get("headers") or ():
         if key == b"content-length":
@@ -37,7 +38,7 @@ def declared_length(scope: dict[str, Any], limit: int) -> None:
                 raise too_large(limit)
 
 
-async def read_body(scope: dict[str, Any], receive: Any, limit: int) -> bytes:
+async def read_body(scope: MutableMapping[str, Any], receive: Any, limit: int) -> bytes:
     """The whole body, refused with 413 as soon as it passes `limit`, 408 if it is too slow."""
     declared_length(scope, limit)
     chunks: list[bytes] = []

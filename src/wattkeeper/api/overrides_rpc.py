@@ -21,10 +21,6 @@ class OverrideMethods:
     def __init__(self, ctx: ApiContext) -> None:
         self.ctx = ctx
 
-    def register(self) -> None:
-        self.ctx.methods.setdefault("setOverride", self.set_override)
-        self.ctx.methods.setdefault("getOverrides", self.get_overrides)
-
     async def set_override(self, call: RpcCall) -> Any:
         """{address, value}: value null releases the setpoint."""
         require(call.user, Role.OWNER, "setting a setpoint")

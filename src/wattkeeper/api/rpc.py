@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from wattkeeper.api.auth import require
-from wattkeeper.api.context import ApiContext, RpcCall, RpcHandler
+from wattkeeper.api.context import ApiContext, RpcCall
 from wattkeeper.api.edge_config import edge_config
 from wattkeeper.api.errors import NULL_ID, ApiError, Code, bad_request
 from wattkeeper.api.limits import load_json
@@ -53,20 +53,10 @@ class Dispatcher:
     """Runs a method for an authenticated user; the same for /jsonrpc and the websocket."""
 
     def __init__(self, ctx: ApiContext) -> None:
-        self.ctx = ctx
-        self.methods: dict[str, RpcHandler] = {
-            "getEdgeConfig": self.get_edge_config,
-            "updateComponentConfig": self.update_component_config,
-            "createComponentConfig": self.create_component_config,
-            "deleteComponentConfig": self.delete_component_config,
-            "setChannelValue": self.set_channel_value,
-            "componentJsonApi": self.component_json_api,
-            "getAuditLog": self.get_audit_log,
-            "changePassword": self.change_password,
-        }
+        self.ctx = ctx  # its handlers are registered with the others in api/methods.py
 
     async def call(self, call: RpcCall) -> Any:
-        handler = self.methods.get(call.method) or self.ctx.methods.get(call.method)
+        handler = self.ctx.methods.get(call.method)
         if handler is None:
             raise bad_request(f"Unknown JSON-RPC method [{call.method}]")
         try:

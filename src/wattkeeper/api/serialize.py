@@ -66,7 +66,7 @@ class ChannelEncoder:
 
     def many(self, channels: list[Channel]) -> str:
         cache = self._cache
-        parts = []
+        parts: list[str] = []
         append = parts.append
         for channel in channels:
             entry = cache.get(channel) or self._entry(channel)

@@ -17,7 +17,6 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from wattkeeper.api.component_manager import ComponentManagerApi
 from wattkeeper.api.connections import ConnectionGuard
 from wattkeeper.api.context import ApiContext
 from wattkeeper.api.errors import ApiError
@@ -25,7 +24,6 @@ from wattkeeper.api.http_protocol import MAX_HEAD, GuardedH11Protocol
 from wattkeeper.api.jsonrpc_http import JsonRpcEndpoint
 from wattkeeper.api.limits import head_problem
 from wattkeeper.api.openapi import openapi_document
-from wattkeeper.api.overrides_rpc import OverrideMethods
 from wattkeeper.api.rest import RestChannelApp
 from wattkeeper.api.rpc import Dispatcher
 from wattkeeper.api.websocket import MAX_MESSAGE, WebsocketApi
@@ -41,8 +39,6 @@ class EdgeAsgiApp:
         self.dispatcher = Dispatcher(ctx)
         self.rest = RestChannelApp(ctx)
         endpoint = JsonRpcEndpoint(ctx, self.dispatcher).handle
-        OverrideMethods(ctx).register()
-        ComponentManagerApi(ctx).register()
         self.websocket = WebsocketApi(ctx, self.dispatcher)
         routes: list[Any] = [
             Route("/jsonrpc", endpoint, methods=["POST"]),
@@ -161,7 +157,8 @@ class HttpServers:
                 access_log=False,
                 server_header=False,
                 # h11, not httptools: it bounds a request head (ADR 0050)
-                http=functools.partial(GuardedH11Protocol, guard=self.guard),
+                # uvicorn calls any protocol factory; its annotation only names classes
+                http=functools.partial(GuardedH11Protocol, guard=self.guard),  # type: ignore[arg-type]
                 h11_max_incomplete_event_size=MAX_HEAD,
                 timeout_keep_alive=5,
                 ws="websockets-sansio",

@@ -227,11 +227,11 @@ class AppManager:
         self, spec: AppSpec, props: Any, alias: str, component_ids: list[str]
     ) -> AppInstance:
         instance = AppInstance(
-            instanceId=str(uuid.uuid4()),
-            appId=spec.app_id,
+            instance_id=str(uuid.uuid4()),
+            app_id=spec.app_id,
             alias=alias,
             properties=props.model_dump(by_alias=True, mode="json"),
-            componentIds=component_ids,
+            component_ids=component_ids,
         )
         self.instances.append(instance)
         return instance

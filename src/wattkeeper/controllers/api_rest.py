@@ -112,8 +112,8 @@ class RestApiWorker(RestApiController):
             ChannelDoc(
                 "Adjustments",
                 ChannelType.STRING,
-                text="Held writes the battery could not follow as written, what they were "
-                "fitted to and why (empty: every held write applied as written)",
+                text="Held writes not applied exactly as written: rounded to a whole number, "
+                "or fitted to what the battery can do, and why (empty: all applied as written)",
             ),
         )
         self._adjustments = ""
@@ -125,7 +125,15 @@ class RestApiWorker(RestApiController):
         value = self.validate(request.component_id, request.channel_id, request.value)
         # audited before it is held: a write that cannot be audited is refused
         self._audit(self._clock.time(), request, value)
-        self.hold(request.address, value, request.role, request.remote)
+        # a fraction for an INTEGER channel is rounded: remembered, so that it can be said
+        rounded = isinstance(request.value, float) and request.value != value
+        self.hold(
+            request.address,
+            value,
+            request.role,
+            request.remote,
+            request.value if rounded else None,
+        )
         return value
 
     def held_writes(self) -> list[HeldWrite]:
@@ -155,7 +163,14 @@ class RestApiWorker(RestApiController):
             )
         return coerce(channel.doc, raw)
 
-    def hold(self, address: str, value: Value, role: str = "", remote: str = "") -> None:
+    def hold(
+        self,
+        address: str,
+        value: Value,
+        role: str = "",
+        remote: str = "",
+        requested: Any = None,
+    ) -> None:
         """Hold an already validated value (None releases it) and re-arm the lease."""
         if value is None:
             self.held.pop(address, None)
@@ -166,7 +181,7 @@ class RestApiWorker(RestApiController):
                 if previous is not None and previous.value == value
                 else self._clock.time()
             )
-            self.held[address] = HeldWrite(address, value, since, role, remote)
+            self.held[address] = HeldWrite(address, value, since, role, remote, requested)
         timeout = self.config.api_timeout
         self._deadline = self._clock.monotonic() + timeout if timeout > 0 else None
         self._publish()
@@ -204,7 +219,11 @@ class RestApiWorker(RestApiController):
     def _fitted_last_cycle(self) -> str:
         """The solver's adjustments of last cycle to writes that are still held (the solver runs
         after the controllers, so a write shows here from the cycle after it was first applied)."""
-        notes = []
+        notes = [
+            f"{held.address}:{held.requested} rounded to {held.value}"
+            for held in self.held.values()
+            if held.requested is not None
+        ]
         for adjustment in self._power.last_solution.adjustments:
             owner, _, address = adjustment.constraint.source.partition(": ")
             held = self.held.get(address)

@@ -38,6 +38,7 @@ class HeldWrite:
     since: float  # wall time of the first write of this value
     role: str
     remote: str
+    requested: Any = None  # what the client sent, when it was not exactly `value` (rounded)
 
 
 #: Records an accepted write before it acts (when, the request, the validated value); raises

@@ -8,16 +8,15 @@ from pathlib import Path
 
 from starlette.routing import Route
 
-from wattkeeper.api.app_center import APP_MANAGER_ID, AppCenterApi, AppManagerComponent
-from wattkeeper.api.app_center_keys import AppCenterKeys
+from wattkeeper.api.app_center import AppCenterApi, AppManagerComponent
 from wattkeeper.api.audit import AuditLog
 from wattkeeper.api.auth import Authenticator
 from wattkeeper.api.context import ApiContext
 from wattkeeper.api.history_api import HistoryApi
-from wattkeeper.api.host import HOST_ID, HostApi, HostComponent
+from wattkeeper.api.host import HostComponent
+from wattkeeper.api.methods import register_methods
 from wattkeeper.api.server import EdgeAsgiApp, HttpServers
 from wattkeeper.api.timedata import TIMEDATA_ID, TimedataComponent
-from wattkeeper.api.update_manager import UPDATE_MANAGER_ID, update_manager
 from wattkeeper.api.users import UserStore
 from wattkeeper.apps.manager import AppManager
 from wattkeeper.config import property_channels
@@ -147,10 +146,6 @@ class Edge:
         )
         app_center = AppCenterApi(self.apps)
         self.manager.add(AppManagerComponent())
-        self.api.component_methods[APP_MANAGER_ID] = app_center
-        self.api.methods["appCenter"] = AppCenterKeys(app_center)
-        self.api.component_methods[HOST_ID] = HostApi()
-        self.api.component_methods[UPDATE_MANAGER_ID] = update_manager
         try:
             self.history = SqliteHistoryStore(data_dir / "history.sqlite")
         except sqlite3.Error as error:
@@ -164,6 +159,7 @@ class Edge:
         self.asgi = EdgeAsgiApp(
             self.api, [Route("/history/export.csv", history_api.export_csv, methods=["GET"])]
         )
+        register_methods(self.api, self.asgi.dispatcher, history_api, app_center)
         self.cycle.events.subscribe(self._watch_users)
         self.cycle.events.subscribe(self._watch_storage)
         self._servers: HttpServers | None = None

@@ -47,7 +47,7 @@ class HistoryRecorder:
 
     def __call__(self, event: CycleDone) -> None:
         self._refresh()
-        values = {}
+        values: dict[str, float | int | None] = {}
         for address, channel in self._kept:
             value = channel.value
             if not isinstance(value, int | float):

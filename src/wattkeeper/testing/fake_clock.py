@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 
 class FakeClock:
@@ -37,9 +38,10 @@ class FakeClock:
             return True
         timer: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._timers.append((self._mono + timeout, timer))
-        waiter = asyncio.ensure_future(event.wait())
+        waiter: asyncio.Future[bool] = asyncio.ensure_future(event.wait())
+        pending: set[asyncio.Future[Any]] = {waiter, timer}
         try:
-            await asyncio.wait({waiter, timer}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
         finally:
             waiter.cancel()
             timer.cancel()

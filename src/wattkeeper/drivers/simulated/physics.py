@@ -45,7 +45,7 @@ def pv_power(
     elevation_noon = 90.0 - latitude + declination
     season = max(math.sin(math.radians(elevation_noon)), 0.0)
     arch = math.sin(math.pi * (hour - sunrise) / (sunset - sunrise)) ** 1.5
-    return peak_w * season * arch * cloud
+    return float(peak_w * season * arch * cloud)
 
 
 # Relative household load by hour of day (a typical residential load-profile shape).

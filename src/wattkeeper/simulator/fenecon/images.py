@@ -47,6 +47,10 @@ class Image:
             start <= address and address + count <= start + size for start, size in self.ranges
         )
 
+    def write(self, address: int, values: Sequence[int]) -> None:
+        """What a client writes; an image without writable registers refuses it."""
+        raise WriteRefused(f"write {address}+{len(values)}: read-only device")
+
     def read(self, address: int, count: int) -> list[int]:
         if not self.served(address, count):
             raise WriteRefused(f"read {address}+{count}: not served")

@@ -147,7 +147,7 @@ class FeneconHomeSimulator:
     ) -> ExcCodes | None:
         self.requests += 1
         if unit == BATTERY_UNIT and HomeFault.BATTERY_SILENT in self.faults:
-            raise NoSuchIdException(unit)  # with ignore_missing_devices: no answer at all
+            raise NoSuchIdException(str(unit))  # with ignore_missing_devices: no answer at all
         if HomeFault.SLOW in self.faults:
             await asyncio.sleep(self.slow_delay)
         if HomeFault.DISCONNECT in self.faults:

@@ -46,7 +46,14 @@ export function mount(app, root) {
   let day = localDate(new Date());
   let generation = 0;
 
-  const picker = h('input', { type: 'date', value: day, 'data-testid': 'history-date', max: localDate(new Date()) });
+  // the browser draws a date field in its own locale; the page's language decides what is shown,
+  // and the (transparent) native field on top still opens the browser's calendar
+  const picker = h('input', { type: 'date', value: day, 'data-testid': 'history-date', max: localDate(new Date()), 'aria-label': t('history.date') });
+  const shownDate = h('span', { class: 'date-shown', 'data-testid': 'history-date-shown' });
+  const showDate = () => {
+    shownDate.textContent = new Date(`${day}T12:00:00`).toLocaleDateString(app.lang, { weekday: 'short', day: 'numeric', month: '2-digit', year: 'numeric' });
+  };
+  showDate();
   const periods = ['day', 'week', 'month'].map((name) =>
     h('button', { type: 'button', 'data-period': name, class: name === period ? 'active' : '' }, t(`history.${name}`)));
   const status = h('p', { class: 'banner warn', 'data-testid': 'history-unavailable', hidden: true }, t('history.unavailable'));
@@ -62,7 +69,7 @@ export function mount(app, root) {
   );
   root.append(h('section', { class: 'history-view' },
     h('div', { class: 'toolbar' },
-      h('label', {}, h('span', {}, t('history.date')), picker),
+      h('label', {}, h('span', {}, t('history.date')), h('span', { class: 'date-field' }, shownDate, picker)),
       h('div', { class: 'segmented', role: 'group' }, periods)),
     status,
     ...cards));
@@ -163,6 +170,7 @@ export function mount(app, root) {
   picker.addEventListener('change', () => {
     if (picker.value) {
       day = picker.value;
+      showDate();
       load();
     }
   });
