@@ -22,6 +22,15 @@ VIOLATIONS = {
         "history/energy.py",
         "import wattkeeper.core.manager",
     ),
+    # the edge trusting vendor code (the demo private key, the server) would defeat the split
+    "The edge's licensing knows nothing of the vendor's side and runs no server": (
+        "licensing/wallet.py",
+        "import wattkeeper.licence_vendor.minting",
+    ),
+    "The licence vendor builds on the edge's licensing only, never on the edge runtime": (
+        "licence_vendor/service.py",
+        "import wattkeeper.config.site",
+    ),
     "Protocols are sans-I/O codecs and import nothing else of wattkeeper": (
         "protocols/registers.py",
         "import wattkeeper.bridges",

@@ -11,11 +11,9 @@ from tests.api.conftest import EVENING, OWNER, Api
 from tests.conftest import EdgeRunner
 from wattkeeper.config.site import demo_site
 from wattkeeper.edge.app import Edge
-from wattkeeper.licensing import generate_key, issue_offline
-from wattkeeper.licensing.background import BackgroundServer
-from wattkeeper.licensing.demo_vendor import demo_signing_key
-from wattkeeper.licensing.server import build_license_app
-from wattkeeper.licensing.vendor_db import VendorDB
+from wattkeeper.licence_vendor import VendorDB, demo_signing_key, generate_key, issue_offline
+from wattkeeper.licence_vendor.background import BackgroundServer
+from wattkeeper.licence_vendor.server import build_license_app
 from wattkeeper.testing.fake_clock import FakeClock
 
 RW = "App.Api.RestJson.ReadWrite"

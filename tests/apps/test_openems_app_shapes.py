@@ -9,7 +9,7 @@ import httpx
 
 from tests.api.conftest import OWNER, Api
 from tests.apps.test_app_center import RO, RW, app_call, fresh_demo, swap_adjacent_different
-from wattkeeper.licensing import issue_offline
+from wattkeeper.licence_vendor import issue_offline
 
 
 async def app_center(api: Api, method: str, params: dict[str, Any]) -> httpx.Response:

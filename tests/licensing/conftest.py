@@ -1,51 +1,12 @@
-"""Shared fixtures for the licensing tests: fixed clock, foreign vendor key, live service."""
+"""Shared fixtures for the edge's licensing tests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from licensing_support import ADMIN_TOKEN, fixed_clock
-
-from wattkeeper.licensing.background import BackgroundServer
-from wattkeeper.licensing.demo_vendor import demo_signing_key
-from wattkeeper.licensing.licence import Clock
-from wattkeeper.licensing.server import build_license_app
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return fixed_clock
 
 
 @pytest.fixture
 def foreign_key() -> Ed25519PrivateKey:
     """A vendor key the edge does not trust (an attacker's, or another vendor's)."""
     return Ed25519PrivateKey.generate()
-
-
-@dataclass(frozen=True)
-class LiveService:
-    url: str
-    db_path: Path
-
-
-def _serve(db_path: Path, signing_key: Ed25519PrivateKey) -> Iterator[LiveService]:
-    app = build_license_app(db_path, signing_key, ADMIN_TOKEN, clock=fixed_clock)
-    with BackgroundServer(app, host="127.0.0.1", port=0) as server:
-        yield LiveService(server.url, db_path)
-
-
-@pytest.fixture
-def service(tmp_path: Path) -> Iterator[LiveService]:
-    """The licence service on a real uvicorn server, 127.0.0.1, free port, demo vendor key."""
-    yield from _serve(tmp_path / "vendor.sqlite3", demo_signing_key())
-
-
-@pytest.fixture
-def rogue_service(tmp_path: Path, foreign_key: Ed25519PrivateKey) -> Iterator[LiveService]:
-    """A licence service signing with a key the edge does not trust."""
-    yield from _serve(tmp_path / "rogue.sqlite3", foreign_key)

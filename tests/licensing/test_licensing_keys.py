@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
-import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from licensing_support import MODBUS, REST
 
+from tests.licensing.licensing_support import MODBUS, REST
+from wattkeeper.licence_vendor.minting import generate_key
 from wattkeeper.licensing import damm
 from wattkeeper.licensing.apps import APP_CODES
 from wattkeeper.licensing.errors import (
@@ -17,10 +17,9 @@ from wattkeeper.licensing.errors import (
     KeyTypoError,
     LicenseKeyTypo,
     UnknownAppCodeError,
-    UnknownAppError,
     WrongAppError,
 )
-from wattkeeper.licensing.keys import LicenseKey, generate_key, parse_key
+from wattkeeper.licensing.keys import LicenseKey, parse_key
 
 
 def with_check(body: str) -> str:
@@ -48,21 +47,6 @@ def test_damm_known_vector() -> None:
     assert damm.check_digit("572") == "4"
     assert damm.is_valid("5724")
     assert not damm.is_valid("5723")
-
-
-def test_generated_key_layout() -> None:
-    key = generate_key(MODBUS)
-    assert re.fullmatch(r"\d{16}", key.digits)
-    assert key.digits.startswith(APP_CODES[MODBUS])
-    assert key.app_id == MODBUS
-    assert re.fullmatch(r"\d{4}-\d{4}-\d{4}-\d{4}", key.formatted())
-    assert key.formatted().replace("-", "") == key.digits
-    assert str(key) == key.formatted()
-
-
-def test_generated_keys_are_random() -> None:
-    keys = {generate_key(REST).digits for _ in range(300)}
-    assert len(keys) == 300
 
 
 @pytest.mark.parametrize("digits", KEYS)
@@ -150,11 +134,6 @@ def test_key_for_another_app_is_refused_offline() -> None:
     key.require_app(MODBUS)
     with pytest.raises(WrongAppError, match=f"this key is for app {MODBUS}, not {REST}"):
         key.require_app(REST)
-
-
-def test_unknown_app_cannot_get_a_key() -> None:
-    with pytest.raises(UnknownAppError, match=r"App\.Nope"):
-        generate_key("App.Nope")
 
 
 def test_typo_alias_names_the_same_class() -> None:

@@ -7,30 +7,20 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from licensing_support import EDGE_A, FIXED_NOW, MODBUS, REST
 
-from wattkeeper.licensing.demo_vendor import (
-    DEMO_PUBLIC_KEY_B64,
-    default_trusted_keys,
-    demo_key_id,
-    demo_signing_key,
-)
+from tests.licensing.licensing_support import EDGE_A, FIXED_NOW, MODBUS, REST
+from wattkeeper.licence_vendor.demo import demo_signing_key
+from wattkeeper.licence_vendor.minting import generate_key, sign, sign_licence
+from wattkeeper.licence_vendor.signing_keys import public_key_b64, public_key_pem
+from wattkeeper.licensing.demo_vendor import DEMO_PUBLIC_KEY_B64, default_trusted_keys, demo_key_id
 from wattkeeper.licensing.errors import (
     InvalidSignatureError,
     MalformedLicenceError,
     VendorKeyError,
     WrongAppError,
 )
-from wattkeeper.licensing.keys import generate_key
-from wattkeeper.licensing.licence import SignedLicence, sign_licence, verify_document, verify_json
-from wattkeeper.licensing.signing import (
-    canonical_json,
-    key_id,
-    public_key_b64,
-    public_key_pem,
-    sign,
-    trusted_keys,
-)
+from wattkeeper.licensing.licence import SignedLicence, verify_document, verify_json
+from wattkeeper.licensing.signing import canonical_json, key_id, trusted_keys
 
 
 def demo_licence(edge_id: str | None = EDGE_A, app_id: str = REST) -> SignedLicence:
@@ -125,10 +115,6 @@ def test_bad_public_key_is_a_clear_error(text: str) -> None:
 def test_trusted_keys_needs_at_least_one() -> None:
     with pytest.raises(VendorKeyError, match="at least one"):
         trusted_keys([])
-
-
-def test_demo_key_pair_belongs_together() -> None:
-    assert public_key_b64(demo_signing_key().public_key()) == DEMO_PUBLIC_KEY_B64
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from tests.openems_ui.conftest import Replay, inner_method, recorded, unwrap
-from wattkeeper.licensing import issue_offline
+from wattkeeper.licence_vendor import issue_offline
 
 NATURE = "io.openems.edge."
 TIMEDATA = NATURE + "timedata.api.Timedata"

@@ -15,7 +15,7 @@ from wattkeeper.apps.catalog import CATALOG
 from wattkeeper.config import overrides, state
 from wattkeeper.config.site import demo_site
 from wattkeeper.edge.app import Edge
-from wattkeeper.licensing import issue_offline
+from wattkeeper.licence_vendor import issue_offline
 from wattkeeper.testing.fake_clock import FakeClock
 
 RW = "App.Api.RestJson.ReadWrite"

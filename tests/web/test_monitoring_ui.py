@@ -11,7 +11,7 @@ import pytest
 
 from tests.api.conftest import basic
 from tests.web.conftest import RECORDED_DAY, LiveSite, fresh_demo_site, login, new_page, screenshot
-from wattkeeper.licensing import issue_offline
+from wattkeeper.licence_vendor import issue_offline
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -15,6 +15,7 @@ from wattkeeper.cli import apps as cli_apps
 from wattkeeper.cli import client as cli_client
 from wattkeeper.config.data_dir import default_data_dir
 from wattkeeper.core.errors import WattkeeperError
+from wattkeeper.licence_vendor import cli as licence_vendor_cli
 from wattkeeper.licensing import cli as licensing_cli
 from wattkeeper.simulator import cli as simulator_cli
 
@@ -88,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     passwd.add_argument("--data-dir", default=str(default_data_dir()), help="data directory")
     passwd.add_argument("--password", help="the new password (asked for when omitted)")
     passwd.set_defaults(handler=_passwd)
-    licensing_cli.register(sub)
+    licence_vendor_cli.register(sub, licensing_cli.register(sub))
     simulator_cli.register(sub)
     return parser
 

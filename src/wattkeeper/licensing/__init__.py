@@ -1,4 +1,7 @@
-"""Licensing: licence keys, vendor-signed licences, the licence service and the edge wallet."""
+"""The edge's licensing: key parsing, licence verification, the wallet and the service client.
+
+The vendor's side (issuing, signing, the licence server) is wattkeeper.licence_vendor.
+"""
 
 from wattkeeper.licensing.apps import APP_CODES, app_code, app_for_code
 from wattkeeper.licensing.demo_vendor import default_trusted_keys
@@ -20,9 +23,9 @@ from wattkeeper.licensing.errors import (
     WrongAppError,
     WrongEdgeError,
 )
-from wattkeeper.licensing.keys import LicenseKey, format_key, generate_key, parse_key
-from wattkeeper.licensing.licence import Licence, SignedLicence, sign_licence, verify_document
-from wattkeeper.licensing.offline import OfflineIssue, import_licence_file, issue_offline
+from wattkeeper.licensing.keys import LicenseKey, format_key, parse_key
+from wattkeeper.licensing.licence import Licence, SignedLicence, verify_document
+from wattkeeper.licensing.offline import import_licence_file
 from wattkeeper.licensing.signing import TrustedKeys, load_public_key, trusted_keys
 from wattkeeper.licensing.wallet import LicenceWallet, RejectedFile
 
@@ -41,7 +44,6 @@ __all__ = [
     "LicenseKeyTypo",
     "LicenseServiceUnavailable",
     "MalformedLicenceError",
-    "OfflineIssue",
     "RejectedFile",
     "SignedLicence",
     "TrustedKeys",
@@ -55,12 +57,9 @@ __all__ = [
     "app_for_code",
     "default_trusted_keys",
     "format_key",
-    "generate_key",
     "import_licence_file",
-    "issue_offline",
     "load_public_key",
     "parse_key",
-    "sign_licence",
     "trusted_keys",
     "verify_document",
 ]

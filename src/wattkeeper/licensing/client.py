@@ -21,7 +21,7 @@ _ERRORS_BY_CODE: dict[str, type[LicenseError]] = {
 
 
 class LicenceServiceClient:
-    """Talks to ``POST /api/v1/redeem`` and ``POST /api/v1/keys`` of a licence service."""
+    """Talks to ``POST /api/v1/redeem`` of a licence service (the vendor admin client adds more)."""
 
     def __init__(
         self,
@@ -52,14 +52,6 @@ class LicenceServiceClient:
         409, UnknownKeyError for 404, KeyTypoError ...), or LicenseServiceUnavailable.
         """
         return self._post("/api/v1/redeem", {"key": key, "appId": app_id, "edgeId": edge_id})
-
-    def issue(self, app_id: str, admin_token: str) -> str:
-        """Issue a new key for ``app_id`` (needs the admin token); return its 16 digits."""
-        answer = self._post("/api/v1/keys", {"appId": app_id}, token=admin_token)
-        key = answer.get("key")
-        if not isinstance(key, str):
-            raise LicenseServiceUnavailable("licence service answered without a key")
-        return key
 
 
 def _decode(url: str, response: httpx.Response) -> dict[str, Any]:

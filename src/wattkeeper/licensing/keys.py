@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 from wattkeeper.licensing import damm
-from wattkeeper.licensing.apps import app_code, app_for_code
+from wattkeeper.licensing.apps import app_for_code
 from wattkeeper.licensing.errors import KeyFormatError, KeyTypoError, WrongAppError
 
 KEY_LENGTH = 16
 _CODE_LENGTH = 3
-_RANDOM_LENGTH = KEY_LENGTH - _CODE_LENGTH - 1
 _DIGITS = frozenset("0123456789")
 # People copy keys from PDFs and mails, where dashes turn into en-dashes and groups into spaces.
 _SEPARATORS = frozenset(" -\u2013\u00a0")
@@ -96,9 +94,3 @@ def parse_key(text: str) -> LicenseKey:
     if not text.strip():
         raise KeyFormatError("licence key is empty")
     return LicenseKey(_strip(text))
-
-
-def generate_key(app_id: str) -> LicenseKey:
-    """Mint a fresh random key for ``app_id`` (UnknownAppError if the app has no code)."""
-    body = app_code(app_id) + f"{secrets.randbelow(10**_RANDOM_LENGTH):0{_RANDOM_LENGTH}d}"
-    return LicenseKey(body + damm.check_digit(body))

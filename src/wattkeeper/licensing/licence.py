@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from wattkeeper.licensing.errors import (
     InvalidSignatureError,
     LicenseError,
@@ -17,7 +15,7 @@ from wattkeeper.licensing.errors import (
     WrongAppError,
 )
 from wattkeeper.licensing.keys import LicenseKey
-from wattkeeper.licensing.signing import TrustedKeys, key_id, sign, verify
+from wattkeeper.licensing.signing import TrustedKeys, verify
 
 Clock = Callable[[], datetime]
 """Returns the current time as an aware datetime; injected so tests never depend on the wall."""
@@ -83,25 +81,6 @@ class SignedLicence:
     def to_json(self) -> str:
         """Pretty JSON for files; the signature covers the canonical form, not this text."""
         return json.dumps(self.to_document(), indent=2, sort_keys=True) + "\n"
-
-
-def sign_licence(
-    private_key: Ed25519PrivateKey,
-    key: LicenseKey,
-    edge_id: str | None,
-    issued_at: datetime,
-) -> SignedLicence:
-    """A licence for ``key``, bound to ``edge_id`` (None = unbound), signed by the vendor."""
-    if issued_at.tzinfo is None:
-        raise ValueError("issued_at must be timezone-aware")
-    licence = Licence(
-        key=key.digits,
-        app_id=key.app_id,
-        edge_id=edge_id,
-        issued_at=issued_at.astimezone(UTC).replace(microsecond=0),
-        vendor=key_id(private_key.public_key()),
-    )
-    return SignedLicence(licence, sign(private_key, licence.payload()))
 
 
 def _payload_from(document: Any) -> tuple[dict[str, Any], str]:

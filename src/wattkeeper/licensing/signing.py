@@ -1,4 +1,4 @@
-"""Ed25519 vendor keys: key ids, canonical JSON, signing and loading of PEM/base64 keys."""
+"""Ed25519 vendor public keys: key ids, canonical JSON, signature checks, trusted key sets."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from wattkeeper.licensing.errors import VendorKeyError
 
@@ -34,16 +34,6 @@ def raw_public_bytes(public_key: Ed25519PublicKey) -> bytes:
 def key_id(public_key: Ed25519PublicKey) -> str:
     """A short stable id derived from the public key, so it needs no registry to stay unique."""
     return "ed25519:" + hashlib.sha256(raw_public_bytes(public_key)).hexdigest()[:16]
-
-
-def public_key_b64(public_key: Ed25519PublicKey) -> str:
-    """The raw public key as base64, the short form accepted by ``load_public_key``."""
-    return base64.b64encode(raw_public_bytes(public_key)).decode("ascii")
-
-
-def sign(private_key: Ed25519PrivateKey, document: Mapping[str, Any]) -> str:
-    """Sign the canonical encoding of ``document``; return the signature as base64."""
-    return base64.b64encode(private_key.sign(canonical_json(document))).decode("ascii")
 
 
 def verify(public_key: Ed25519PublicKey, document: Mapping[str, Any], signature_b64: str) -> bool:
@@ -70,36 +60,6 @@ def load_public_key(text: str | bytes) -> Ed25519PublicKey:
     if not isinstance(key, Ed25519PublicKey):
         raise VendorKeyError(f"vendor public key must be Ed25519, got {type(key).__name__}")
     return key
-
-
-def load_private_key(text: str | bytes) -> Ed25519PrivateKey:
-    """Load an Ed25519 private key given as unencrypted PKCS#8 PEM or base64 of 32 raw bytes."""
-    data = text.encode("ascii", "replace") if isinstance(text, str) else text
-    data = data.strip()
-    try:
-        if data.startswith(b"-----BEGIN"):
-            key = serialization.load_pem_private_key(data, password=None)
-        else:
-            key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(data, validate=True))
-    except (ValueError, binascii.Error, TypeError) as exc:
-        raise VendorKeyError(f"cannot load vendor signing key: {exc}") from exc
-    if not isinstance(key, Ed25519PrivateKey):
-        raise VendorKeyError(f"vendor signing key must be Ed25519, got {type(key).__name__}")
-    return key
-
-
-def private_key_pem(private_key: Ed25519PrivateKey) -> bytes:
-    """Unencrypted PKCS#8 PEM, the format ``license keygen`` writes."""
-    return private_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-
-
-def public_key_pem(public_key: Ed25519PublicKey) -> bytes:
-    """SubjectPublicKeyInfo PEM of a public key."""
-    return public_key.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
 
 
 def trusted_keys(

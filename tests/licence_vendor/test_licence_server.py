@@ -9,12 +9,16 @@ from typing import Any
 
 import httpx
 import pytest
-from licensing_support import ADMIN_TOKEN, EDGE_A, EDGE_B, MODBUS, REST, race
 
-from conftest import LiveService
-from wattkeeper.licensing.background import BackgroundServer
+from tests.licence_vendor.conftest import LiveService
+from tests.licence_vendor.vendor_support import ADMIN_TOKEN, race
+from tests.licensing.licensing_support import EDGE_A, EDGE_B, MODBUS, REST
+from wattkeeper.licence_vendor.admin_client import LicenceAdminClient
+from wattkeeper.licence_vendor.background import BackgroundServer
+from wattkeeper.licence_vendor.demo import demo_signing_key
+from wattkeeper.licence_vendor.minting import generate_key
+from wattkeeper.licence_vendor.server import build_license_app
 from wattkeeper.licensing.client import LicenceServiceClient
-from wattkeeper.licensing.demo_vendor import demo_signing_key
 from wattkeeper.licensing.errors import (
     AlreadyRedeemedError,
     InvalidSignatureError,
@@ -23,13 +27,11 @@ from wattkeeper.licensing.errors import (
     UnknownKeyError,
     WrongAppError,
 )
-from wattkeeper.licensing.keys import generate_key
-from wattkeeper.licensing.server import build_license_app
 from wattkeeper.licensing.wallet import LicenceWallet
 
 
 def issue(service: LiveService, app_id: str = REST) -> str:
-    return LicenceServiceClient(service.url).issue(app_id, ADMIN_TOKEN)
+    return LicenceAdminClient(service.url).issue(app_id, ADMIN_TOKEN)
 
 
 def post(service: LiveService, path: str, body: Any, token: str | None = None) -> httpx.Response:

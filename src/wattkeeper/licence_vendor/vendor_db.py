@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from wattkeeper.licence_vendor.minting import generate_key
 from wattkeeper.licensing.errors import AlreadyRedeemedError, UnknownKeyError
-from wattkeeper.licensing.keys import LicenseKey, generate_key
+from wattkeeper.licensing.keys import LicenseKey
 from wattkeeper.licensing.licence import Clock, format_time, parse_time, utc_now
 
 # redemptions.key is the PRIMARY KEY: even if the application logic had a race, SQLite itself

@@ -8,11 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from licensing_support import EDGE_A, EDGE_B, FIXED_NOW, MODBUS, REST, fixed_clock, race
 
+from tests.licence_vendor.vendor_support import race
+from tests.licensing.licensing_support import EDGE_A, EDGE_B, FIXED_NOW, MODBUS, REST, fixed_clock
+from wattkeeper.licence_vendor.minting import generate_key
+from wattkeeper.licence_vendor.vendor_db import Redemption, VendorDB
 from wattkeeper.licensing.errors import AlreadyRedeemedError, UnknownAppError, UnknownKeyError
-from wattkeeper.licensing.keys import generate_key
-from wattkeeper.licensing.vendor_db import Redemption, VendorDB
 
 
 @pytest.fixture

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from wattkeeper.licence_vendor.minting import sign_licence
+from wattkeeper.licence_vendor.vendor_db import IssuedKey, VendorDB
 from wattkeeper.licensing.errors import InvalidEdgeIdError
 from wattkeeper.licensing.keys import parse_key
-from wattkeeper.licensing.licence import Clock, SignedLicence, sign_licence, utc_now
-from wattkeeper.licensing.vendor_db import IssuedKey, VendorDB
+from wattkeeper.licensing.licence import Clock, SignedLicence, utc_now
 
 _MAX_EDGE_ID_LENGTH = 200
 

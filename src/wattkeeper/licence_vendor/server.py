@@ -14,11 +14,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from wattkeeper.licensing.demo_vendor import DEMO_WARNING, demo_signing_key
+from wattkeeper.licence_vendor.demo import DEMO_WARNING, demo_signing_key
+from wattkeeper.licence_vendor.server_requests import authorised, error_response, json_body
+from wattkeeper.licence_vendor.service import LicenceService
 from wattkeeper.licensing.errors import LicenseError
 from wattkeeper.licensing.licence import Clock, format_time, utc_now
-from wattkeeper.licensing.server_requests import authorised, error_response, json_body
-from wattkeeper.licensing.service import LicenceService
 
 log = logging.getLogger(__name__)
 
