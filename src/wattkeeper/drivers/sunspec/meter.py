@@ -36,6 +36,7 @@ from wattkeeper.drivers.sunspec.common import (
     rounded,
     set_all_none,
 )
+from wattkeeper.natures import meter as meter_ch
 from wattkeeper.natures.meter import Meter, MeterType
 from wattkeeper.protocols.sunspec.models import METER_MODELS
 
@@ -85,8 +86,11 @@ class SunSpecMeter(Meter):
         for phase, point, _ in _PHASES[1:]:
             self.set(f"Voltage{phase}", rounded(number(values, f"PhV{point}"), 1000))
         volts = number(values, "PhV")
-        self.set("Voltage", rounded(volts if volts is not None else number(values, "PhVphA"), 1000))
-        self.set("Frequency", rounded(number(values, "Hz"), 1000))
+        self.set(
+            meter_ch.VOLTAGE,
+            rounded(volts if volts is not None else number(values, "PhVphA"), 1000),
+        )
+        self.set(meter_ch.FREQUENCY, rounded(number(values, "Hz"), 1000))
 
 
 def build(component_id: str, alias: str, config: Any, ctx: BuildContext) -> SunSpecMeter:
