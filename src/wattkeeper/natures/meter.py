@@ -19,16 +19,17 @@ class MeterType(Enum):
 PHASES = ("L1", "L2", "L3")
 
 
-def _phases(total: ChannelDoc) -> tuple[ChannelDoc, ...]:
-    """A total channel and its three phase channels (`ActivePower`, `ActivePowerL1`..`L3`);
-    only the total is kept in the history."""
-    return (
-        total,
-        *(
-            ChannelDoc(f"{total.name}{p}", total.type, total.unit, text=f"{total.text} {p}".strip())
-            for p in PHASES
-        ),
+Phases = tuple[ChannelDoc, ChannelDoc, ChannelDoc]
+
+
+def _phases(total: ChannelDoc) -> Phases:
+    """The phase channels L1..L3 of a total (`ActivePowerL1`..`L3`); only the total is kept in
+    the history."""
+    l1, l2, l3 = (
+        ChannelDoc(f"{total.name}{p}", total.type, total.unit, text=f"{total.text} {p}".strip())
+        for p in PHASES
     )
+    return (l1, l2, l3)
 
 
 # OpenEMS's ElectricityMeter: power in W/var, voltage in mV, current in mA, frequency in mHz.
@@ -59,14 +60,27 @@ ACTIVE_CONSUMPTION_ENERGY = ChannelDoc(
     text="Energy out of the site (grid: sold)",
     history=History.COUNTER,
 )
+#: the phase channels of each phased total, L1..L3
+ACTIVE_POWER_PHASES = _phases(ACTIVE_POWER)
+REACTIVE_POWER_PHASES = _phases(REACTIVE_POWER)
+VOLTAGE_PHASES = _phases(VOLTAGE)
+CURRENT_PHASES = _phases(CURRENT)
+ACTIVE_PRODUCTION_ENERGY_PHASES = _phases(ACTIVE_PRODUCTION_ENERGY)
+ACTIVE_CONSUMPTION_ENERGY_PHASES = _phases(ACTIVE_CONSUMPTION_ENERGY)
 METER = (
-    *_phases(ACTIVE_POWER),
-    *_phases(REACTIVE_POWER),
-    *_phases(VOLTAGE),
-    *_phases(CURRENT),
+    ACTIVE_POWER,
+    *ACTIVE_POWER_PHASES,
+    REACTIVE_POWER,
+    *REACTIVE_POWER_PHASES,
+    VOLTAGE,
+    *VOLTAGE_PHASES,
+    CURRENT,
+    *CURRENT_PHASES,
     FREQUENCY,
-    *_phases(ACTIVE_PRODUCTION_ENERGY),
-    *_phases(ACTIVE_CONSUMPTION_ENERGY),
+    ACTIVE_PRODUCTION_ENERGY,
+    *ACTIVE_PRODUCTION_ENERGY_PHASES,
+    ACTIVE_CONSUMPTION_ENERGY,
+    *ACTIVE_CONSUMPTION_ENERGY_PHASES,
 )
 
 

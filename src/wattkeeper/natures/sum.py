@@ -191,10 +191,10 @@ class Sum(Component):
         pv_dc = _total(c.value(charger_ch.ACTUAL_POWER) for c in chargers)
         production_power = _plus(pv_ac, pv_dc)
         consumption = _plus(ess_power, grid_power, pv_ac)
-        for phase in PHASES:
+        for phase, meter_phase in zip(PHASES, meter_ch.ACTIVE_POWER_PHASES, strict=True):
             ess_phase = None if ess_power is None else round(ess_power / 3)
-            grid_phase = meter(grid, f"ActivePower{phase}")
-            pv_phase = meter(production, f"ActivePower{phase}")
+            grid_phase = meter(grid, meter_phase)
+            pv_phase = meter(production, meter_phase)
             values[f"EssActivePower{phase}"] = ess_phase
             values[f"GridActivePower{phase}"] = grid_phase
             values[f"ProductionAcActivePower{phase}"] = pv_phase

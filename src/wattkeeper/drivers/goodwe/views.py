@@ -115,9 +115,9 @@ class GoodWeGridMeter(_View, Meter):
             return None if value is None else -round(value)
 
         self.set(meter_ch.ACTIVE_POWER, inverted("MeterActivePower"))
-        for phase in (1, 2, 3):
-            if f"ActivePowerL{phase}" in self.channels:
-                self.set(f"ActivePowerL{phase}", inverted(f"MeterActivePowerL{phase}"))
+        for phase, doc in enumerate(meter_ch.ACTIVE_POWER_PHASES, start=1):
+            if doc.name in self.channels:
+                self.set(doc, inverted(f"MeterActivePowerL{phase}"))
         reactive = number(values, "MeterReactivePower")
         self.set(meter_ch.REACTIVE_POWER, None if reactive is None else -round(reactive))
         set_in_unit(self, meter_ch.FREQUENCY, number(values, "MeterFrequency"))

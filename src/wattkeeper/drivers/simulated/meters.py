@@ -30,13 +30,13 @@ def publish_balanced(meter: Meter, power: float, produced_wh: float, consumed_wh
     meter.set(meter_ch.FREQUENCY, FREQUENCY_MHZ)
     meter.set(meter_ch.ACTIVE_PRODUCTION_ENERGY, round(produced_wh))
     meter.set(meter_ch.ACTIVE_CONSUMPTION_ENERGY, round(consumed_wh))
-    for phase in PHASES:
-        meter.set(f"ActivePower{phase}", round(phase_power))
-        meter.set(f"ReactivePower{phase}", 0)
-        meter.set(f"Voltage{phase}", VOLTAGE_MV)
-        meter.set(f"Current{phase}", phase_current_ma)
-        meter.set(f"ActiveProductionEnergy{phase}", round(produced_wh / 3.0))
-        meter.set(f"ActiveConsumptionEnergy{phase}", round(consumed_wh / 3.0))
+    for i in range(len(PHASES)):
+        meter.set(meter_ch.ACTIVE_POWER_PHASES[i], round(phase_power))
+        meter.set(meter_ch.REACTIVE_POWER_PHASES[i], 0)
+        meter.set(meter_ch.VOLTAGE_PHASES[i], VOLTAGE_MV)
+        meter.set(meter_ch.CURRENT_PHASES[i], phase_current_ma)
+        meter.set(meter_ch.ACTIVE_PRODUCTION_ENERGY_PHASES[i], round(produced_wh / 3.0))
+        meter.set(meter_ch.ACTIVE_CONSUMPTION_ENERGY_PHASES[i], round(consumed_wh / 3.0))
 
 
 class _EnergyMeter(Meter):
