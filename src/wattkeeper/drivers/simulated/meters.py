@@ -13,10 +13,23 @@ from wattkeeper.drivers.simulated.physics import Noise, load_power, pv_power
 from wattkeeper.natures import meter as meter_ch
 from wattkeeper.natures.ess import ACTIVE_POWER as ESS_ACTIVE_POWER
 from wattkeeper.natures.ess import EssCluster, SymmetricEss
-from wattkeeper.natures.meter import PHASES, Meter, MeterType
+from wattkeeper.natures.meter import Meter, MeterType
 
 VOLTAGE_MV = 230_000
 FREQUENCY_MHZ = 50_000
+
+#: each phase's channels, in the order `publish_balanced` sets them
+_BY_PHASE = tuple(
+    zip(
+        meter_ch.ACTIVE_POWER_PHASES,
+        meter_ch.REACTIVE_POWER_PHASES,
+        meter_ch.VOLTAGE_PHASES,
+        meter_ch.CURRENT_PHASES,
+        meter_ch.ACTIVE_PRODUCTION_ENERGY_PHASES,
+        meter_ch.ACTIVE_CONSUMPTION_ENERGY_PHASES,
+        strict=True,
+    )
+)
 
 
 def publish_balanced(meter: Meter, power: float, produced_wh: float, consumed_wh: float) -> None:
@@ -30,13 +43,13 @@ def publish_balanced(meter: Meter, power: float, produced_wh: float, consumed_wh
     meter.set(meter_ch.FREQUENCY, FREQUENCY_MHZ)
     meter.set(meter_ch.ACTIVE_PRODUCTION_ENERGY, round(produced_wh))
     meter.set(meter_ch.ACTIVE_CONSUMPTION_ENERGY, round(consumed_wh))
-    for i in range(len(PHASES)):
-        meter.set(meter_ch.ACTIVE_POWER_PHASES[i], round(phase_power))
-        meter.set(meter_ch.REACTIVE_POWER_PHASES[i], 0)
-        meter.set(meter_ch.VOLTAGE_PHASES[i], VOLTAGE_MV)
-        meter.set(meter_ch.CURRENT_PHASES[i], phase_current_ma)
-        meter.set(meter_ch.ACTIVE_PRODUCTION_ENERGY_PHASES[i], round(produced_wh / 3.0))
-        meter.set(meter_ch.ACTIVE_CONSUMPTION_ENERGY_PHASES[i], round(consumed_wh / 3.0))
+    for active, reactive, voltage, current, produced, consumed in _BY_PHASE:
+        meter.set(active, round(phase_power))
+        meter.set(reactive, 0)
+        meter.set(voltage, VOLTAGE_MV)
+        meter.set(current, phase_current_ma)
+        meter.set(produced, round(produced_wh / 3.0))
+        meter.set(consumed, round(consumed_wh / 3.0))
 
 
 class _EnergyMeter(Meter):
