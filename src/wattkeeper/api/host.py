@@ -33,6 +33,11 @@ def os_version() -> str:
     return info.get("PRETTY_NAME") or platform.platform()
 
 
+HOSTNAME = ChannelDoc("Hostname", ChannelType.STRING, text="Network name of this machine")
+OS_VERSION = ChannelDoc("OsVersion", ChannelType.STRING, text="Operating system")
+UPTIME = ChannelDoc("Uptime", ChannelType.LONG, Unit.SECONDS, text="Seconds since the edge started")
+
+
 class HostComponent(Component):
     """Hostname and OS once at start; uptime and free disk space refreshed as it runs."""
 
@@ -40,16 +45,10 @@ class HostComponent(Component):
 
     def __init__(self, data_dir: Path | None = None) -> None:
         super().__init__(HOST_ID, "Host")
-        self.declare(
-            ChannelDoc("Hostname", ChannelType.STRING, text="Network name of this machine"),
-            ChannelDoc("OsVersion", ChannelType.STRING, text="Operating system"),
-            ChannelDoc(
-                "Uptime", ChannelType.LONG, Unit.SECONDS, text="Seconds since the edge started"
-            ),
-        )
+        self.declare(HOSTNAME, OS_VERSION, UPTIME)
         self.declare_state(DISK_IS_FULL)
-        self.channel("Hostname").set_now(socket.gethostname())
-        self.channel("OsVersion").set_now(os_version())
+        self.channel(HOSTNAME).set_now(socket.gethostname())
+        self.channel(OS_VERSION).set_now(os_version())
         self._data_dir = data_dir
         self._started: float | None = None
         self._disk_checked: float | None = None
@@ -57,7 +56,7 @@ class HostComponent(Component):
     def before_process_image(self, now: float) -> None:
         if self._started is None:
             self._started = now
-        self.set("Uptime", round(now - self._started))
+        self.set(UPTIME, round(now - self._started))
         if self._data_dir is not None and (
             self._disk_checked is None or now - self._disk_checked >= _DISK_CHECK_EVERY_S
         ):

@@ -32,6 +32,21 @@ DEFAULT_PASSWORDS = StateDoc(
 )
 UNABLE_TO_START = StateDoc("UnableToStart", Level.FAULT, "The HTTP server could not bind its port")
 
+API_WORKER_LOG = ChannelDoc("ApiWorkerLog", ChannelType.STRING, text="Held writes")
+OVERRIDE_ACTIVE = ChannelDoc("OverrideActive", ChannelType.BOOLEAN, text="1 while writes are held")
+OVERRIDE_REMAINING = ChannelDoc(
+    "OverrideRemaining",
+    ChannelType.INTEGER,
+    Unit.SECONDS,
+    text="Seconds until the held writes expire (null: none held or no timeout)",
+)
+ADJUSTMENTS = ChannelDoc(
+    "Adjustments",
+    ChannelType.STRING,
+    text="Held writes not applied exactly as written: rounded to a whole number, "
+    "or fitted to what the battery can do, and why (empty: all applied as written)",
+)
+
 
 class ReadWriteConfig(ComponentConfig):
     api_timeout: int = Field(
@@ -100,22 +115,7 @@ class RestApiWorker(RestApiController):
         self._clock: Clock = ctx.clock
         self.held: dict[str, HeldWrite] = {}
         self._deadline: float | None = None  # monotonic; None: no expiry
-        self.declare(
-            ChannelDoc("ApiWorkerLog", ChannelType.STRING, text="Held writes"),
-            ChannelDoc("OverrideActive", ChannelType.BOOLEAN, text="1 while writes are held"),
-            ChannelDoc(
-                "OverrideRemaining",
-                ChannelType.INTEGER,
-                Unit.SECONDS,
-                text="Seconds until the held writes expire (null: none held or no timeout)",
-            ),
-            ChannelDoc(
-                "Adjustments",
-                ChannelType.STRING,
-                text="Held writes not applied exactly as written: rounded to a whole number, "
-                "or fitted to what the battery can do, and why (empty: all applied as written)",
-            ),
-        )
+        self.declare(API_WORKER_LOG, OVERRIDE_ACTIVE, OVERRIDE_REMAINING, ADJUSTMENTS)
         self._adjustments = ""
         self._publish()
 
@@ -237,10 +237,10 @@ class RestApiWorker(RestApiController):
     def _publish(self) -> None:
         log_text = ", ".join(f"{w.address}:{w.value}" for w in self.held.values())
         remaining = self.remaining()
-        self.channel("ApiWorkerLog").set_now(log_text)
-        self.channel("OverrideActive").set_now(1 if self.held else 0)
-        self.channel("Adjustments").set_now(self._adjustments if self.held else "")
-        self.channel("OverrideRemaining").set_now(
+        self.channel(API_WORKER_LOG).set_now(log_text)
+        self.channel(OVERRIDE_ACTIVE).set_now(1 if self.held else 0)
+        self.channel(ADJUSTMENTS).set_now(self._adjustments if self.held else "")
+        self.channel(OVERRIDE_REMAINING).set_now(
             None if remaining is None else int(-(-remaining // 1))
         )
 

@@ -9,7 +9,7 @@ from pydantic import Field
 from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
 from wattkeeper.core.controller import Controller, Priority
 from wattkeeper.core.manager import ComponentManager
-from wattkeeper.natures.ess import ManagedSymmetricEss
+from wattkeeper.natures.ess import ACTIVE_POWER, ManagedSymmetricEss
 from wattkeeper.natures.meter import Meter
 from wattkeeper.power.model import Relation
 from wattkeeper.power.stage import Power
@@ -34,7 +34,7 @@ class Balancing(Controller):
         ess = self._manager.get_as(self.config.ess_id, ManagedSymmetricEss)
         meter = self._manager.get_as(self.config.meter_id, Meter)
         grid = meter.active_power()
-        ess_power = ess.value("ActivePower")
+        ess_power = ess.value(ACTIVE_POWER)
         if grid is None or not isinstance(ess_power, int | float):
             return  # readings unavailable: add nothing, the battery falls back to 0 W
         # the battery takes over what the grid delivers beyond the target

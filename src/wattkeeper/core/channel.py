@@ -101,6 +101,11 @@ class ChannelDoc:
         return "ENUM" if self.options else "OPENEMS_TYPE"
 
 
+#: How a component's channel is addressed: its declaration (a nature's handle constant such as
+#: `natures.ess.SOC`) or, for names that come from the network, its id string.
+ChannelKey = ChannelDoc | str
+
+
 def coerce(doc: ChannelDoc, raw: Any) -> Value:
     """Validate and convert a value written from outside; raise WriteRejected saying why."""
     if raw is None:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from wattkeeper.core.channel import Channel, ChannelDoc, Value
+from wattkeeper.core.channel import Channel, ChannelDoc, ChannelKey, Value
 from wattkeeper.core.errors import ChannelNotFound
 from wattkeeper.core.state import STATE, Level, StateDoc
 
@@ -53,18 +53,31 @@ class Component:
     def declare_all(self, docs: Iterable[ChannelDoc]) -> None:
         self.declare(*docs)
 
-    def channel(self, name: str) -> Channel:
+    # A channel is addressed by its declaration (the nature's handle constant, e.g. `SOC`), so
+    # a misspelt channel is an undefined name that ruff and mypy find; a string id still works
+    # for the paths that address channels by name from the network.
+    def channel(self, key: ChannelKey) -> Channel:
+        name = key if isinstance(key, str) else key.name
         try:
             return self.channels[name]
         except KeyError:
             raise ChannelNotFound(f"{self.id}/{name}") from None
 
-    def value(self, name: str) -> Value:
+    # value/set run ~150 times a cycle: a handle takes the straight path (no isinstance test);
+    # a string id, which has no `.name`, takes the exception path.
+    def value(self, key: ChannelKey) -> Value:
         """The process-image value of a channel of this component."""
-        return self.channels[name].value
+        try:
+            return self.channels[key.name].value  # type: ignore[union-attr]
+        except AttributeError:
+            return self.channels[key].value  # type: ignore[index]
 
-    def set(self, name: str, value: Value) -> None:
-        self.channels[name].next = value
+    def set(self, key: ChannelKey, value: Value) -> None:
+        """Set a channel's next value (visible with the next process image)."""
+        try:
+            self.channels[key.name].next = value  # type: ignore[union-attr]
+        except AttributeError:
+            self.channels[key].next = value  # type: ignore[index]
 
     # -- health -----------------------------------------------------------------------------
     def declare_state(self, *docs: StateDoc) -> None:
@@ -104,7 +117,7 @@ class Component:
         return list(self._state_reasons.values())
 
     def _update_state(self) -> None:
-        self.channels["State"].set_now(int(self.state_level))
+        self.channels[STATE.name].set_now(int(self.state_level))
 
     # -- lifecycle hooks (overridden where needed) -------------------------------------------
     def before_process_image(self, now: float) -> None:

@@ -37,6 +37,19 @@ IGNORE_DISABLED_CONTROLLER = StateDoc(
 )
 
 
+MEASURED_CYCLE_TIME = ChannelDoc(
+    "MeasuredCycleTime", ChannelType.LONG, Unit.MILLISECONDS, text="Compute time of the last cycle"
+)
+CYCLE_TIME = ChannelDoc("CycleTime", ChannelType.INTEGER, Unit.MILLISECONDS, text="Cycle period")
+CYCLE_COUNT = ChannelDoc("CycleCount", ChannelType.LONG, text="Cycles since start")
+MEASURED_CYCLE_TIME_MICROS = ChannelDoc(
+    "MeasuredCycleTimeMicros",
+    ChannelType.LONG,
+    text="Compute time of the last cycle in microseconds",
+    history=History.NONE,
+)
+
+
 class CycleComponent(Component):
     """`_cycle`: the cycle's own channels."""
 
@@ -45,22 +58,7 @@ class CycleComponent(Component):
     def __init__(self) -> None:
         super().__init__(CYCLE_ID)
         self.declare_state(IGNORE_DISABLED_CONTROLLER)
-        self.declare(
-            ChannelDoc(
-                "MeasuredCycleTime",
-                ChannelType.LONG,
-                Unit.MILLISECONDS,
-                text="Compute time of the last cycle",
-            ),
-            ChannelDoc("CycleTime", ChannelType.INTEGER, Unit.MILLISECONDS, text="Cycle period"),
-            ChannelDoc("CycleCount", ChannelType.LONG, text="Cycles since start"),
-            ChannelDoc(
-                "MeasuredCycleTimeMicros",
-                ChannelType.LONG,
-                text="Compute time of the last cycle in microseconds",
-                history=History.NONE,
-            ),
-        )
+        self.declare(MEASURED_CYCLE_TIME, CYCLE_TIME, CYCLE_COUNT, MEASURED_CYCLE_TIME_MICROS)
 
 
 class Cycle:
@@ -86,7 +84,7 @@ class Cycle:
         self.events = EventHub()
         self.number = 0
         self.component = CycleComponent()
-        self.component.channel("CycleTime").set_now(period_ms)
+        self.component.channel(CYCLE_TIME).set_now(period_ms)
         manager.add(self.component)
         self._wake = asyncio.Event()
         self._stopping = False
@@ -102,9 +100,9 @@ class Cycle:
         self.power.solve_and_apply()
         self.number += 1
         duration_ms = (time.perf_counter() - started) * 1000.0
-        self.component.channel("MeasuredCycleTime").set(round(duration_ms))
-        self.component.channel("MeasuredCycleTimeMicros").set(round(duration_ms * 1000))
-        self.component.channel("CycleCount").set(self.number)
+        self.component.set(MEASURED_CYCLE_TIME, round(duration_ms))
+        self.component.set(MEASURED_CYCLE_TIME_MICROS, round(duration_ms * 1000))
+        self.component.set(CYCLE_COUNT, self.number)
         event = CycleDone(self.number, self.clock.time(), duration_ms)
         self.events.publish(event)
         return event

@@ -8,25 +8,26 @@ from pydantic import Field
 
 from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
 from wattkeeper.core.manager import ComponentManager
+from wattkeeper.natures import ess as ess_ch
 from wattkeeper.natures.ess import EssCluster, ManagedSymmetricEss
 
 _SUMMED = (
-    "Capacity",
-    "ActivePower",
-    "ReactivePower",
-    "MaxApparentPower",
-    "AllowedChargePower",
-    "AllowedDischargePower",
-    "ActiveChargeEnergy",
-    "ActiveDischargeEnergy",
+    ess_ch.CAPACITY,
+    ess_ch.ACTIVE_POWER,
+    ess_ch.REACTIVE_POWER,
+    ess_ch.MAX_APPARENT_POWER,
+    ess_ch.ALLOWED_CHARGE_POWER,
+    ess_ch.ALLOWED_DISCHARGE_POWER,
+    ess_ch.ACTIVE_CHARGE_ENERGY,
+    ess_ch.ACTIVE_DISCHARGE_ENERGY,
 )
 #: the cluster's extreme cells are its members' extremes
-_EXTREMES = {
-    "MinCellVoltage": min,
-    "MaxCellVoltage": max,
-    "MinCellTemperature": min,
-    "MaxCellTemperature": max,
-}
+_EXTREMES = (
+    (ess_ch.MIN_CELL_VOLTAGE, min),
+    (ess_ch.MAX_CELL_VOLTAGE, max),
+    (ess_ch.MIN_CELL_TEMPERATURE, min),
+    (ess_ch.MAX_CELL_TEMPERATURE, max),
+)
 
 
 class ClusterConfig(ComponentConfig):
@@ -47,26 +48,26 @@ class Cluster(EssCluster):
     def before_process_image(self, now: float) -> None:
         members = self.members()
         for name in _SUMMED:
-            values = [m.channels[name].next for m in members]
+            values = [m.channel(name).next for m in members]
             known = [v for v in values if isinstance(v, int | float)]
             self.set(name, round(sum(known)) if known and len(known) == len(values) else None)
-        modes = {m.channels["GridMode"].next for m in members}
-        self.set("GridMode", modes.pop() if len(modes) == 1 else -1)  # -1: undefined / mixed
-        for name, pick in _EXTREMES.items():
-            cells = [m.channels[name].next for m in members]
+        modes = {m.channel(ess_ch.GRID_MODE).next for m in members}
+        self.set(ess_ch.GRID_MODE, modes.pop() if len(modes) == 1 else -1)  # -1: undefined / mixed
+        for name, pick in _EXTREMES:
+            cells = [m.channel(name).next for m in members]
             known = [v for v in cells if isinstance(v, int | float)]
             self.set(name, round(pick(known)) if known else None)
         weighted = [
-            (m.channels["Soc"].next, m.channels["Capacity"].next)
+            (m.channel(ess_ch.SOC).next, m.channel(ess_ch.CAPACITY).next)
             for m in members
-            if isinstance(m.channels["Soc"].next, int | float)
-            and isinstance(m.channels["Capacity"].next, int | float)
+            if isinstance(m.channel(ess_ch.SOC).next, int | float)
+            and isinstance(m.channel(ess_ch.CAPACITY).next, int | float)
         ]
         capacity = sum(float(c or 0) for _, c in weighted)
         soc = (
             sum(float(s or 0) * float(c or 0) for s, c in weighted) / capacity if capacity else None
         )
-        self.set("Soc", None if soc is None else round(soc))
+        self.set(ess_ch.SOC, None if soc is None else round(soc))
         self.supports_reactive_power = bool(members) and all(
             m.supports_reactive_power for m in members
         )

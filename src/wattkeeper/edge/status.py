@@ -6,21 +6,32 @@ import logging
 import sys
 from typing import TextIO
 
+from wattkeeper.core.channel import ChannelDoc
 from wattkeeper.core.events import CycleDone
 from wattkeeper.core.manager import ComponentManager
+from wattkeeper.natures.sum import (
+    CONSUMPTION_ACTIVE_POWER,
+    ESS_ACTIVE_POWER,
+    ESS_SOC,
+    GRID_ACTIVE_POWER,
+    PRODUCTION_ACTIVE_POWER,
+    SUM_ID,
+)
 
 log = logging.getLogger("wattkeeper.edge.status")
 
 
 def status_line(manager: ComponentManager) -> str:
-    def get(address: str) -> str:
-        value = manager.channel(address).value
+    site = manager.get(SUM_ID)
+
+    def get(key: ChannelDoc) -> str:
+        value = site.value(key)
         return "--" if value is None else f"{value}"
 
     return (
-        f"SoC {get('_sum/EssSoc')} %  PV {get('_sum/ProductionActivePower')} W  "
-        f"load {get('_sum/ConsumptionActivePower')} W  grid {get('_sum/GridActivePower')} W  "
-        f"battery {get('_sum/EssActivePower')} W"
+        f"SoC {get(ESS_SOC)} %  PV {get(PRODUCTION_ACTIVE_POWER)} W  "
+        f"load {get(CONSUMPTION_ACTIVE_POWER)} W  grid {get(GRID_ACTIVE_POWER)} W  "
+        f"battery {get(ESS_ACTIVE_POWER)} W"
     )
 
 

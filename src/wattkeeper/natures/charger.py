@@ -8,13 +8,18 @@ from wattkeeper.core.channel import ChannelDoc, History, Unit
 from wattkeeper.core.channel import ChannelType as T
 from wattkeeper.core.component import Component
 
-ESS_DC_CHARGER = (
-    ChannelDoc("MaxActualPower", T.INTEGER, Unit.WATT, text="Peak power of the PV string(s)"),
-    ChannelDoc("ActualPower", T.INTEGER, Unit.WATT, text="PV power now", history=History.POWER),
-    ChannelDoc("ActualEnergy", T.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER),
-    ChannelDoc("Voltage", T.INTEGER, Unit.MILLIVOLT, text="PV string voltage"),
-    ChannelDoc("Current", T.INTEGER, Unit.MILLIAMPERE, text="PV string current"),
+MAX_ACTUAL_POWER = ChannelDoc(
+    "MaxActualPower", T.INTEGER, Unit.WATT, text="Peak power of the PV string(s)"
 )
+ACTUAL_POWER = ChannelDoc(
+    "ActualPower", T.INTEGER, Unit.WATT, text="PV power now", history=History.POWER
+)
+ACTUAL_ENERGY = ChannelDoc(
+    "ActualEnergy", T.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER
+)
+VOLTAGE = ChannelDoc("Voltage", T.INTEGER, Unit.MILLIVOLT, text="PV string voltage")
+CURRENT = ChannelDoc("Current", T.INTEGER, Unit.MILLIAMPERE, text="PV string current")
+ESS_DC_CHARGER = (MAX_ACTUAL_POWER, ACTUAL_POWER, ACTUAL_ENERGY, VOLTAGE, CURRENT)
 
 
 class EssDcCharger(Component):
@@ -28,5 +33,5 @@ class EssDcCharger(Component):
         self.declare_all(ESS_DC_CHARGER)
 
     def actual_power(self) -> float | None:
-        value = self.value("ActualPower")
+        value = self.value(ACTUAL_POWER)
         return float(value) if isinstance(value, int | float) else None

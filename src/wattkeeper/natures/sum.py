@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from wattkeeper.core.channel import ChannelDoc, History, Unit, Value
+from wattkeeper.core.channel import ChannelDoc, ChannelKey, History, Unit, Value
 from wattkeeper.core.channel import ChannelType as T
 from wattkeeper.core.component import Component
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.state import STATE, Level, StateDoc
+from wattkeeper.natures import charger as charger_ch
+from wattkeeper.natures import ess as ess_ch
+from wattkeeper.natures import meter as meter_ch
 from wattkeeper.natures.charger import EssDcCharger
 from wattkeeper.natures.energy_flow import FLOWS, EnergyFlow, split_flows
 from wattkeeper.natures.ess import (
@@ -38,27 +41,34 @@ def _phases(name: str) -> tuple[ChannelDoc, ...]:
     return tuple(_power(f"{name}{p}", history=History.NONE) for p in PHASES)
 
 
+# Handles of the Sum channels other modules read (the live status line, the controllers).
+ESS_SOC = ChannelDoc("EssSoc", T.INTEGER, Unit.PERCENT, text="Capacity-weighted SoC", history=P)
+ESS_ACTIVE_POWER = _power("EssActivePower", "Battery inverters (AC): + discharge, - charge")
+GRID_ACTIVE_POWER = _power("GridActivePower", "Grid: + buy, - feed-in")
+PRODUCTION_ACTIVE_POWER = _power("ProductionActivePower", "AC + DC production")
+CONSUMPTION_ACTIVE_POWER = _power("ConsumptionActivePower", "Household load")
+
 SUM_CHANNELS = (
-    ChannelDoc("EssSoc", T.INTEGER, Unit.PERCENT, text="Capacity-weighted SoC", history=P),
-    _power("EssActivePower", "Battery inverters (AC): + discharge, - charge"),
+    ESS_SOC,
+    ESS_ACTIVE_POWER,
     ChannelDoc("EssReactivePower", T.INTEGER, Unit.VAR),
     *_phases("EssActivePower"),
     _power("EssDischargePower", "Batteries (DC of hybrids): + discharge, - charge"),
     _power("EssMinDischargePower", "Largest charge power the batteries allow", History.NONE),
     _power("EssMaxDischargePower", "Largest discharge power the batteries allow", History.NONE),
     ChannelDoc("EssCapacity", T.INTEGER, Unit.WATT_HOURS, text="Sum of capacities"),
-    _power("GridActivePower", "Grid: + buy, - feed-in"),
+    GRID_ACTIVE_POWER,
     *_phases("GridActivePower"),
     _power("GridMinActivePower", "Lowest grid power seen since start", History.NONE),
     _power("GridMaxActivePower", "Highest grid power seen since start", History.NONE),
     ChannelDoc("GridBuyPrice", T.DOUBLE, Unit.MONEY_PER_MEGAWATT_HOUR, text="No tariff source"),
-    _power("ProductionActivePower", "AC + DC production"),
+    PRODUCTION_ACTIVE_POWER,
     _power("ProductionAcActivePower", "Production meters"),
     *_phases("ProductionAcActivePower"),
     _power("ProductionDcActualPower", "DC chargers behind hybrid inverters"),
     _power("ProductionMaxActivePower", "Peak power of the PV, or the highest seen", History.NONE),
     _power("UnmanagedProductionActivePower", "Production no controller limits", History.NONE),
-    _power("ConsumptionActivePower", "Household load"),
+    CONSUMPTION_ACTIVE_POWER,
     *_phases("ConsumptionActivePower"),
     _power("ConsumptionMaxActivePower", "Highest consumption seen since start", History.NONE),
     _power("UnmanagedConsumptionActivePower", "Consumption no controller manages", History.NONE),
@@ -97,12 +107,15 @@ EXTREME_PROPERTIES = {
     "_PropertyEssMaxDischargePower": "EssMaxDischargePower",
     "_PropertyConsumptionMaxActivePower": "ConsumptionMaxActivePower",
 }
+PROPERTY_IGNORE_STATE_COMPONENTS = ChannelDoc(
+    "_PropertyIgnoreStateComponents", T.STRING, text="Configuration: none ignored"
+)
 SUM_PROPERTIES = (
     *(
         ChannelDoc(name, T.INTEGER, text=f"Configuration: {src}")
         for name, src in EXTREME_PROPERTIES.items()
     ),
-    ChannelDoc("_PropertyIgnoreStateComponents", T.STRING, text="Configuration: none ignored"),
+    PROPERTY_IGNORE_STATE_COMPONENTS,
 )
 
 HAS_IGNORED_COMPONENT_STATES = StateDoc(
@@ -134,7 +147,7 @@ class Sum(Component):
         self.declare_all(SUM_CHANNELS)
         self.declare_all(SUM_PROPERTIES)
         self.declare_state(HAS_IGNORED_COMPONENT_STATES)
-        self.channels["_PropertyIgnoreStateComponents"].set_now("")
+        self.channels[PROPERTY_IGNORE_STATE_COMPONENTS.name].set_now("")
         self._manager = manager
         #: seconds of site time between two monotonic instants (the demo may run faster)
         self.elapsed: Callable[[float, float], float] = lambda start, end: end - start
@@ -165,53 +178,54 @@ class Sum(Component):
         production = [m for m in meters if m.meter_type is MeterType.PRODUCTION]
         values: dict[str, Value] = {}
 
-        def ess(name: str) -> int | None:
-            return _total(e.value(name) for e in batteries)
+        def ess(key: ChannelKey) -> int | None:
+            return _total(e.value(key) for e in batteries)
 
-        def meter(group: list[Meter], name: str) -> int | None:
-            return _total(m.value(name) for m in group)
+        def meter(group: list[Meter], key: ChannelKey) -> int | None:
+            return _total(m.value(key) for m in group)
 
         values.update(self._ess_values(batteries))
-        ess_power = ess("ActivePower")
-        grid_power = meter(grid, "ActivePower")
-        pv_ac = meter(production, "ActivePower")
-        pv_dc = _total(c.value("ActualPower") for c in chargers)
+        ess_power = ess(ess_ch.ACTIVE_POWER)
+        grid_power = meter(grid, meter_ch.ACTIVE_POWER)
+        pv_ac = meter(production, meter_ch.ACTIVE_POWER)
+        pv_dc = _total(c.value(charger_ch.ACTUAL_POWER) for c in chargers)
         production_power = _plus(pv_ac, pv_dc)
         consumption = _plus(ess_power, grid_power, pv_ac)
-        for phase in PHASES:
+        for phase, meter_phase in zip(PHASES, meter_ch.ACTIVE_POWER_PHASES, strict=True):
             ess_phase = None if ess_power is None else round(ess_power / 3)
-            grid_phase = meter(grid, f"ActivePower{phase}")
-            pv_phase = meter(production, f"ActivePower{phase}")
+            grid_phase = meter(grid, meter_phase)
+            pv_phase = meter(production, meter_phase)
             values[f"EssActivePower{phase}"] = ess_phase
             values[f"GridActivePower{phase}"] = grid_phase
             values[f"ProductionAcActivePower{phase}"] = pv_phase
             values[f"ConsumptionActivePower{phase}"] = _plus(ess_phase, grid_phase, pv_phase)
             values[f"GridGensetActivePower{phase}"] = None
-        peak = _total(c.value("MaxActualPower") for c in chargers)
+        peak = _total(c.value(charger_ch.MAX_ACTUAL_POWER) for c in chargers)
         values.update(
             {
-                "GridActivePower": grid_power,
+                GRID_ACTIVE_POWER.name: grid_power,
                 "GridMinActivePower": self._extreme("GridMin", grid_power, min),
                 "GridMaxActivePower": self._extreme("GridMax", grid_power, max),
                 "GridBuyPrice": None,
                 "ProductionAcActivePower": pv_ac,
                 "ProductionDcActualPower": pv_dc,
-                "ProductionActivePower": production_power,
+                PRODUCTION_ACTIVE_POWER.name: production_power,
                 "ProductionMaxActivePower": self._extreme(
                     "ProductionMax", _plus(production_power, 0) if peak is None else peak, max
                 ),
                 "UnmanagedProductionActivePower": production_power,
-                "ConsumptionActivePower": consumption,
+                CONSUMPTION_ACTIVE_POWER.name: consumption,
                 "ConsumptionMaxActivePower": self._extreme("ConsumptionMax", consumption, max),
                 "UnmanagedConsumptionActivePower": consumption,
                 "GridGensetActivePower": None,
             }
         )
         values.update(self._grid_mode(batteries))
-        charge, discharge = ess("ActiveChargeEnergy"), ess("ActiveDischargeEnergy")
-        buy, sell = meter(grid, "ActiveProductionEnergy"), meter(grid, "ActiveConsumptionEnergy")
-        produced_ac = meter(production, "ActiveProductionEnergy")
-        produced_dc = _total(c.value("ActualEnergy") for c in chargers)
+        charge, discharge = ess(ess_ch.ACTIVE_CHARGE_ENERGY), ess(ess_ch.ACTIVE_DISCHARGE_ENERGY)
+        buy = meter(grid, meter_ch.ACTIVE_PRODUCTION_ENERGY)
+        sell = meter(grid, meter_ch.ACTIVE_CONSUMPTION_ENERGY)
+        produced_ac = meter(production, meter_ch.ACTIVE_PRODUCTION_ENERGY)
+        produced_dc = _total(c.value(charger_ch.ACTUAL_ENERGY) for c in chargers)
         consumed = None
         if buy is not None or produced_ac is not None:
             # the inverters' AC counters already contain their DC chargers' PV
@@ -240,12 +254,12 @@ class Sum(Component):
         self.channels[STATE.name].set_now(int(worst))
 
     def _ess_values(self, batteries: list[SymmetricEss]) -> dict[str, Value]:
-        def ess(name: str, group: Iterable[SymmetricEss] = batteries) -> int | None:
-            return _total(e.value(name) for e in group)
+        def ess(key: ChannelKey, group: Iterable[SymmetricEss] = batteries) -> int | None:
+            return _total(e.value(key) for e in group)
 
         weighted = [
             (float(s), float(c))
-            for s, c in ((e.value("Soc"), e.value("Capacity")) for e in batteries)
+            for s, c in ((e.value(ess_ch.SOC), e.value(ess_ch.CAPACITY)) for e in batteries)
             if isinstance(s, int | float) and isinstance(c, int | float)
         ]
         capacity = sum(c for _, c in weighted)
@@ -253,29 +267,31 @@ class Sum(Component):
         hybrids = [e for e in batteries if isinstance(e, HybridEss)]
         plain = [e for e in batteries if not isinstance(e, HybridEss)]
         managed = [e for e in batteries if isinstance(e, ManagedSymmetricEss)]
-        apparent = _total(e.value("MaxApparentPower") for e in managed)
+        apparent = _total(e.value(ess_ch.MAX_APPARENT_POWER) for e in managed)
         return {
-            "EssSoc": soc,
-            "EssActivePower": ess("ActivePower"),
-            "EssReactivePower": ess("ReactivePower"),
+            ESS_SOC.name: soc,
+            ESS_ACTIVE_POWER.name: ess(ess_ch.ACTIVE_POWER),
+            "EssReactivePower": ess(ess_ch.REACTIVE_POWER),
             # a hybrid's battery delivers its DC power; a plain battery its AC power
-            "EssDischargePower": _plus(ess("DcDischargePower", hybrids), ess("ActivePower", plain)),
+            "EssDischargePower": _plus(
+                ess(ess_ch.DC_DISCHARGE_POWER, hybrids), ess(ess_ch.ACTIVE_POWER, plain)
+            ),
             "EssMinDischargePower": None if apparent is None else -apparent,
             "EssMaxDischargePower": apparent,
-            "EssCapacity": ess("Capacity"),
-            "EssMaxApparentPower": ess("MaxApparentPower"),
-            "EssActiveChargeEnergy": ess("ActiveChargeEnergy"),
-            "EssActiveDischargeEnergy": ess("ActiveDischargeEnergy"),
+            "EssCapacity": ess(ess_ch.CAPACITY),
+            "EssMaxApparentPower": ess(ess_ch.MAX_APPARENT_POWER),
+            "EssActiveChargeEnergy": ess(ess_ch.ACTIVE_CHARGE_ENERGY),
+            "EssActiveDischargeEnergy": ess(ess_ch.ACTIVE_DISCHARGE_ENERGY),
             "EssDcChargeEnergy": _plus(
-                ess("DcChargeEnergy", hybrids), ess("ActiveChargeEnergy", plain)
+                ess(ess_ch.DC_CHARGE_ENERGY, hybrids), ess(ess_ch.ACTIVE_CHARGE_ENERGY, plain)
             ),
             "EssDcDischargeEnergy": _plus(
-                ess("DcDischargeEnergy", hybrids), ess("ActiveDischargeEnergy", plain)
+                ess(ess_ch.DC_DISCHARGE_ENERGY, hybrids), ess(ess_ch.ACTIVE_DISCHARGE_ENERGY, plain)
             ),
         }
 
     def _grid_mode(self, batteries: list[SymmetricEss]) -> dict[str, Value]:
-        modes = {e.value("GridMode") for e in batteries}
+        modes = {e.value(ess_ch.GRID_MODE) for e in batteries}
         if OFF_GRID_GENSET in modes:
             mode = OFF_GRID_GENSET
         elif OFF_GRID in modes:

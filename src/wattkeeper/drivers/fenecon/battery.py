@@ -21,6 +21,7 @@ from wattkeeper.core.state import COMMUNICATION_FAILED, Level, StateDoc
 from wattkeeper.drivers.fenecon.session import FeneconHomeSession
 from wattkeeper.drivers.modbus_device import number, rounded, set_all_none
 from wattkeeper.drivers.modbus_line import DeviceOnLineConfig, LineLink
+from wattkeeper.natures import battery as bms_ch
 from wattkeeper.natures.battery import Battery
 from wattkeeper.protocols import fenecon_home as fh
 from wattkeeper.protocols.poll_plan import PollPlan
@@ -119,25 +120,27 @@ class FeneconHomeBattery(Battery):
         status = self.session.status
         kind = self.session.kind
         modules = self.session.modules_per_tower
-        self.set("Soc", rounded(number(status, "Soc")))
-        self.set("Soh", rounded(number(status, "Soh")))
-        self.set("Voltage", rounded(number(status, "Voltage")))
-        self.set("Current", rounded(number(status, "Current")))
-        self.set("ChargeMaxCurrent", rounded(number(status, "ChargeMaxCurrent")))
-        self.set("DischargeMaxCurrent", rounded(number(status, "DischargeMaxCurrent")))
-        self.set("MinCellVoltage", rounded(number(status, "MinCellVoltage")))
-        self.set("MaxCellVoltage", rounded(number(status, "MaxCellVoltage")))
-        self.set("MinCellTemperature", rounded(number(status, "MinCellTemperature")))
-        self.set("MaxCellTemperature", rounded(number(status, "MaxCellTemperature")))
+        self.set(bms_ch.SOC, rounded(number(status, "Soc")))
+        self.set(bms_ch.SOH, rounded(number(status, "Soh")))
+        self.set(bms_ch.VOLTAGE, rounded(number(status, "Voltage")))
+        self.set(bms_ch.CURRENT, rounded(number(status, "Current")))
+        self.set(bms_ch.CHARGE_MAX_CURRENT, rounded(number(status, "ChargeMaxCurrent")))
+        self.set(bms_ch.DISCHARGE_MAX_CURRENT, rounded(number(status, "DischargeMaxCurrent")))
+        self.set(bms_ch.MIN_CELL_VOLTAGE, rounded(number(status, "MinCellVoltage")))
+        self.set(bms_ch.MAX_CELL_VOLTAGE, rounded(number(status, "MaxCellVoltage")))
+        self.set(bms_ch.MIN_CELL_TEMPERATURE, rounded(number(status, "MinCellTemperature")))
+        self.set(bms_ch.MAX_CELL_TEMPERATURE, rounded(number(status, "MaxCellTemperature")))
         self.set("RackMaxCellVoltageLimit", rounded(number(status, "MaxCellVoltageLimit")))
         self.set("RackMinCellVoltageLimit", rounded(number(status, "MinCellVoltageLimit")))
-        self.set("Capacity", self.session.towers * modules * kind.capacity_wh or None)
-        self.set("ChargeMaxVoltage", round(modules * kind.module_max_v) if modules else None)
-        self.set("DischargeMinVoltage", round(modules * kind.module_min_v) if modules else None)
+        self.set(bms_ch.CAPACITY, self.session.towers * modules * kind.capacity_wh or None)
+        self.set(bms_ch.CHARGE_MAX_VOLTAGE, round(modules * kind.module_max_v) if modules else None)
+        self.set(
+            bms_ch.DISCHARGE_MIN_VOLTAGE, round(modules * kind.module_min_v) if modules else None
+        )
         self.set("NumberOfTowers", self.session.towers)
         self.set("NumberOfModulesPerTower", modules)
         self.set("BatteryHardwareType", kind.name)
-        self.set("StartStop", 1)
+        self.set(bms_ch.START_STOP, 1)
         for point, docs in BIT_STATES:
             raw = status.get(point)
             bits = int(raw) if isinstance(raw, int) else 0

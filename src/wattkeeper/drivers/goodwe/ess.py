@@ -33,6 +33,8 @@ from wattkeeper.drivers.goodwe.relay import limit_values, wbms_values
 from wattkeeper.drivers.goodwe.session import GoodWeSession
 from wattkeeper.drivers.modbus_device import number, rounded, set_all_none
 from wattkeeper.drivers.modbus_line import DeviceOnLineConfig, LineLink
+from wattkeeper.natures import battery as bms_ch
+from wattkeeper.natures import ess as ess_ch
 from wattkeeper.natures.ess import HybridEss, ManagedSymmetricEss
 from wattkeeper.protocols.goodwe import tables as gw
 
@@ -206,32 +208,32 @@ class GoodWeEss(ManagedSymmetricEss, HybridEss):
         meter = number(values, "MeterActivePower")
         grid = -meter if meter is not None else None  # OpenEMS sign: + purchase
         self._balance_target = grid + active if grid is not None and active is not None else None
-        soc = battery.channels["Soc"].next if battery is not None else None
+        soc = battery.channel(bms_ch.SOC).next if battery is not None else None
         if not isinstance(soc, int | float):
             soc = number(values, "BmsSoc")
-        capacity = battery.channels["Capacity"].next if battery is not None else None
+        capacity = battery.channel(bms_ch.CAPACITY).next if battery is not None else None
         rated = float(kind.max_discharge_power)
         charge_w, discharge_w = self.allowed.charge_w, self.allowed.discharge_w
-        self.set("Soc", rounded(soc))
-        self.set("Capacity", capacity if isinstance(capacity, int) else None)
-        self.set("GridMode", 1 if values.get("GridMode") == 1 else 2)
-        self.set("ActivePower", rounded(active))
-        self.set("ReactivePower", 0)
-        self.set("MaxApparentPower", round(rated))
-        self.set("DcDischargePower", rounded(number(values, "BatteryPower")))
+        self.set(ess_ch.SOC, rounded(soc))
+        self.set(ess_ch.CAPACITY, capacity if isinstance(capacity, int) else None)
+        self.set(ess_ch.GRID_MODE, 1 if values.get("GridMode") == 1 else 2)
+        self.set(ess_ch.ACTIVE_POWER, rounded(active))
+        self.set(ess_ch.REACTIVE_POWER, 0)
+        self.set(ess_ch.MAX_APPARENT_POWER, round(rated))
+        self.set(ess_ch.DC_DISCHARGE_POWER, rounded(number(values, "BatteryPower")))
         self.set("PvPower", round(pv))
         # the AC side carries PV plus the battery: P − PV must stay within the battery's window
-        self.set("AllowedDischargePower", round(max(min(pv + discharge_w, rated), 0.0)))
-        self.set("AllowedChargePower", round(min(max(pv - charge_w, -rated), 0.0)))
+        self.set(ess_ch.ALLOWED_DISCHARGE_POWER, round(max(min(pv + discharge_w, rated), 0.0)))
+        self.set(ess_ch.ALLOWED_CHARGE_POWER, round(min(max(pv - charge_w, -rated), 0.0)))
         self.set("BmsAllowedChargePower", round(charge_w))
         self.set("BmsAllowedDischargePower", round(discharge_w))
         charged = number(values, "BatteryChargeTotal")
         discharged = number(values, "BatteryDischargeTotal")
-        self.set("DcChargeEnergy", rounded(charged, 1000.0))
-        self.set("DcDischargeEnergy", rounded(discharged, 1000.0))
+        self.set(ess_ch.DC_CHARGE_ENERGY, rounded(charged, 1000.0))
+        self.set(ess_ch.DC_DISCHARGE_ENERGY, rounded(discharged, 1000.0))
         self._integrate(now, active)
-        self.set("ActiveChargeEnergy", round(self._charged_wh))
-        self.set("ActiveDischargeEnergy", round(self._discharged_wh))
+        self.set(ess_ch.ACTIVE_CHARGE_ENERGY, round(self._charged_wh))
+        self.set(ess_ch.ACTIVE_DISCHARGE_ENERGY, round(self._discharged_wh))
         self.set("GoodweType", kind.name)
         serial = self.session.identity.get("SerialNumber")
         self.set("SerialNumber", serial if isinstance(serial, str) else None)
@@ -248,8 +250,8 @@ class GoodWeEss(ManagedSymmetricEss, HybridEss):
 
     def _publish_none(self) -> None:
         set_all_none(self, keep=("State", "EmsPowerMode", "EmsPowerSet"))
-        self.set("AllowedChargePower", 0)
-        self.set("AllowedDischargePower", 0)
+        self.set(ess_ch.ALLOWED_CHARGE_POWER, 0)
+        self.set(ess_ch.ALLOWED_DISCHARGE_POWER, 0)
         self._balance_target = None
 
     def _verify(self) -> None:

@@ -8,19 +8,22 @@ from typing import Any, Literal
 from pydantic import AliasChoices, Field
 
 from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
+from wattkeeper.core.channel import ChannelDoc
 from wattkeeper.core.component import Component
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.state import COMMUNICATION_FAILED
 from wattkeeper.drivers.goodwe.ess import GoodWeEss
 from wattkeeper.drivers.modbus_device import number, set_all_none
+from wattkeeper.natures import charger as charger_ch
+from wattkeeper.natures import meter as meter_ch
 from wattkeeper.natures.charger import EssDcCharger
 from wattkeeper.natures.meter import Meter, MeterType
 
 
-def set_in_unit(component: Component, name: str, value: float | None) -> None:
+def set_in_unit(component: Component, key: ChannelDoc, value: float | None) -> None:
     """Set `value` (given in the base unit: V, A, Hz, W) in the channel's declared unit,
     so the driver follows whether a nature declares V or mV, Hz or mHz."""
-    channel = component.channels.get(name)
+    channel = component.channels.get(key.name)
     if channel is None:
         return
     if value is None:
@@ -81,14 +84,14 @@ class GoodWeCharger(_View, EssDcCharger):
         values = ess.session.values
         n = self.config.pv
         power = number(values, f"Pv{n}Power")
-        self.set("ActualPower", None if power is None else round(power))
-        self.set("MaxActualPower", ess.session.type.max_charge_power)
-        set_in_unit(self, "Voltage", number(values, f"Pv{n}Voltage"))
-        set_in_unit(self, "Current", number(values, f"Pv{n}Current"))
+        self.set(charger_ch.ACTUAL_POWER, None if power is None else round(power))
+        self.set(charger_ch.MAX_ACTUAL_POWER, ess.session.type.max_charge_power)
+        set_in_unit(self, charger_ch.VOLTAGE, number(values, f"Pv{n}Voltage"))
+        set_in_unit(self, charger_ch.CURRENT, number(values, f"Pv{n}Current"))
         if self._at is not None and power is not None:
             self._energy_wh += power * max(now - self._at, 0.0) / 3600.0
         self._at = now
-        self.set("ActualEnergy", round(self._energy_wh))
+        self.set(charger_ch.ACTUAL_ENERGY, round(self._energy_wh))
 
 
 class GoodWeGridMeter(_View, Meter):
@@ -111,17 +114,17 @@ class GoodWeGridMeter(_View, Meter):
             value = number(values, name)
             return None if value is None else -round(value)
 
-        self.set("ActivePower", inverted("MeterActivePower"))
-        for phase in (1, 2, 3):
-            if f"ActivePowerL{phase}" in self.channels:
-                self.set(f"ActivePowerL{phase}", inverted(f"MeterActivePowerL{phase}"))
+        self.set(meter_ch.ACTIVE_POWER, inverted("MeterActivePower"))
+        for phase, doc in enumerate(meter_ch.ACTIVE_POWER_PHASES, start=1):
+            if doc.name in self.channels:
+                self.set(doc, inverted(f"MeterActivePowerL{phase}"))
         reactive = number(values, "MeterReactivePower")
-        self.set("ReactivePower", None if reactive is None else -round(reactive))
-        set_in_unit(self, "Frequency", number(values, "MeterFrequency"))
+        self.set(meter_ch.REACTIVE_POWER, None if reactive is None else -round(reactive))
+        set_in_unit(self, meter_ch.FREQUENCY, number(values, "MeterFrequency"))
         imported = number(values, "MeterImportEnergy")
         exported = number(values, "MeterExportEnergy")
-        self.set("ActiveConsumptionEnergy", None if imported is None else round(imported))
-        self.set("ActiveProductionEnergy", None if exported is None else round(exported))
+        self.set(meter_ch.ACTIVE_CONSUMPTION_ENERGY, None if imported is None else round(imported))
+        self.set(meter_ch.ACTIVE_PRODUCTION_ENERGY, None if exported is None else round(exported))
 
 
 def _charger(cid: str, alias: str, config: Any, ctx: BuildContext) -> Component:

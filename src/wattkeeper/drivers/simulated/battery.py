@@ -9,7 +9,23 @@ from pydantic import Field
 from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
 from wattkeeper.core.site_time import SiteTime
 from wattkeeper.drivers.simulated.physics import derate, integrate
-from wattkeeper.natures.ess import ManagedSymmetricEss
+from wattkeeper.natures.ess import (
+    ACTIVE_CHARGE_ENERGY,
+    ACTIVE_DISCHARGE_ENERGY,
+    ACTIVE_POWER,
+    ALLOWED_CHARGE_POWER,
+    ALLOWED_DISCHARGE_POWER,
+    CAPACITY,
+    GRID_MODE,
+    MAX_APPARENT_POWER,
+    MAX_CELL_TEMPERATURE,
+    MAX_CELL_VOLTAGE,
+    MIN_CELL_TEMPERATURE,
+    MIN_CELL_VOLTAGE,
+    REACTIVE_POWER,
+    SOC,
+    ManagedSymmetricEss,
+)
 
 
 class BatteryConfig(ComponentConfig):
@@ -31,7 +47,7 @@ class SimulatedBattery(ManagedSymmetricEss):
         self.charged_wh = 0.0
         self.discharged_wh = 0.0
         self._last: float | None = None
-        self.set("GridMode", 1)
+        self.set(GRID_MODE, 1)
         self._publish(0.0)
 
     @property
@@ -52,25 +68,25 @@ class SimulatedBattery(ManagedSymmetricEss):
     def _publish(self, power: float) -> None:
         cfg = self.config
         charge_factor, discharge_factor = derate(self.soc_exact)
-        self.set("Soc", round(self.soc_exact))
-        self.set("Capacity", cfg.capacity)
-        self.set("ActivePower", round(power))
-        self.set("ReactivePower", 0)
-        self.set("MaxApparentPower", cfg.max_apparent_power)
-        self.set("AllowedChargePower", -round(cfg.max_charge_power * charge_factor))
-        self.set("AllowedDischargePower", round(cfg.max_discharge_power * discharge_factor))
-        self.set("ActiveChargeEnergy", round(self.charged_wh))
-        self.set("ActiveDischargeEnergy", round(self.discharged_wh))
+        self.set(SOC, round(self.soc_exact))
+        self.set(CAPACITY, cfg.capacity)
+        self.set(ACTIVE_POWER, round(power))
+        self.set(REACTIVE_POWER, 0)
+        self.set(MAX_APPARENT_POWER, cfg.max_apparent_power)
+        self.set(ALLOWED_CHARGE_POWER, -round(cfg.max_charge_power * charge_factor))
+        self.set(ALLOWED_DISCHARGE_POWER, round(cfg.max_discharge_power * discharge_factor))
+        self.set(ACTIVE_CHARGE_ENERGY, round(self.charged_wh))
+        self.set(ACTIVE_DISCHARGE_ENERGY, round(self.discharged_wh))
         # LFP cells: about 3.0 V empty to 3.4 V full, a few mV spread; a cool, even pack
         cell_mv = 3000 + 4 * self.soc_exact
-        self.set("MinCellVoltage", round(cell_mv - 4))
-        self.set("MaxCellVoltage", round(cell_mv + 4))
-        self.set("MinCellTemperature", 24)
-        self.set("MaxCellTemperature", 26)
+        self.set(MIN_CELL_VOLTAGE, round(cell_mv - 4))
+        self.set(MAX_CELL_VOLTAGE, round(cell_mv + 4))
+        self.set(MIN_CELL_TEMPERATURE, 24)
+        self.set(MAX_CELL_TEMPERATURE, 26)
 
     def write_power(self, active: int, reactive: int) -> None:
         self.setpoint = float(active)
-        self.set("ActivePower", active)
+        self.set(ACTIVE_POWER, active)
 
 
 def build(component_id: str, alias: str, config: Any, ctx: BuildContext) -> SimulatedBattery:

@@ -16,6 +16,8 @@ from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.site_time import SiteTime
 from wattkeeper.drivers.simulated.battery import BatteryConfig, SimulatedBattery
 from wattkeeper.drivers.simulated.physics import Noise, derate, integrate, pv_power
+from wattkeeper.natures import charger as charger_ch
+from wattkeeper.natures import ess as ess_ch
 from wattkeeper.natures.charger import EssDcCharger
 from wattkeeper.natures.ess import HybridEss
 
@@ -62,11 +64,11 @@ class SimulatedDcCharger(EssDcCharger):
             cloud,
         )
         producing = self.power > 0
-        self.set("MaxActualPower", self.config.peak_power)
-        self.set("ActualPower", round(self.power))
-        self.set("ActualEnergy", round(self.energy_wh))
-        self.set("Voltage", MPP_VOLTAGE_MV if producing else 0)
-        self.set("Current", round(self.power / MPP_VOLTAGE_MV * 1e6) if producing else 0)
+        self.set(charger_ch.MAX_ACTUAL_POWER, self.config.peak_power)
+        self.set(charger_ch.ACTUAL_POWER, round(self.power))
+        self.set(charger_ch.ACTUAL_ENERGY, round(self.energy_wh))
+        self.set(charger_ch.VOLTAGE, MPP_VOLTAGE_MV if producing else 0)
+        self.set(charger_ch.CURRENT, round(self.power / MPP_VOLTAGE_MV * 1e6) if producing else 0)
 
 
 class SimulatedHybridBattery(SimulatedBattery, HybridEss):
@@ -88,7 +90,7 @@ class SimulatedHybridBattery(SimulatedBattery, HybridEss):
         dt = 0.0 if self._last is None else self._time.elapsed(self._last, now)
         self._last = now
         # the chargers ran first (image_order): their PV of this image feeds the battery
-        self.pv = sum(float(c.channels["ActualPower"].next or 0) for c in self.chargers())
+        self.pv = sum(float(c.channel(charger_ch.ACTUAL_POWER).next or 0) for c in self.chargers())
         cfg = self.config
         charge_factor, discharge_factor = derate(self.soc_exact)
         wanted = min(
@@ -105,13 +107,13 @@ class SimulatedHybridBattery(SimulatedBattery, HybridEss):
         self.discharged_wh += max(ac, 0.0) * hours
         self.charged_wh += max(-ac, 0.0) * hours
         self._publish(ac)
-        self.set("DcDischargePower", round(battery))
-        self.set("DcChargeEnergy", round(self.dc_charged_wh))
-        self.set("DcDischargeEnergy", round(self.dc_discharged_wh))
+        self.set(ess_ch.DC_DISCHARGE_POWER, round(battery))
+        self.set(ess_ch.DC_CHARGE_ENERGY, round(self.dc_charged_wh))
+        self.set(ess_ch.DC_DISCHARGE_ENERGY, round(self.dc_discharged_wh))
 
     def write_power(self, active: int, reactive: int) -> None:
         super().write_power(active, reactive)
-        self.set("DcDischargePower", round(active - self.pv))
+        self.set(ess_ch.DC_DISCHARGE_POWER, round(active - self.pv))
 
     def _publish(self, power: float) -> None:
         super()._publish(power)
@@ -120,8 +122,8 @@ class SimulatedHybridBattery(SimulatedBattery, HybridEss):
         pv = getattr(self, "pv", 0.0)
         lowest = max(pv - cfg.max_charge_power * charge_factor, -cfg.max_apparent_power)
         highest = min(pv + cfg.max_discharge_power * discharge_factor, cfg.max_apparent_power)
-        self.set("AllowedChargePower", min(round(lowest), 0))
-        self.set("AllowedDischargePower", max(round(highest), 0))
+        self.set(ess_ch.ALLOWED_CHARGE_POWER, min(round(lowest), 0))
+        self.set(ess_ch.ALLOWED_DISCHARGE_POWER, max(round(highest), 0))
 
 
 def build_charger(cid: str, alias: str, config: Any, ctx: BuildContext) -> SimulatedDcCharger:

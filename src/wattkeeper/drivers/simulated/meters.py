@@ -10,31 +10,46 @@ from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.site_time import SiteTime
 from wattkeeper.drivers.simulated.physics import Noise, load_power, pv_power
+from wattkeeper.natures import meter as meter_ch
+from wattkeeper.natures.ess import ACTIVE_POWER as ESS_ACTIVE_POWER
 from wattkeeper.natures.ess import EssCluster, SymmetricEss
-from wattkeeper.natures.meter import PHASES, Meter, MeterType
+from wattkeeper.natures.meter import Meter, MeterType
 
 VOLTAGE_MV = 230_000
 FREQUENCY_MHZ = 50_000
+
+#: each phase's channels, in the order `publish_balanced` sets them
+_BY_PHASE = tuple(
+    zip(
+        meter_ch.ACTIVE_POWER_PHASES,
+        meter_ch.REACTIVE_POWER_PHASES,
+        meter_ch.VOLTAGE_PHASES,
+        meter_ch.CURRENT_PHASES,
+        meter_ch.ACTIVE_PRODUCTION_ENERGY_PHASES,
+        meter_ch.ACTIVE_CONSUMPTION_ENERGY_PHASES,
+        strict=True,
+    )
+)
 
 
 def publish_balanced(meter: Meter, power: float, produced_wh: float, consumed_wh: float) -> None:
     """A meter on a balanced three-phase line: each phase carries a third (OpenEMS units)."""
     phase_power = power / 3.0
     phase_current_ma = round(phase_power / (VOLTAGE_MV / 1000.0) * 1000.0)
-    meter.set("ActivePower", round(power))
-    meter.set("ReactivePower", 0)
-    meter.set("Voltage", VOLTAGE_MV)
-    meter.set("Current", 3 * phase_current_ma)
-    meter.set("Frequency", FREQUENCY_MHZ)
-    meter.set("ActiveProductionEnergy", round(produced_wh))
-    meter.set("ActiveConsumptionEnergy", round(consumed_wh))
-    for phase in PHASES:
-        meter.set(f"ActivePower{phase}", round(phase_power))
-        meter.set(f"ReactivePower{phase}", 0)
-        meter.set(f"Voltage{phase}", VOLTAGE_MV)
-        meter.set(f"Current{phase}", phase_current_ma)
-        meter.set(f"ActiveProductionEnergy{phase}", round(produced_wh / 3.0))
-        meter.set(f"ActiveConsumptionEnergy{phase}", round(consumed_wh / 3.0))
+    meter.set(meter_ch.ACTIVE_POWER, round(power))
+    meter.set(meter_ch.REACTIVE_POWER, 0)
+    meter.set(meter_ch.VOLTAGE, VOLTAGE_MV)
+    meter.set(meter_ch.CURRENT, 3 * phase_current_ma)
+    meter.set(meter_ch.FREQUENCY, FREQUENCY_MHZ)
+    meter.set(meter_ch.ACTIVE_PRODUCTION_ENERGY, round(produced_wh))
+    meter.set(meter_ch.ACTIVE_CONSUMPTION_ENERGY, round(consumed_wh))
+    for active, reactive, voltage, current, produced, consumed in _BY_PHASE:
+        meter.set(active, round(phase_power))
+        meter.set(reactive, 0)
+        meter.set(voltage, VOLTAGE_MV)
+        meter.set(current, phase_current_ma)
+        meter.set(produced, round(produced_wh / 3.0))
+        meter.set(consumed, round(consumed_wh / 3.0))
 
 
 class _EnergyMeter(Meter):
@@ -132,7 +147,7 @@ class SimulatedGrid(_EnergyMeter):
     def measure(self) -> float:
         balance = 0.0
         for meter in self._manager.of_type(Meter):
-            power = meter.channels["ActivePower"].next
+            power = meter.channel(meter_ch.ACTIVE_POWER).next
             if meter is self or not isinstance(power, int):
                 continue
             if meter.meter_type is MeterType.CONSUMPTION_METERED:
@@ -140,7 +155,7 @@ class SimulatedGrid(_EnergyMeter):
             elif meter.meter_type is MeterType.PRODUCTION:
                 balance -= power
         for ess in self._manager.of_type(SymmetricEss):
-            power = ess.channels["ActivePower"].next
+            power = ess.channel(ESS_ACTIVE_POWER).next
             if not isinstance(ess, EssCluster) and isinstance(power, int):
                 balance -= power
         return balance

@@ -31,6 +31,7 @@ from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.state import Level, StateDoc
 from wattkeeper.drivers.sunspec.common import Values, number, rounded
 from wattkeeper.drivers.sunspec.ess import SunSpecEss
+from wattkeeper.natures import charger as charger_ch
 from wattkeeper.natures.charger import EssDcCharger
 
 #: 160 module names a Fronius GEN24 gives its battery paths.
@@ -65,11 +66,11 @@ class SunSpecCharger(EssDcCharger):
         power = rounded(number(module, "DCW"))
         if power is not None:
             self._max_power = max(power, self._max_power or 0)
-        self.set("ActualPower", power)
-        self.set("ActualEnergy", rounded(number(module, "DCWH")))
-        self.set("Voltage", rounded(number(module, "DCV"), 1000))
-        self.set("Current", rounded(number(module, "DCA"), 1000))
-        self.set("MaxActualPower", self._max_power)
+        self.set(charger_ch.ACTUAL_POWER, power)
+        self.set(charger_ch.ACTUAL_ENERGY, rounded(number(module, "DCWH")))
+        self.set(charger_ch.VOLTAGE, rounded(number(module, "DCV"), 1000))
+        self.set(charger_ch.CURRENT, rounded(number(module, "DCA"), 1000))
+        self.set(charger_ch.MAX_ACTUAL_POWER, self._max_power)
 
     def _module(self, now: float) -> Values:
         """The module's points (names without the `module[i].` prefix); {} when unknown."""

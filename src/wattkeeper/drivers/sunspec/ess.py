@@ -47,6 +47,7 @@ from wattkeeper.drivers.sunspec.control import (
     roles_for,
 )
 from wattkeeper.drivers.sunspec.readings import battery_view, inverter_view
+from wattkeeper.natures import ess as ess_ch
 from wattkeeper.natures.ess import ManagedSymmetricEss
 from wattkeeper.protocols.registers import CodecError
 
@@ -193,8 +194,8 @@ class SunSpecEss(ManagedSymmetricEss):
             *(doc.name for doc in EXTRA_CHANNELS),
         ):
             self.set(name, None)
-        self.set("AllowedChargePower", 0)
-        self.set("AllowedDischargePower", 0)
+        self.set(ess_ch.ALLOWED_CHARGE_POWER, 0)
+        self.set(ess_ch.ALLOWED_DISCHARGE_POWER, 0)
 
     def _publish(self, now: float, inverter: Values, battery: Values) -> None:
         soc = number(battery, "Soc")
@@ -204,22 +205,22 @@ class SunSpecEss(ManagedSymmetricEss):
         reserve = number(battery, "MinRsvPct")
         cha_st = battery.get("ChaSt")
         state = inverter.get("St")
-        self.set("Soc", rounded(soc))
-        self.set("ActivePower", rounded(power))
-        self.set("ReactivePower", rounded(number(inverter, "VAr")))
-        self.set("GridMode", 1)
+        self.set(ess_ch.SOC, rounded(soc))
+        self.set(ess_ch.ACTIVE_POWER, rounded(power))
+        self.set(ess_ch.REACTIVE_POWER, rounded(number(inverter, "VAr")))
+        self.set(ess_ch.GRID_MODE, 1)
         va = number(inverter, "VAChaMax")
-        self.set("MaxApparentPower", rounded(va if va is not None else wcha))
-        self.set("Capacity", self._capacity(soc, reserve, battery))
+        self.set(ess_ch.MAX_APPARENT_POWER, rounded(va if va is not None else wcha))
+        self.set(ess_ch.CAPACITY, self._capacity(soc, reserve, battery))
         self.set("ChargeStatus", cha_st if isinstance(cha_st, int) else None)
         self.set("InverterState", state if isinstance(state, int) else None)
         self.set("BatteryVoltage", number(battery, "InBatV"))
         self.set("MinReservePercent", reserve)
         self.set("MaxChargePower", rounded(wcha))
         self.set("AvailableEnergy", rounded(number(battery, "WHAvail")))
-        self.set("DcDischargePower", rounded(number(battery, "DcW")))
-        self.set("DcChargeEnergy", rounded(number(battery, "DcWhAbs")))
-        self.set("DcDischargeEnergy", rounded(number(battery, "DcWhInj")))
+        self.set(ess_ch.DC_DISCHARGE_POWER, rounded(number(battery, "DcW")))
+        self.set(ess_ch.DC_CHARGE_ENERGY, rounded(number(battery, "DcWhAbs")))
+        self.set(ess_ch.DC_DISCHARGE_ENERGY, rounded(number(battery, "DcWhInj")))
         # 703 ES = 0: the DER may not enter service, so no power either way
         usable = soc is not None and state not in (ST_OFF, ST_FAULT) and inverter.get("ES") != 0
         # without 124 ChaSt (a 70x-only device) full and empty follow from the SoC
@@ -227,8 +228,8 @@ class SunSpecEss(ManagedSymmetricEss):
         empty = cha_st in (CHA_OFF, CHA_EMPTY) or (cha_st is None and (soc or 0.0) <= 0.0)
         can_charge = usable and not full
         can_discharge = usable and not empty and (reserve is None or soc is None or soc > reserve)
-        self.set("AllowedChargePower", -round(wcha) if can_charge and wcha else 0)
-        self.set("AllowedDischargePower", round(wdis) if can_discharge and wdis else 0)
+        self.set(ess_ch.ALLOWED_CHARGE_POWER, -round(wcha) if can_charge and wcha else 0)
+        self.set(ess_ch.ALLOWED_DISCHARGE_POWER, round(wdis) if can_discharge and wdis else 0)
         self._count_energy(now, power, inverter)
 
     def _capacity(self, soc: float | None, reserve: float | None, battery: Values) -> int | None:
@@ -250,8 +251,8 @@ class SunSpecEss(ManagedSymmetricEss):
         """The device's AC energy totals (701), else the measured power integrated per poll."""
         injected, absorbed = number(inverter, "WhInj"), number(inverter, "WhAbs")
         if injected is not None and absorbed is not None:
-            self.set("ActiveChargeEnergy", round(absorbed))
-            self.set("ActiveDischargeEnergy", round(injected))
+            self.set(ess_ch.ACTIVE_CHARGE_ENERGY, round(absorbed))
+            self.set(ess_ch.ACTIVE_DISCHARGE_ENERGY, round(injected))
             return
         poll = self.link.session.poll_index
         if poll != self._energy_poll:
@@ -264,8 +265,8 @@ class SunSpecEss(ManagedSymmetricEss):
             self._energy_poll = poll
             self._energy_at = now
             self._last_power = power
-        self.set("ActiveChargeEnergy", round(self._charged_wh))
-        self.set("ActiveDischargeEnergy", round(self._discharged_wh))
+        self.set(ess_ch.ACTIVE_CHARGE_ENERGY, round(self._charged_wh))
+        self.set(ess_ch.ACTIVE_DISCHARGE_ENERGY, round(self._discharged_wh))
 
     # -- setpoint ---------------------------------------------------------------------------
     def write_power(self, active: int, reactive: int) -> None:

@@ -36,10 +36,17 @@ from wattkeeper.drivers.sunspec.common import (
     rounded,
     set_all_none,
 )
+from wattkeeper.natures import meter as meter_ch
 from wattkeeper.natures.meter import Meter, MeterType
 from wattkeeper.protocols.sunspec.models import METER_MODELS
 
-_PHASES = (("", "", ""), ("L1", "phA", "PhA"), ("L2", "phB", "PhB"), ("L3", "phC", "PhC"))
+#: SunSpec point suffixes (power, energy) of the total and of L1..L3
+_POINTS = (("", ""), ("phA", "PhA"), ("phB", "PhB"), ("phC", "PhC"))
+_ACTIVE = (meter_ch.ACTIVE_POWER, *meter_ch.ACTIVE_POWER_PHASES)
+_REACTIVE = (meter_ch.REACTIVE_POWER, *meter_ch.REACTIVE_POWER_PHASES)
+_CURRENT = (meter_ch.CURRENT, *meter_ch.CURRENT_PHASES)
+_PRODUCTION = (meter_ch.ACTIVE_PRODUCTION_ENERGY, *meter_ch.ACTIVE_PRODUCTION_ENERGY_PHASES)
+_CONSUMPTION = (meter_ch.ACTIVE_CONSUMPTION_ENERGY, *meter_ch.ACTIVE_CONSUMPTION_ENERGY_PHASES)
 
 
 class SunSpecMeterConfig(SunSpecConfig):
@@ -72,21 +79,24 @@ class SunSpecMeter(Meter):
             return
         values = self.link.values("meter")
         sign = -1.0 if self.config.invert else 1.0
-        for phase, point, energy_point in _PHASES:
-            self.set(f"ActivePower{phase}", rounded(number(values, f"W{point}"), sign))
-            self.set(f"ReactivePower{phase}", rounded(number(values, f"VAR{point}"), sign))
-            self.set(f"Current{phase}", rounded(number(values, f"A{point}"), 1000))
+        for i, (point, energy_point) in enumerate(_POINTS):
+            self.set(_ACTIVE[i], rounded(number(values, f"W{point}"), sign))
+            self.set(_REACTIVE[i], rounded(number(values, f"VAR{point}"), sign))
+            self.set(_CURRENT[i], rounded(number(values, f"A{point}"), 1000))
             imported = rounded(number(values, f"TotWhImp{energy_point}"))
             exported = rounded(number(values, f"TotWhExp{energy_point}"))
             if self.config.invert:
                 imported, exported = exported, imported
-            self.set(f"ActiveProductionEnergy{phase}", imported)
-            self.set(f"ActiveConsumptionEnergy{phase}", exported)
-        for phase, point, _ in _PHASES[1:]:
-            self.set(f"Voltage{phase}", rounded(number(values, f"PhV{point}"), 1000))
+            self.set(_PRODUCTION[i], imported)
+            self.set(_CONSUMPTION[i], exported)
+        for voltage, (point, _) in zip(meter_ch.VOLTAGE_PHASES, _POINTS[1:], strict=True):
+            self.set(voltage, rounded(number(values, f"PhV{point}"), 1000))
         volts = number(values, "PhV")
-        self.set("Voltage", rounded(volts if volts is not None else number(values, "PhVphA"), 1000))
-        self.set("Frequency", rounded(number(values, "Hz"), 1000))
+        self.set(
+            meter_ch.VOLTAGE,
+            rounded(volts if volts is not None else number(values, "PhVphA"), 1000),
+        )
+        self.set(meter_ch.FREQUENCY, rounded(number(values, "Hz"), 1000))
 
 
 def build(component_id: str, alias: str, config: Any, ctx: BuildContext) -> SunSpecMeter:
