@@ -79,6 +79,28 @@ class DeviceSession(Protocol):
         ...
 
 
+class RegisterClient(Protocol):
+    """The bridge's transport: one connection to one unit; errors are DeviceError.
+
+    `ModbusClient` below speaks Modbus/TCP; tests may give a bridge an in-memory one
+    (wattkeeper.testing.memory_registers)."""
+
+    timeout: float
+
+    @property
+    def connected(self) -> bool: ...
+
+    async def connect(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    async def read(
+        self, address: int, count: int, *, input_registers: bool = False
+    ) -> list[int]: ...
+
+    async def write(self, address: int, values: Sequence[int]) -> None: ...
+
+
 class ModbusClient:
     """A pymodbus client for one (host, port, unit), translating its errors to DeviceError."""
 
@@ -177,7 +199,7 @@ class ModbusTcpBridge:
     ) -> None:
         if _PYMODBUS_LOG.level == logging.NOTSET:
             _PYMODBUS_LOG.setLevel(logging.CRITICAL)
-        self.client = ModbusClient(host, port, unit, timeout)
+        self.client: RegisterClient = ModbusClient(host, port, unit, timeout)
         self.session = session
         self.clock: Clock = clock or SystemClock()
         self.poll_interval = poll_interval
