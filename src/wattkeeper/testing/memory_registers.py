@@ -13,8 +13,9 @@ ILLEGAL_DATA_ADDRESS = 2
 class MemoryRegisters:
     """Holding and input registers in dicts, served the way a Modbus device answers.
 
-    It is both a session's `RegisterIO` (`read`, `read_input`, `write`) and a bridge's
-    `RegisterClient` (`connect`, `close`, `connected`; put it in `bridge.client`). An address
+    It is both a session's `RegisterIO` (`read`, `read_input`, `write`: a session may use it
+    directly, no `connect()` needed) and a bridge's `RegisterClient` (`connect`, `close`,
+    `connected`; put it in `bridge.client`, which connects before its first poll). An address
     not in the map answers exception 2 as a device does; `offline = True` makes every connect
     and request fail with DeviceError (a device that is gone). `requests` logs every call."""
 
@@ -32,6 +33,10 @@ class MemoryRegisters:
         self.timeout = 0.1
         self.requests: list[tuple[str, int, int]] = []
         self._connected = False
+
+    def put(self, address: int, words: Sequence[int], *, input_registers: bool = False) -> None:
+        """Place `words` from `address` on, in the holding (or input) registers."""
+        (self.input if input_registers else self.holding).update(self.block(address, words))
 
     @staticmethod
     def block(address: int, words: Sequence[int]) -> dict[int, int]:
@@ -81,5 +86,3 @@ class MemoryRegisters:
         if self.offline:
             self._connected = False
             raise DeviceError(f"{kind} {address}+{count}: no answer (offline)")
-        if not self._connected:
-            raise DeviceError("not connected to memory registers")
