@@ -14,6 +14,7 @@ from wattkeeper.bridges.modbus_tcp import RegisterIO
 from wattkeeper.simulator.fenecon.nullmodem import NullModem
 from wattkeeper.simulator.fenecon.physics import HomeFault
 from wattkeeper.simulator.fenecon.server import FeneconHomeSimulator
+from wattkeeper.testing.fake_clock import FakeClock
 
 
 class Reader:
@@ -81,24 +82,43 @@ async def test_two_units_share_one_rtu_line(rtu) -> None:
 
 
 async def test_a_silent_unit_costs_the_others_nothing_and_recovers(rtu, caplog) -> None:
+    """On a fake clock (the wire stays real RTU): the silent unit is retried after a backoff
+    doubling from 2 s to at most 8 s, while the other unit is polled every round."""
     simulator, modem = rtu
     caplog.set_level(logging.INFO, logger="wattkeeper.bridges.modbus_rtu")
-    line = line_on(modem.edge_path)
+    clock = FakeClock()
+    line = ModbusLine(
+        SerialSettings(modem.edge_path, 9600), clock=clock, poll_interval=1.0, timeout=0.15,
+        backoff_min=2.0, backoff_max=8.0,
+    )  # fmt: skip
     battery, inverter = Reader(500, 29), Reader(35180, 5)
     b = line.attach(1, battery, "battery")
     line.attach(247, inverter, "inverter")
     await line.start()
+
+    async def next_round() -> None:
+        rounds = line.rounds
+        clock.advance(1.0)  # whole seconds: the schedule's sums stay exact
+        await until(lambda: line.rounds == rounds + 1)
+
     try:
-        await until(lambda: battery.poll_index >= 2)
+        await until(lambda: line.rounds == 1 and battery.poll_index == 1)
         await simulator.set_faults(HomeFault.BATTERY_SILENT)
-        await until(lambda: b.failed)
-        polled = inverter.poll_index
-        # while the battery is silent the inverter keeps its period: at 50 ms per round and
-        # one 150 ms timeout per battery backoff (≤ 400 ms) it gets most rounds
-        await until(lambda: inverter.poll_index >= polled + 8, timeout=3.0)
+        attempted: list[int] = []
+        for _ in range(15):
+            attempts = b.attempts
+            polled = inverter.poll_index
+            await next_round()
+            attempted.append(b.attempts - attempts)
+            assert inverter.poll_index == polled + 1  # the inverter keeps its period
         assert b.failed and "read 500+29" in b.last_error
+        # tried at once, then after 2, 4 and 8 s (capped), then 8 s again
+        tries_at = [second for second, tried in enumerate(attempted) if tried]
+        assert tries_at == [0, 2, 6, 14]
         await simulator.set_faults()
-        await until(lambda: not b.failed)
+        for _ in range(8):
+            await next_round()
+        assert not b.failed
         assert battery.connects >= 2  # the session is set up again after the failure
     finally:
         await line.stop()

@@ -18,6 +18,8 @@ from wattkeeper.core.errors import DeviceError
 from wattkeeper.simulator.clock import ManualClock
 from wattkeeper.simulator.devices import Fault
 from wattkeeper.simulator.server import DeviceSimulator
+from wattkeeper.testing.eventually import eventually
+from wattkeeper.testing.fake_clock import FakeClock
 
 STORAGE_AT = 40122
 
@@ -103,37 +105,61 @@ async def test_bridge_polls_and_writes_at_once(simulator: DeviceSimulator) -> No
         await bridge.stop()
 
 
+class RecordingClock(FakeClock):
+    """A fake clock that notes every wait asked of it: the bridge's schedule, exactly."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float] = []
+
+    async def wait(self, event: asyncio.Event, timeout: float) -> bool:
+        self.waits.append(round(timeout, 6))
+        return await super().wait(event, timeout)
+
+
 async def test_bridge_reconnects_with_backoff(simulator: DeviceSimulator) -> None:
+    clock = RecordingClock()
     session = Recorder()
     bridge = ModbusTcpBridge(
         "127.0.0.1",
         simulator.port,
         1,
         session,
-        poll_interval=0.02,
+        clock=clock,
+        poll_interval=0.5,
         timeout=0.1,
         backoff_min=0.02,
         backoff_max=0.16,
     )
     await bridge.start()
     try:
-        await bridge.next_poll()
+        await eventually(lambda: clock.waits == [0.5])  # polled once, now waits the interval
+        assert bridge.polls == 1
         await simulator.set_faults(Fault.DISCONNECT)
-        async with asyncio.timeout(3):
-            while not bridge.failed:
-                await asyncio.sleep(0.01)
+        clock.advance(0.51)
+        await eventually(lambda: bridge.failed and len(clock.waits) == 2)
         dropped: list[DeviceError | None] = []
         bridge.queue_write(STORAGE_AT + 15, [5], dropped.append)
         assert len(dropped) == 1 and isinstance(dropped[0], DeviceError)
         requests, attempts = simulator.requests, bridge.connect_attempts
-        await asyncio.sleep(0.5)
-        # backoff 0.02, 0.04, 0.08, 0.16, 0.16 ...: a handful of tries, not one every 20 ms
-        assert 2 <= bridge.connect_attempts - attempts <= 7
+        # the backoff doubles from its minimum up to its maximum: 0.02, 0.04, 0.08, 0.16, 0.16
+        for tries, backoff in enumerate([0.02, 0.04, 0.08, 0.16, 0.16], start=1):
+            assert clock.waits[-1] == backoff
+            clock.advance(backoff - 0.001)  # not yet: no new attempt before the backoff is over
+            for _ in range(20):
+                await asyncio.sleep(0)
+            assert bridge.connect_attempts == attempts + tries - 1
+            clock.advance(0.002)
+            await eventually(lambda n=tries: len(clock.waits) == 2 + n)
+            assert bridge.connect_attempts == attempts + tries and bridge.failed
+        assert clock.waits[-1] == 0.16  # capped at backoff_max
         assert simulator.requests == requests  # the port is closed: nothing reached it
         await simulator.set_faults()
-        await bridge.next_poll(timeout=2.0)
+        clock.advance(0.17)
+        await eventually(lambda: bridge.polls == 2)
         assert not bridge.failed
         assert session.connects == 2  # the session's on_connect ran again
+        await eventually(lambda: clock.waits[-1] == 0.5)  # back to the poll interval
     finally:
         await bridge.stop()
 

@@ -1,5 +1,5 @@
 """A device added as a register table (the worked example of docs/devices.md), read from a
-plain pymodbus server over loopback."""
+plain pymodbus server over loopback, and its freshness rules on in-memory registers."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ import pytest
 from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
+from wattkeeper.bridges.modbus_tcp import ModbusExceptionResponse
 from wattkeeper.config.registry import BuildContext, Factory
 from wattkeeper.core.clock import SystemClock
+from wattkeeper.core.errors import DeviceError
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.state import COMMUNICATION_FAILED
 from wattkeeper.drivers.modbus_device import (
@@ -24,6 +26,9 @@ from wattkeeper.drivers.modbus_device import (
 )
 from wattkeeper.natures.meter import MeterType
 from wattkeeper.protocols.registers import CodecError, Point, RegisterTable, RegType, WordOrder
+from wattkeeper.testing.eventually import eventually
+from wattkeeper.testing.fake_clock import FakeClock
+from wattkeeper.testing.memory_registers import MemoryRegisters
 
 # ---- the worked example, as in docs/devices.md -----------------------------------------------
 LITTLE = WordOrder.LITTLE
@@ -128,3 +133,89 @@ def test_worked_example_on_raw_registers() -> None:
 def test_a_mapping_to_a_missing_point_is_caught_early() -> None:
     with pytest.raises(CodecError, match="no point Watts"):
         DeviceMap(ACME_PM3, 0, (ChannelMapping("ActivePower", "Watts"),))
+
+
+# ---- the same meter on an in-memory transport: the freshness rules, with no socket -----------
+def memory_meter(tmp_path: Path) -> tuple[AcmeMeter, MemoryRegisters, FakeClock, BuildContext]:
+    clock = FakeClock()
+    ctx = BuildContext(clock, ComponentManager(), tmp_path)
+    config = FACTORY.model.model_validate({"pollPeriodMs": 1000, "timeoutMs": 500})
+    meter = FACTORY.build("meter1", "", config, ctx)
+    assert isinstance(meter, AcmeMeter)
+    ctx.manager.add(meter)
+    registers = MemoryRegisters(input_registers=MemoryRegisters.block(0x1000, RAW))
+    meter.link.bridge.client = registers
+    return meter, registers, clock, ctx
+
+
+async def test_a_table_meter_on_memory_registers_reads_and_fails_and_recovers(
+    tmp_path: Path,
+) -> None:
+    meter, registers, clock, ctx = memory_meter(tmp_path)
+    bridge = meter.link.bridge
+    await meter.start()
+    try:
+        await eventually(lambda: bridge.polls == 1)
+        ctx.manager.freeze_process_image(clock.monotonic())
+        assert meter.value("ActivePower") == -2000
+        assert meter.value("ActiveProductionEnergy") == 1_000_000
+        assert registers.requests == [("read_input", 0x1000, 10)]  # the table in one request
+        assert not meter.has_state(COMMUNICATION_FAILED)
+
+        registers.input[0x1002] = 0x07D0  # 2000 W, buying now
+        registers.input[0x1003] = 0
+        clock.advance(1.0)  # the poll interval
+        await eventually(lambda: bridge.polls == 2)
+        ctx.manager.freeze_process_image(clock.monotonic())
+        assert meter.value("ActivePower") == 2000
+
+        registers.offline = True  # the device is gone
+        clock.advance(1.0)
+        await eventually(lambda: bridge.failed)
+        ctx.manager.freeze_process_image(clock.monotonic())
+        assert meter.has_state(COMMUNICATION_FAILED)
+        assert meter.value("ActivePower") is None  # no stale value is published
+
+        registers.offline = False
+        clock.advance(bridge.backoff_min)  # the first retry comes after the shortest backoff
+        await eventually(lambda: bridge.polls == 3)
+        ctx.manager.freeze_process_image(clock.monotonic())
+        assert not meter.has_state(COMMUNICATION_FAILED)
+        assert meter.value("ActivePower") == 2000
+    finally:
+        await meter.stop()
+
+
+async def test_a_table_meter_whose_polls_stop_goes_stale_on_the_clock(tmp_path: Path) -> None:
+    meter, _registers, clock, ctx = memory_meter(tmp_path)
+    await meter.start()
+    try:
+        await eventually(lambda: meter.link.bridge.polls == 1)
+        await meter.link.bridge.stop()  # the task is gone: no poll will come any more
+        clock.advance(meter.link.stale_after - 0.1)
+        ctx.manager.freeze_process_image(clock.monotonic())
+        assert meter.value("ActivePower") == -2000 and not meter.has_state(COMMUNICATION_FAILED)
+        clock.advance(0.2)
+        ctx.manager.freeze_process_image(clock.monotonic())
+        assert meter.value("ActivePower") is None
+        assert meter.has_state(COMMUNICATION_FAILED)
+    finally:
+        await meter.stop()
+
+
+async def test_memory_registers_answer_like_a_device() -> None:
+    registers = MemoryRegisters({40000: 1, 40001: 2}, read_only=[40001])
+    assert not registers.connected  # a bridge connects (and runs on_connect) first
+    await registers.connect()
+    assert await registers.read(40000, 2) == [1, 2]
+    with pytest.raises(ModbusExceptionResponse) as missing:
+        await registers.read(40001, 2)
+    assert missing.value.code == 2  # illegal data address, as a device answers
+    await registers.write(40000, [-1])
+    assert registers.holding[40000] == 0xFFFF
+    with pytest.raises(ModbusExceptionResponse):
+        await registers.write(40001, [5])
+    registers.offline = True
+    with pytest.raises(DeviceError):
+        await registers.read(40000, 1)
+    assert not registers.connected

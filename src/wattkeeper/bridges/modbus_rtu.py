@@ -137,7 +137,7 @@ class LineDevice:
         self.started_at: float | None = None
         self.needs_connect = True  # run session.on_connect before the next poll
         self.backoff = line.backoff_min
-        self.next_try = 0.0  # loop time
+        self.next_try = 0.0  # on the line's clock (monotonic)
         self._pending: dict[int, tuple[list[int], WriteDone | None]] = {}
         self._idle = asyncio.Event()
         self._idle.set()
@@ -202,13 +202,13 @@ class LineDevice:
         self.backoff = self.line.backoff_min
         self._polled.set()
 
-    def fail(self, error: DeviceError, loop_now: float) -> None:
+    def fail(self, error: DeviceError, now: float) -> None:
         if not self.failed:
             log.info("%s: %s", self.name, error)
         self.failed = True
         self.last_error = str(error)
         self.needs_connect = True
-        self.next_try = loop_now + self.backoff
+        self.next_try = now + self.backoff
         self.backoff = min(self.backoff * 2, self.line.backoff_max)
         self._drop_pending(error)
 
@@ -334,9 +334,9 @@ class ModbusLine:
             if not self.port_failed:
                 log.info("%s: %s", self.name, error)
             self.port_failed = True
-            loop_now = asyncio.get_running_loop().time()
+            now = self.clock.monotonic()
             for device in self.devices:
-                device.fail(error, loop_now)
+                device.fail(error, now)
             return False
         if self.port_failed:
             log.info("%s: port open again", self.name)
@@ -348,7 +348,8 @@ class ModbusLine:
         loop = asyncio.get_running_loop()
         port_backoff = self.backoff_min
         while not self._stopping:
-            started = loop.time()
+            started = self.clock.monotonic()
+            round_started = loop.time()  # what the round cost in real time, for benchmarks
             if not self.client.connected and not await self._open():
                 await self._sleep(port_backoff)
                 port_backoff = min(port_backoff * 2, self.backoff_max)
@@ -357,17 +358,16 @@ class ModbusLine:
             for device in list(self.devices):
                 if self._stopping:
                     break
-                if loop.time() < device.next_try:
+                if self.clock.monotonic() < device.next_try:
                     continue
                 await self._serve(device)
             self.rounds += 1
-            self.last_round_s = loop.time() - started
+            self.last_round_s = loop.time() - round_started
             if self.on_round is not None:
                 self.on_round()
-            await self._sleep(self.poll_interval - (loop.time() - started))
+            await self._sleep(self.poll_interval - (self.clock.monotonic() - started))
 
     async def _serve(self, device: LineDevice) -> None:
-        loop = asyncio.get_running_loop()
         device.attempts += 1
         try:
             if not self.client.connected and not await self._open():
@@ -380,19 +380,17 @@ class ModbusLine:
             await device.session.poll(io)
             device.succeeded(self.clock.monotonic())
         except DeviceError as error:
-            device.fail(error, loop.time())
+            device.fail(error, self.clock.monotonic())
             if not isinstance(error, ModbusExceptionResponse):
                 # a late answer must not be read as the answer to the next request
                 self.client.close()
         except Exception as error:  # a bug in a session must not kill the line
             log.exception("%s: unexpected error", device.name)
-            device.fail(DeviceError(f"{type(error).__name__}: {error}"), loop.time())
+            device.fail(DeviceError(f"{type(error).__name__}: {error}"), self.clock.monotonic())
 
     async def _sleep(self, seconds: float) -> None:
         if seconds <= 0:
             await asyncio.sleep(0)
             return
         self._wake.clear()
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(seconds):
-                await self._wake.wait()
+        await self.clock.wait(self._wake, seconds)

@@ -79,6 +79,28 @@ class DeviceSession(Protocol):
         ...
 
 
+class RegisterClient(Protocol):
+    """The bridge's transport: one connection to one unit; errors are DeviceError.
+
+    `ModbusClient` below speaks Modbus/TCP; tests may give a bridge an in-memory one
+    (wattkeeper.testing.memory_registers)."""
+
+    timeout: float
+
+    @property
+    def connected(self) -> bool: ...
+
+    async def connect(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    async def read(
+        self, address: int, count: int, *, input_registers: bool = False
+    ) -> list[int]: ...
+
+    async def write(self, address: int, values: Sequence[int]) -> None: ...
+
+
 class ModbusClient:
     """A pymodbus client for one (host, port, unit), translating its errors to DeviceError."""
 
@@ -177,7 +199,7 @@ class ModbusTcpBridge:
     ) -> None:
         if _PYMODBUS_LOG.level == logging.NOTSET:
             _PYMODBUS_LOG.setLevel(logging.CRITICAL)
-        self.client = ModbusClient(host, port, unit, timeout)
+        self.client: RegisterClient = ModbusClient(host, port, unit, timeout)
         self.session = session
         self.clock: Clock = clock or SystemClock()
         self.poll_interval = poll_interval
@@ -293,12 +315,12 @@ class ModbusTcpBridge:
                     await self.client.connect()
                     self.connects += 1
                     await self.session.on_connect(self._io)
-                started = asyncio.get_running_loop().time()
+                started = self.clock.monotonic()
                 await self._flush_writes()
                 await self.session.poll(self._io)
                 self._poll_succeeded()
                 backoff = self.backoff_min
-                rest = self.poll_interval - (asyncio.get_running_loop().time() - started)
+                rest = self.poll_interval - (self.clock.monotonic() - started)
                 await self._wait(rest)
             except DeviceError as error:
                 self._poll_failed(error)
@@ -334,22 +356,17 @@ class ModbusTcpBridge:
         self._drop_pending(error)
 
     async def _wait(self, seconds: float, flush: bool = True) -> None:
-        """Sleep `seconds` (real time), writing queued writes at once if `flush`;
+        """Sleep `seconds` on the injected clock, writing queued writes at once if `flush`;
         returns early when the bridge stops."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + seconds
+        deadline = self.clock.monotonic() + seconds
         while not self._stopping:
-            rest = deadline - loop.time()
+            rest = deadline - self.clock.monotonic()
             if rest <= 0:
                 await asyncio.sleep(0)
                 return
             self._wake.clear()
-            if not (flush and self._pending):
-                try:
-                    async with asyncio.timeout(rest):
-                        await self._wake.wait()
-                except TimeoutError:
-                    return
+            if not (flush and self._pending) and not await self.clock.wait(self._wake, rest):
+                return
             if flush and self._pending and not self._stopping:
                 await self._flush_writes()
 

@@ -1,1 +1,1 @@
-"""Test support shipped with the package: a fake clock and small site builders."""
+"""Test support shipped with the package: fake clock, dummies, one-cycle harness, registers."""

@@ -1,44 +1,18 @@
-"""The SunSpec session on an in-memory register space (no socket): layouts that the
-simulator does not produce."""
+"""The SunSpec session on in-memory registers (no socket): layouts that the simulator does
+not produce."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pytest
 
-from wattkeeper.bridges.modbus_tcp import ModbusExceptionResponse
 from wattkeeper.core.errors import DeviceError
 from wattkeeper.drivers.sunspec.common import Role, SunSpecSession
 from wattkeeper.protocols.registers import ReadRange, encode_value
 from wattkeeper.protocols.sunspec.models import INVERTER_FLOAT, INVERTER_MODELS, METER_MODELS
+from wattkeeper.testing.memory_registers import MemoryRegisters
 
 
-class Space:
-    """Registers in a dict; unmapped addresses answer "illegal address"."""
-
-    def __init__(self) -> None:
-        self.words: dict[int, int] = {}
-        self.reads: list[tuple[int, int]] = []
-
-    def put(self, address: int, words: Sequence[int]) -> None:
-        for i, word in enumerate(words):
-            self.words[address + i] = word
-
-    async def read(self, address: int, count: int) -> list[int]:
-        self.reads.append((address, count))
-        if any(a not in self.words for a in range(address, address + count)):
-            raise ModbusExceptionResponse("illegal address", 2)
-        return [self.words[a] for a in range(address, address + count)]
-
-    async def read_input(self, address: int, count: int) -> list[int]:
-        raise AssertionError("SunSpec uses holding registers")
-
-    async def write(self, address: int, values: Sequence[int]) -> None:
-        raise AssertionError("no writes here")
-
-
-def chain(space: Space, base: int, models: list[tuple[int, int]]) -> dict[int, int]:
+def chain(space: MemoryRegisters, base: int, models: list[tuple[int, int]]) -> dict[int, int]:
     space.put(base, [0x5375, 0x6E53])
     address, where = base + 2, {}
     for model_id, length in models:
@@ -50,7 +24,7 @@ def chain(space: Space, base: int, models: list[tuple[int, int]]) -> dict[int, i
 
 
 async def test_common_without_pad_and_float_inverter_at_base_0() -> None:
-    space = Space()
+    space = MemoryRegisters()
     where = chain(space, 0, [(1, 65), (113, 60)])
     manufacturer = [0x4163, 0x6D65] + [0] * 14  # "Acme"
     space.put(where[1] + 2, manufacturer)
@@ -62,12 +36,13 @@ async def test_common_without_pad_and_float_inverter_at_base_0() -> None:
     assert session.common["DA"] == 0
     assert session.blocks["inverter"].model_id == 113
     await session.poll(space)
+    assert {kind for kind, _, _ in space.requests} == {"read"}  # holding registers, no writes
     assert session.data["inverter"]["W"] == -1500.0
-    assert space.reads[0] == (40000, 2)  # probed 40000 first, then found it at 0
+    assert space.requests[0] == ("read", 40000, 2)  # probed 40000 first, then found it at 0
 
 
 async def test_optional_role_and_split_plan() -> None:
-    space = Space()
+    space = MemoryRegisters()
     chain(space, 40000, [(1, 66), (203, 105), (124, 24)])
     session = SunSpecSession(
         [Role("meter", METER_MODELS), Role("storage", (124,)), Role("x", (999,), False)]
@@ -77,31 +52,33 @@ async def test_optional_role_and_split_plan() -> None:
     # 107 + 26 registers > 125: two requests
     assert session.plan == [ReadRange(40070, 107), ReadRange(40177, 26)]
     await session.poll(space)
+    assert {kind for kind, _, _ in space.requests} == {"read"}  # holding registers, no writes
     assert session.data["storage"]["ID"] == 124 and session.poll_index == 1
 
 
 async def test_missing_or_short_models_are_device_errors() -> None:
-    space = Space()
+    space = MemoryRegisters()
     chain(space, 40000, [(1, 66), (124, 20)])
     with pytest.raises(DeviceError, match="L=20, the specification defines 24"):
         await SunSpecSession([Role("storage", (124,))]).on_connect(space)
     with pytest.raises(DeviceError, match="model 103/113/101/111/102/112 not found"):
         await SunSpecSession([Role("inverter", INVERTER_MODELS)]).on_connect(space)
     with pytest.raises(DeviceError, match="not a SunSpec device"):
-        await SunSpecSession([Role("storage", (124,))]).on_connect(Space())
+        await SunSpecSession([Role("storage", (124,))]).on_connect(MemoryRegisters())
 
 
 async def test_repeating_groups_sized_from_l_and_bounded() -> None:
-    space = Space()
+    space = MemoryRegisters()
     where = chain(space, 40000, [(1, 66), (160, 8 + 2 * 20)])
     space.put(where[160] + 2 + 8 + 20 + 1, [0x5056, 0x2032])  # module[1].IDStr "PV 2"
     session = SunSpecSession([Role("mppt", (160,))])
     await session.on_connect(space)
     assert session.tables["mppt"].length == 10 + 2 * 20
     await session.poll(space)
+    assert {kind for kind, _, _ in space.requests} == {"read"}  # holding registers, no writes
     assert session.data["mppt"]["module[1].IDStr"] == "PV 2"
     # a hostile L: 3000 modules would be 60,000 registers to read every second
-    space = Space()
+    space = MemoryRegisters()
     chain(space, 40000, [(1, 66), (160, 60_008)])
     with pytest.raises(DeviceError, match="would repeat module 3000 times"):
         await SunSpecSession([Role("mppt", (160,))]).on_connect(space)
