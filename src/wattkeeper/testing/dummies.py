@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from wattkeeper.core.channel import Value
+from wattkeeper.natures import ess as ess_ch
+from wattkeeper.natures import meter as meter_ch
 from wattkeeper.natures.ess import ManagedSymmetricEss
 from wattkeeper.natures.meter import Meter, MeterType
 
@@ -52,7 +54,7 @@ class DummyManagedEss(ManagedSymmetricEss):
     def write_power(self, active: int, reactive: int) -> None:
         self.applied.append((active, reactive))
         if self.reacting:
-            self.set("ActivePower", active)
+            self.set(ess_ch.ACTIVE_POWER, active)
 
 
 class DummyMeter(Meter):
@@ -67,4 +69,4 @@ class DummyMeter(Meter):
     ) -> None:
         super().__init__(component_id, "Dummy meter")
         self.meter_type = meter_type
-        self.set("ActivePower", active_power)
+        self.set(meter_ch.ACTIVE_POWER, active_power)
