@@ -289,7 +289,7 @@ async def test_phone_sized_screen(browser, live) -> None:
     await page.get_by_test_id("flow-soc").wait_for()
     for view in ("flow", "override", "channels", "apps", "history"):
         await page.goto(f"/#/{view}")
-        await page.wait_for_timeout(100)
+        await page.wait_for_timeout(600)  # live values (some long) have arrived by then
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{view} is {width} px wide on a 390 px screen"
         # every tab is on screen, none scrolled out of sight
