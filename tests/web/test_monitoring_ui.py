@@ -198,6 +198,11 @@ async def test_channel_browser_searches_and_shows_live_values(browser, live) -> 
     await eventually(ess_only)
     await eventually(live_value)
     await screenshot(page, "channels")
+    # a channel declared without a text is described by its id in words, never blank
+    await page.get_by_test_id("channel-search").fill("_sum/EssActivePowerL1")
+    row = rows.locator("xpath=self::*[@data-address='_sum/EssActivePowerL1']")
+    await row.wait_for()
+    assert await row.locator("td").last.inner_text() == "Ess active power L1"
     assert_clean(page)
     await page.context.close()
 

@@ -2,6 +2,14 @@
 
 import { h, plainValue } from '../format.js';
 
+// a channel declared without a text still says something: its id in words (EssActivePowerL1 ->
+// "Ess active power L1"), shown muted so it reads as derived, not documented
+function spelledOut(address) {
+  const id = address.split('/')[1] || '';
+  const words = id.replace(/^_Property/, '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
+  return words.charAt(0) + words.slice(1).toLowerCase().replace(/\bl([123])\b/g, 'L$1');
+}
+
 // OpenEMS marks cumulated counters with a suffix (`Wh_Σ`); people read "total"
 function unitLabel(t, unit) {
   if (!unit) return '';
@@ -48,7 +56,8 @@ export function mount(app, root) {
       if (c.accessMode !== 'WO') cells.set(c.address, value);
       return h('tr', { 'data-address': c.address },
         h('td', {}, h('code', {}, c.address)), value, h('td', {}, unitLabel(t, c.unit)),
-        h('td', {}, h('span', { class: `access ${c.accessMode}` }, c.accessMode)), h('td', {}, c.text || ''));
+        h('td', {}, h('span', { class: `access ${c.accessMode}` }, c.accessMode)),
+        c.text ? h('td', {}, c.text) : h('td', { class: 'muted' }, spelledOut(c.address)));
     }));
     app.subscribe('view', [...cells.keys()]);
     update();
