@@ -29,6 +29,9 @@ from wattkeeper.licensing.errors import (
 )
 from wattkeeper.licensing.wallet import LicenceWallet
 
+# the vendor's server, a separate product: a real server per test, left out of the fast stage
+pytestmark = pytest.mark.slow
+
 
 def issue(service: LiveService, app_id: str = REST) -> str:
     return LicenceAdminClient(service.url).issue(app_id, ADMIN_TOKEN)
