@@ -34,8 +34,8 @@ from wattkeeper.bridges.modbus_tcp import (
     DeviceSession,
     ModbusClient,
     ModbusExceptionResponse,
-    WriteDone,
 )
+from wattkeeper.bridges.write_queue import WriteDone, WriteQueue
 from wattkeeper.core.clock import Clock, SystemClock
 from wattkeeper.core.errors import DeviceError
 
@@ -138,9 +138,7 @@ class LineDevice:
         self.needs_connect = True  # run session.on_connect before the next poll
         self.backoff = line.backoff_min
         self.next_try = 0.0  # on the line's clock (monotonic)
-        self._pending: dict[int, tuple[list[int], WriteDone | None]] = {}
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._pending = WriteQueue()
         self._polled = asyncio.Event()
 
     @property
@@ -156,13 +154,10 @@ class LineDevice:
             if on_done is not None:
                 on_done(DeviceError(f"{self.name}: not connected"))
             return
-        self._pending.pop(address, None)
-        self._pending[address] = (list(values), on_done)
-        self._idle.clear()
+        self._pending.put(address, values, on_done)
 
     async def flush(self, timeout: float = 5.0) -> None:
-        async with asyncio.timeout(timeout):
-            await self._idle.wait()
+        await self._pending.flush(timeout)
 
     async def next_poll(self, timeout: float = 5.0) -> None:
         self._polled.clear()
@@ -171,26 +166,15 @@ class LineDevice:
 
     async def _flush_writes(self) -> None:
         client = self.line.client
-        while self._pending:
-            address = next(iter(self._pending))
-            values, on_done = self._pending.pop(address)
-            client.unit = self.unit
-            try:
-                await client.write(address, values)
-            except DeviceError as error:
-                if on_done is not None:
-                    on_done(error)
-                raise
-            if on_done is not None:
-                on_done(None)
-        self._idle.set()
+
+        async def write(address: int, values: list[int]) -> None:
+            client.unit = self.unit  # the line is shared: address this device each time
+            await client.write(address, values)
+
+        await self._pending.write_all(write)
 
     def _drop_pending(self, error: DeviceError) -> None:
-        pending, self._pending = self._pending, {}
-        for _values, on_done in pending.values():
-            if on_done is not None:
-                on_done(error)
-        self._idle.set()
+        self._pending.drop(error)
 
     def succeeded(self, now: float) -> None:
         if self.failed:

@@ -22,13 +22,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from pymodbus.client import AsyncModbusTcpClient
 from pymodbus.exceptions import ModbusException
 from pymodbus.pdu import ExceptionResponse
 
+from wattkeeper.bridges.write_queue import WriteDone, WriteQueue
 from wattkeeper.core.clock import Clock, SystemClock
 from wattkeeper.core.errors import DeviceError
 
@@ -177,9 +178,6 @@ class ModbusClient:
         return self._client
 
 
-WriteDone = Callable[[DeviceError | None], None]
-
-
 class ModbusTcpBridge:
     """Connection, polling and writing for one device, run by one asyncio task."""
 
@@ -215,10 +213,8 @@ class ModbusTcpBridge:
         self.connects = 0
         self.connect_attempts = 0
         self.started_at: float | None = None
-        self._pending: dict[int, tuple[list[int], WriteDone | None]] = {}
+        self._pending = WriteQueue()
         self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
         self._polled = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -238,9 +234,7 @@ class ModbusTcpBridge:
         if task is not None and not task.done():
             if final_writes and self.client.connected and not self.failed:
                 for address, values in final_writes:
-                    self._pending.pop(address, None)
-                    self._pending[address] = (list(values), None)
-                self._idle.clear()
+                    self._pending.put(address, values)
             self._stopping = True
             self._wake.set()
             try:
@@ -253,7 +247,7 @@ class ModbusTcpBridge:
                     await task
         self._stopping = True
         self.client.close()
-        self._drop_pending(DeviceError("bridge stopped"))
+        self._pending.drop(DeviceError("bridge stopped"))
 
     # -- writes -----------------------------------------------------------------------------
     def queue_write(
@@ -268,15 +262,12 @@ class ModbusTcpBridge:
             if on_done is not None:
                 on_done(DeviceError(f"{self.name}: not connected"))
             return
-        self._pending.pop(address, None)
-        self._pending[address] = (list(values), on_done)
-        self._idle.clear()
+        self._pending.put(address, values, on_done)
         self._wake.set()
 
     async def flush(self, timeout: float = 5.0) -> None:
         """Wait until every queued write has been written or dropped (tests, benchmarks)."""
-        async with asyncio.timeout(timeout):
-            await self._idle.wait()
+        await self._pending.flush(timeout)
 
     async def next_poll(self, timeout: float = 5.0) -> None:
         """Wait for the next complete poll (tests, benchmarks)."""
@@ -285,25 +276,7 @@ class ModbusTcpBridge:
             await self._polled.wait()
 
     async def _flush_writes(self) -> None:
-        while self._pending:
-            address = next(iter(self._pending))
-            values, on_done = self._pending.pop(address)
-            try:
-                await self.client.write(address, values)
-            except DeviceError as error:
-                if on_done is not None:
-                    on_done(error)
-                raise
-            if on_done is not None:
-                on_done(None)
-        self._idle.set()
-
-    def _drop_pending(self, error: DeviceError) -> None:
-        pending, self._pending = self._pending, {}
-        for _values, on_done in pending.values():
-            if on_done is not None:
-                on_done(error)
-        self._idle.set()
+        await self._pending.write_all(self.client.write)
 
     # -- the task ---------------------------------------------------------------------------
     async def _run(self) -> None:
@@ -353,7 +326,7 @@ class ModbusTcpBridge:
         self.last_error = str(error)
         if not isinstance(error, ModbusExceptionResponse):
             self.client.close()
-        self._drop_pending(error)
+        self._pending.drop(error)
 
     async def _wait(self, seconds: float, flush: bool = True) -> None:
         """Sleep `seconds` on the injected clock, writing queued writes at once if `flush`;

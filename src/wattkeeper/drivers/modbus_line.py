@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import AliasChoices, Field
 
 from wattkeeper.bridges.modbus_rtu import LineDevice, ModbusLine, SerialSettings, TcpSettings
-from wattkeeper.bridges.modbus_tcp import WriteDone
+from wattkeeper.bridges.write_queue import WriteDone
 from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
 from wattkeeper.core.clock import Clock
 from wattkeeper.core.component import Component
