@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Protocol
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
 
 
 class MonotonicClock(Protocol):
@@ -32,3 +38,30 @@ class Faults:
 
     def __contains__(self, fault: Fault) -> bool:
         return fault in self.active
+
+
+class FaultySimulator(Protocol):
+    async def set_faults(self, *faults: Any) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+async def run_until_cancelled(
+    simulator: FaultySimulator, faults: Sequence[Any], fault_period: float
+) -> None:
+    """Serve until cancelled (Ctrl-C); with `fault_period` > 0 the faults switch on and off
+    every `fault_period` seconds (to watch an edge lose a device and recover), else they stay
+    as started. The simulator is stopped whatever happens."""
+    try:
+        active = True
+        while True:
+            if fault_period > 0 and faults:
+                await asyncio.sleep(fault_period)
+                active = not active
+                await simulator.set_faults(*(faults if active else ()))
+                log.info("faults %s", "on" if active else "off")
+            else:
+                await asyncio.sleep(3600)
+    finally:
+        with contextlib.suppress(Exception):
+            await simulator.stop()

@@ -16,7 +16,6 @@ the storage revert timer.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import time
@@ -43,6 +42,7 @@ from wattkeeper.simulator.devices import (
     pv_meter,
     storage_inverter,
 )
+from wattkeeper.simulator.faults import run_until_cancelled
 
 log = logging.getLogger(__name__)
 
@@ -220,16 +220,4 @@ async def serve(
         f", unit {PV_METER_UNIT} PV meter" if PV_METER_UNIT in simulator.images else "",
         f", faults: {', '.join(f.value for f in chosen)}" if chosen else "",
     )
-    try:
-        active = True
-        while True:
-            if fault_period > 0 and chosen:
-                await asyncio.sleep(fault_period)
-                active = not active
-                await simulator.set_faults(*(chosen if active else ()))
-                log.info("faults %s", "on" if active else "off")
-            else:
-                await asyncio.sleep(3600)
-    finally:
-        with contextlib.suppress(Exception):
-            await simulator.stop()
+    await run_until_cancelled(simulator, chosen, fault_period)

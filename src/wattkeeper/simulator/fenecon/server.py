@@ -12,7 +12,6 @@ Faults (`HomeFault`), switched at run time with `set_faults`: `disconnect` close
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import time
@@ -26,7 +25,7 @@ from pymodbus.simulator import DataType, SimData, SimDevice
 from wattkeeper.core.clock import SystemClock
 from wattkeeper.protocols.fenecon_home import UNIT_ID as BATTERY_UNIT
 from wattkeeper.protocols.goodwe.tables import UNIT_ID as INVERTER_UNIT
-from wattkeeper.simulator.faults import MonotonicClock, WriteRefused
+from wattkeeper.simulator.faults import MonotonicClock, WriteRefused, run_until_cancelled
 from wattkeeper.simulator.fenecon.images import BatteryImage, Image, InverterImage
 from wattkeeper.simulator.fenecon.physics import HomeBattery, HomeFault, HybridInverter
 from wattkeeper.simulator.grid import Household
@@ -191,16 +190,4 @@ async def serve(
         BATTERY_UNIT,
         f", faults: {', '.join(f.value for f in chosen)}" if chosen else "",
     )
-    try:
-        active = True
-        while True:
-            if fault_period > 0 and chosen:
-                await asyncio.sleep(fault_period)
-                active = not active
-                await simulator.set_faults(*(chosen if active else ()))
-                log.info("faults %s", "on" if active else "off")
-            else:
-                await asyncio.sleep(3600)
-    finally:
-        with contextlib.suppress(Exception):
-            await simulator.stop()
+    await run_until_cancelled(simulator, chosen, fault_period)
