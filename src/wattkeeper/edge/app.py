@@ -42,6 +42,7 @@ from wattkeeper.edge.factories import default_registry
 from wattkeeper.edge.recorder import HistoryRecorder
 from wattkeeper.history import SqliteHistoryStore
 from wattkeeper.licensing import TrustedKeys, default_trusted_keys, trusted_keys
+from wattkeeper.mqtt.component import factory as mqtt_factory
 from wattkeeper.natures.meta import META_ID, META_PROPERTIES, MetaComponent
 from wattkeeper.natures.sum import Sum
 from wattkeeper.power.stage import Power
@@ -120,9 +121,10 @@ class Edge:
             audit=audit.record_write,
         )
         self.state = StateFile(data_dir)
-        self.configurator = Configurator(
-            registry or default_registry(), self.ctx, site, OverrideStore(self.state)
-        )
+        registry = registry or default_registry()
+        # the MQTT API needs the API context, which exists once the components are built
+        registry.add(mqtt_factory(lambda: getattr(self, "api", None)))
+        self.configurator = Configurator(registry, self.ctx, site, OverrideStore(self.state))
         self.configurator.build_all()
         self.users = UserStore(data_dir)
         self.api = ApiContext(
