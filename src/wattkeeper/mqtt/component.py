@@ -10,9 +10,6 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
-
 from wattkeeper.api.context import ApiContext
 from wattkeeper.api.edge_config import edge_config
 from wattkeeper.config.registry import BuildContext, Factory
@@ -166,7 +163,15 @@ class MqttApi(Controller):
     def disconnected(self, reason: str) -> None:
         self._from_thread(self._set_connected, False, reason)
 
-    def received(self, topic: str, payload: bytes, retained: bool, props: Any) -> None:
+    def received(
+        self,
+        topic: str,
+        payload: bytes,
+        retained: bool,
+        response_topic: str | None,
+        correlation: bytes | None,
+    ) -> None:
+        props = (response_topic, correlation)
         if topic == f"{self.config.discovery_prefix}/status":
             if payload == b"online":
                 self._meta_due = True  # Home Assistant restarted: it asks for discovery again
@@ -187,7 +192,9 @@ class MqttApi(Controller):
         self._from_thread(self._command, address, payload, retained, props)
 
     # -- the event loop -------------------------------------------------------------------
-    def _command(self, address: str, payload: bytes, retained: bool, props: Any) -> None:
+    def _command(
+        self, address: str, payload: bytes, retained: bool, props: tuple[str | None, bytes | None]
+    ) -> None:
         try:
             assert self._commands is not None
             reply = self._commands.handle(address, payload, retained)
@@ -200,19 +207,15 @@ class MqttApi(Controller):
         self._count(reply.ok, reply.error)
         self._answer(reply, props)
 
-    def _answer(self, reply: Reply, props: Any) -> None:
+    def _answer(self, reply: Reply, props: tuple[str | None, bytes | None]) -> None:
         link = self.link
         if link is None:
             return
         body = reply.payload()
         link.send_now(self.topics.reply(reply.address), body)
-        response_topic = getattr(props, "ResponseTopic", None)
-        if isinstance(response_topic, str) and response_topic and "#" not in response_topic:
-            answer = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]  # MQTT 5
-            correlation = getattr(props, "CorrelationData", None)
-            if correlation is not None:
-                answer.CorrelationData = correlation
-            link.send_now(response_topic, body, props=answer)
+        response_topic, correlation = props
+        if response_topic and "#" not in response_topic and "+" not in response_topic:
+            link.send_now(response_topic, body, correlation)  # MQTT 5 request/response
 
     def _count(self, ok: bool, error: str) -> None:
         channel = self.channel(ACCEPTED if ok else REFUSED)

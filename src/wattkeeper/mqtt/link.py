@@ -1,51 +1,45 @@
-"""The connection to the broker (paho-mqtt): credentials, TLS, a last will, reconnects with
-paho's own backoff, and a thread that drains the outbox while connected — so neither the cycle
-nor the event loop ever waits for the network."""
+"""The edge's side of the broker connection: a worker process runs paho-mqtt (mqtt/worker.py);
+a thread here drains the outbox into it while the broker is connected, another one reports the
+worker's events. Neither the cycle nor the event loop ever waits for the network, and paho's
+per-message Python work runs in another process, away from the control loop's GIL."""
 
 from __future__ import annotations
 
-import json
 import logging
-import math
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from typing import Any, Protocol
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
-from paho.mqtt.properties import Properties
-from paho.mqtt.subscribeoptions import SubscribeOptions
-
-from wattkeeper.mqtt.outbox import Message, Outbox
+import wattkeeper
+from wattkeeper.mqtt.frames import read_frame, write_frame
+from wattkeeper.mqtt.outbox import Outbox
 from wattkeeper.mqtt.settings import MqttConfig
 from wattkeeper.mqtt.topics import Topics
 
 log = logging.getLogger(__name__)
 
-RECONNECT_MIN_S = 1  # paho doubles the wait after each failed attempt ...
-RECONNECT_MAX_S = 60  # ... up to this
-KEEPALIVE_S = 30
-BATCH = 200  # messages handed to paho before waiting until they are on the wire
+BATCH = 500  # messages per frame to the worker
+STOP_WAIT_S = 5.0
 
 
 class LinkEvents(Protocol):
-    """What the link reports; called on paho's network thread."""
+    """What the link reports; called on the link's reader thread."""
 
     def connected(self) -> None: ...
 
     def disconnected(self, reason: str) -> None: ...
 
-    def received(self, topic: str, payload: bytes, retained: bool, props: Any) -> None: ...
-
-
-def encode(value: Any) -> bytes:
-    """A channel value as OpenEMS sends it: the bare JSON value (`85`, `null`, `"text"`)."""
-    if isinstance(value, bytes):
-        return value
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return b"null"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value).encode()
-    return json.dumps(value, separators=(",", ":")).encode()
+    def received(
+        self,
+        topic: str,
+        payload: bytes,
+        retained: bool,
+        response_topic: str | None,
+        correlation: bytes | None,
+    ) -> None: ...
 
 
 class MqttLink:
@@ -57,111 +51,114 @@ class MqttLink:
         events: LinkEvents,
         subscriptions: list[str],
     ) -> None:
-        self.broker = config.broker
-        self.topics = topics
+        broker = config.broker
+        self._setup = {
+            "host": broker.host,
+            "port": broker.port,
+            "tls": broker.tls,
+            "ca_file": config.ca_file,
+            "client_id": config.client_id,
+            "username": config.username,
+            "password": config.password.get_secret_value(),
+            "status_topic": topics.status,
+            "subscriptions": subscriptions,
+        }
         self.outbox = outbox
         self.events = events
-        self.subscriptions = subscriptions
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=config.client_id, protocol=mqtt.MQTTv5
-        )
-        if config.username:
-            client.username_pw_set(config.username, config.password.get_secret_value() or None)
-        if self.broker.tls:
-            client.tls_set(ca_certs=config.ca_file or None)
-        client.will_set(topics.status, "offline", qos=1, retain=True)
-        client.reconnect_delay_set(RECONNECT_MIN_S, RECONNECT_MAX_S)
-        client.on_connect = self._on_connect
-        client.on_disconnect = self._on_disconnect
-        client.on_message = self._on_message
-        self.client = client
         self.is_connected = threading.Event()
         self._stopping = threading.Event()
-        self._worker = threading.Thread(
-            target=self._drain, name=f"mqtt-publish-{config.client_id}", daemon=True
-        )
+        self._write_lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._threads: list[threading.Thread] = []
 
     # -- life ------------------------------------------------------------------------------
     def start(self) -> None:
-        """Connect in the background (a broker that is away is retried with backoff)."""
-        self.client.connect_async(self.broker.host, self.broker.port, KEEPALIVE_S)
-        self.client.loop_start()
-        self._worker.start()
+        """Start the worker; it connects in the background (retried with backoff)."""
+        source = str(Path(wattkeeper.__file__).resolve().parents[1])
+        path = os.environ.get("PYTHONPATH", "")
+        env = {**os.environ, "PYTHONPATH": source + (os.pathsep + path if path else "")}
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "wattkeeper.mqtt.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        self._write(self._setup)  # the password goes through the pipe, never the command line
+        name = self._setup["client_id"]
+        self._threads = [
+            threading.Thread(target=self._drain, name=f"mqtt-out-{name}", daemon=True),
+            threading.Thread(target=self._listen, name=f"mqtt-in-{name}", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
-        """Say "offline", disconnect and join the threads (blocking: run it off the loop)."""
+        """Say "offline", disconnect and end the worker (blocking: run it off the loop)."""
         self._stopping.set()
         self.outbox.close()
-        if self.is_connected.is_set():
-            info = self.client.publish(self.topics.status, "offline", qos=1, retain=True)
-            _wait(info, 1.0)
-        self.client.disconnect()
-        self.client.loop_stop()
-        self._worker.join(5.0)
+        process = self._process
+        if process is None:
+            return
+        try:
+            self._write(("stop",))
+            process.wait(STOP_WAIT_S)
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            process.kill()
+            process.wait()
+        for thread in self._threads:
+            thread.join(STOP_WAIT_S)
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                stream.close()
 
-    def send_now(
-        self, topic: str, payload: bytes, qos: int = 1, props: Properties | None = None
-    ) -> None:
+    def send_now(self, topic: str, payload: bytes, correlation: bytes | None = None) -> None:
         """A reply, not queued behind the channel values (lost if the broker is away)."""
         if self.is_connected.is_set():
-            self.client.publish(topic, payload, qos=qos, retain=False, properties=props)
+            self._write(("send", topic, payload, 1, correlation))
 
-    # -- paho's callbacks (its network thread) -------------------------------------------
-    def _on_connect(
-        self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any
-    ) -> None:
-        if reason.is_failure:
-            self.events.disconnected(f"broker refused the connection: {reason}")
+    # -- threads ---------------------------------------------------------------------------
+    def _write(self, frame: Any) -> None:
+        process = self._process
+        if process is None or process.stdin is None:
             return
-        for topic in self.subscriptions:
-            # retain-as-published: a command sent with the retain flag is seen as such at once,
-            # not only when the broker replays it after a reconnect
-            client.subscribe(topic, options=SubscribeOptions(qos=1, retainAsPublished=True))
-        client.publish(self.topics.status, "online", qos=1, retain=True)
-        self.is_connected.set()
-        self.outbox.wake()
-        self.events.connected()
+        with self._write_lock:
+            try:
+                write_frame(process.stdin, frame)
+            except (BrokenPipeError, ValueError, OSError):
+                if not self._stopping.is_set():
+                    log.error("the MQTT worker process is gone")
 
-    def _on_disconnect(
-        self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any
-    ) -> None:
-        self.is_connected.clear()
-        if not self._stopping.is_set():
-            self.events.disconnected(f"connection lost: {reason}")
-
-    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        self.events.received(
-            message.topic, bytes(message.payload), message.retain, message.properties
-        )
-
-    # -- the publishing thread --------------------------------------------------------------
     def _drain(self) -> None:
         while not self._stopping.is_set():
             if not self.is_connected.wait(0.5):
                 continue  # nothing is taken while the broker is away: the outbox bounds it
             batch = self.outbox.take(BATCH, 0.5)
             if batch:
-                self._publish(batch)
+                self._write(("publish", [(m.topic, m.payload, m.retain, m.qos) for m in batch]))
 
-    def _publish(self, batch: list[Message]) -> None:
-        last = None
-        lost = 0
-        for message in batch:
-            info = self.client.publish(
-                message.topic, encode(message.payload), message.qos, message.retain
-            )
-            if info.rc == mqtt.MQTT_ERR_SUCCESS:
-                last = info
-            else:
-                lost += 1  # the connection went away under this batch
-        if lost:
-            self.outbox.count_lost(lost)
-        if last is not None:
-            _wait(last, 5.0)  # paho's own queue holds at most one batch
-
-
-def _wait(info: mqtt.MQTTMessageInfo, timeout: float) -> None:
-    try:
-        info.wait_for_publish(timeout)
-    except (RuntimeError, ValueError):  # not queued, or the connection went away meanwhile
-        log.debug("message %s not confirmed", info.mid)
+    def _listen(self) -> None:
+        process = self._process
+        assert process is not None and process.stdout is not None
+        while True:
+            try:
+                event = read_frame(process.stdout)
+            except (OSError, ValueError):
+                event = None
+            if event is None:
+                break
+            kind = event[0]
+            if kind == "connected":
+                self.is_connected.set()
+                self.outbox.wake()
+                self.events.connected()
+            elif kind == "disconnected":
+                self.is_connected.clear()
+                if not self._stopping.is_set():
+                    self.events.disconnected(event[1])
+            elif kind == "received":
+                self.events.received(*event[1:])
+            elif kind == "lost":
+                self.outbox.count_lost(event[1])
+        self.is_connected.clear()
+        if not self._stopping.is_set():
+            self.events.disconnected("the MQTT worker process ended")
