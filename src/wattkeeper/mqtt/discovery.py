@@ -94,7 +94,7 @@ def discovery_message(
         components[f"{component.id}_setpoint"] = {
             "platform": "number",
             "unique_id": f"{oid}_{component.id}_setpoint",
-            "name": f"{component.alias} setpoint (+ discharge, - charge)",
+            "name": f"{component.id} setpoint",  # W: + discharge, - charge
             "command_topic": topics.command(address),
             "device_class": "power",
             "unit_of_measurement": "W",
@@ -106,7 +106,7 @@ def discovery_message(
         components[f"{component.id}_release"] = {
             "platform": "button",
             "unique_id": f"{oid}_{component.id}_release",
-            "name": f"{component.alias} release setpoint",
+            "name": f"{component.id} release setpoint",
             "command_topic": topics.command(address),
             "payload_press": "null",
         }
