@@ -10,7 +10,8 @@ from collections.abc import Callable
 import pytest
 
 from tests.conftest import EdgeRunner
-from tests.mqtt.broker import Mosquitto, Watcher
+from tests.mqtt.broker import Mosquitto, Watcher, free_port
+from wattkeeper.mqtt.component import BROKER_UNREACHABLE
 from wattkeeper.mqtt.discovery import discovery_topic
 from wattkeeper.testing.eventually import eventually
 
@@ -275,3 +276,16 @@ async def test_the_edge_rides_out_a_broker_restart_and_republishes_everything(
     await cycles_until(runner, lambda: all(late.has(t) for t in wanted))
     assert late.last[f"{BASE}/status"].payload == b"online"
     assert runner.edge.manager.get(MQTT_ID).state_level.name == "OK"
+
+
+async def test_a_broker_that_is_not_there_is_reported_and_the_cycle_goes_on(
+    mqtt_edge: Callable[..., object],
+) -> None:
+    runner: EdgeRunner = await mqtt_edge(uri=f"tcp://127.0.0.1:{free_port()}")  # type: ignore[operator]
+    component = runner.edge.manager.get(MQTT_ID)
+    await eventually(lambda: component.has_state(BROKER_UNREACHABLE), timeout=5)
+    assert "cannot connect to 127.0.0.1" in component.state_reasons[0]
+    for _ in range(3):
+        runner.step()
+    assert runner.value(f"{MQTT_ID}/Connected") == 0
+    assert len(component.outbox) > 0  # kept, bounded, for when the broker comes

@@ -57,6 +57,7 @@ class Worker:
         client.reconnect_delay_set(RECONNECT_MIN_S, RECONNECT_MAX_S)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
+        client.on_connect_fail = self._on_connect_fail
         client.on_message = self._on_message
         self.client = client
 
@@ -123,6 +124,10 @@ class Worker:
     ) -> None:
         self.connected.clear()
         self.emit("disconnected", f"connection lost: {reason}")
+
+    def _on_connect_fail(self, client: mqtt.Client, userdata: Any) -> None:
+        address = f"{self.setup['host']}:{self.setup['port']}"
+        self.emit("disconnected", f"cannot connect to {address}: retrying")
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         props = message.properties
