@@ -121,8 +121,9 @@ class Edge:
             audit=audit.record_write,
         )
         self.state = StateFile(data_dir)
-        registry = registry or default_registry()
-        # the MQTT API needs the API context, which exists once the components are built
+        # a registry of this edge's own: the MQTT API's factory is bound to this edge's API
+        # context (which exists once the components are built)
+        registry = Registry(registry or default_registry())
         registry.add(mqtt_factory(lambda: getattr(self, "api", None)))
         self.configurator = Configurator(registry, self.ctx, site, OverrideStore(self.state))
         self.configurator.build_all()
