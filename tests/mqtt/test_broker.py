@@ -60,6 +60,8 @@ async def test_channels_are_retained_bare_json_values_under_openems_topics(
     mqtt_properties = edge_config["components"][MQTT_ID]["properties"]
     assert mqtt_properties["password"] == "**********"  # never a secret on the broker
     assert f"{BASE}/channel/{MQTT_ID}/_PropertyPassword" not in late.last
+    assert f"{BASE}/channel/{MQTT_ID}/_PropertyCommandToken" not in late.last
+    assert late.json(f"{BASE}/channel/{MQTT_ID}/_PropertyCommandUser") == "owner"
     assert late.last[config].retain
     assert late.last[f"{BASE}/status"].payload == b"online"
     # write-only channels are never published (OpenEMS skips them too)
