@@ -153,7 +153,7 @@ class MqttApi(Controller):
             )
         self.outbox.put_all(messages)
 
-    # -- the link's events (paho's thread) -------------------------------------------------
+    # -- the link's events (its reader thread) ------------------------------------------
     def connected(self) -> None:
         if self._tracker is not None:
             self._tracker.full_requested = True  # a restarted broker may have lost everything
