@@ -26,6 +26,46 @@ export function mount(app, root) {
     await load();
   }
 
+  // One input per app property (its name, description and default come with getApps); a
+  // password is never shown back: left empty, the stored one stays.
+  function settings(item, values, secretKept) {
+    const inputs = [];
+    const rows = (item.properties || []).map((prop) => {
+      const value = values && prop.name in values ? values[prop.name] : prop.defaultValue;
+      const attrs = { name: prop.name, 'data-testid': `app-prop-${prop.name}`, disabled: readOnly };
+      if (prop.type === 'checkbox') Object.assign(attrs, { type: 'checkbox', checked: Boolean(value) });
+      else if (prop.type === 'password') Object.assign(attrs, { type: 'password', autocomplete: 'off', placeholder: secretKept ? t('apps.secretKept') : '' });
+      else Object.assign(attrs, { type: prop.type === 'number' ? 'number' : 'text', value: value ?? '' });
+      const input = h('input', attrs);
+      inputs.push([prop, input]);
+      return h('label', { class: 'prop' }, h('span', {}, prop.name), input, prop.description ? h('small', { class: 'muted' }, prop.description) : null);
+    });
+    const read = () => {
+      const properties = {};
+      for (const [prop, input] of inputs) {
+        if (prop.type === 'checkbox') properties[prop.name] = input.checked;
+        else if (prop.type === 'number') properties[prop.name] = Number(input.value);
+        else if (prop.type === 'password' && secretKept && input.value === '') continue;
+        else properties[prop.name] = input.value;
+      }
+      return properties;
+    };
+    return { rows, read };
+  }
+
+  async function settingsForm(item, instanceId) {
+    const result = await app.socket.component('_appManager', 'getAppInstances', { appId: item.appId });
+    const instance = (result.instances || []).find((i) => i.instanceId === instanceId);
+    const form = settings(item, instance ? instance.properties : {}, true);
+    const save = h('button', { type: 'submit', 'data-testid': 'app-save', disabled: readOnly }, t('apps.save'));
+    const element = h('form', { class: 'props' }, ...form.rows, save);
+    element.addEventListener('submit', (event) => {
+      event.preventDefault();
+      run('updateAppInstance', { instanceId, properties: form.read() });
+    });
+    return element;
+  }
+
   function card(item) {
     const covered = !item.installed && item.includedIn;
     const badges = [
@@ -46,6 +86,13 @@ export function mount(app, root) {
           }
         });
         actions.append(remove);
+        if ((item.properties || []).length) {
+          const details = h('details', { 'data-testid': 'app-settings' }, h('summary', {}, t('apps.settings')));
+          details.addEventListener('toggle', async () => {
+            if (details.open && details.children.length === 1) details.append(await settingsForm(item, instanceId));
+          }, { once: false });
+          actions.append(details);
+        }
       }
     } else if (!covered) {
       const needsKey = item.licensed && !item.hasLicence;
@@ -53,10 +100,14 @@ export function mount(app, root) {
         ? h('input', { placeholder: 'XXXX-XXXX-XXXX-XXXX', 'aria-label': t('apps.key'), 'data-testid': 'app-key', autocomplete: 'off', inputmode: 'numeric', disabled: readOnly })
         : null;
       const install = h('button', { type: 'submit', class: 'primary', 'data-testid': 'app-install', disabled: readOnly }, needsKey ? t('apps.redeem') : t('apps.install'));
-      const form = h('form', { class: 'inline' }, key, install);
+      const props = settings(item, null, false);
+      const details = props.rows.length
+        ? h('details', { 'data-testid': 'app-settings' }, h('summary', {}, t('apps.settings')), h('div', { class: 'props' }, ...props.rows))
+        : null;
+      const form = h('form', { class: 'inline' }, details, key, install);
       form.addEventListener('submit', (event) => {
         event.preventDefault();
-        run('addAppInstance', { appId: item.appId, key: key ? key.value : null, alias: '', properties: {} });
+        run('addAppInstance', { appId: item.appId, key: key ? key.value : null, alias: '', properties: props.read() });
       });
       actions.append(form);
     }
