@@ -207,7 +207,14 @@ async def test_a_refused_command_is_answered_with_its_reason_and_nothing_is_held
             client.publish(topic, b"", retain=True)  # clear it on the broker (ignored by the edge)
     assert runner.edge.manager.get("ctrlApiRest0").held == {}
     assert runner.value(f"{MQTT_ID}/CommandsRefused") == len(REFUSALS)
-    assert runner.edge.api.audit.read(1) == []
+    # every command that reached the write gate's side is audited with why it was refused; an
+    # oversized payload is dropped before it is read (counted, answered, not stored)
+    audited = runner.edge.api.audit.read(50)
+    assert len(audited) == len(REFUSALS) - 1
+    assert all(e["via"] == "mqtt" and e["outcome"].startswith("refused: ") for e in audited)
+    by_value = {json.dumps(e["value"]): e for e in audited}
+    assert "not JSON" in by_value['"<not JSON, 13 bytes>"']["outcome"]
+    assert "read-only" in by_value["50"]["outcome"]
     # MQTT 5 request/response: the answer also goes to the command's response topic
     from paho.mqtt.packettypes import PacketTypes
     from paho.mqtt.properties import Properties
@@ -250,6 +257,13 @@ async def test_commands_need_an_owner_user_and_the_token_when_one_is_set(
     token.step(2)
     assert token.value("ess0/ActivePower") == 3000
     assert guest.edge.manager.get("ctrlApiRest0").held == {}
+    # newest first: the accepted command, then both refusals as one entry (same value and reason)
+    accepted, refused = token.edge.api.audit.read(10)
+    assert accepted["outcome"] == "accepted" and accepted["value"] == 3000
+    assert refused["outcome"].startswith("refused: command token missing or wrong")
+    assert (refused["value"], refused["count"]) == (3000, 2)
+    assert 'wrong"' not in json.dumps(refused)  # a guessed token is never stored
+    assert guest.edge.api.audit.read(1)[0]["role"] == "guest"
 
 
 async def test_the_edge_rides_out_a_broker_restart_and_republishes_everything(

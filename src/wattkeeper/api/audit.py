@@ -1,4 +1,5 @@
-"""The audit log: every accepted write, kept for a set period in a small SQLite file.
+"""The audit log: every accepted write (and every refused MQTT command), kept for a set period in
+a small SQLite file.
 
 A client that re-sends the same value to keep its lease alive writes one entry whose count and
 last time grow, so a day of keep-alives is one row and older entries are never pushed out by
@@ -37,10 +38,12 @@ CREATE TABLE IF NOT EXISTS entry (
     role TEXT NOT NULL,
     channel TEXT NOT NULL,
     value TEXT NOT NULL,
-    via TEXT NOT NULL
+    via TEXT NOT NULL,
+    outcome TEXT NOT NULL DEFAULT 'accepted'
 );
 CREATE INDEX IF NOT EXISTS entry_last ON entry (last);
 """
+ACCEPTED = "accepted"
 
 
 class AuditLog:
@@ -48,8 +51,8 @@ class AuditLog:
         self.path = data_dir / FILE_NAME
         self.retention = retention_days * 86400.0
         self._lock = threading.Lock()
-        # the last entry of each client: (remote, user) → (row id, channel, value, via)
-        self._last: dict[tuple[str, str], tuple[int, str, str, str]] = {}
+        # the last entry of each client: (remote, user) → (row id, channel, value, via, outcome)
+        self._last: dict[tuple[str, str], tuple[int, str, str, str, str]] = {}
         self._pruned = 0.0
         self.fault: str | None = None
         self._conn: sqlite3.Connection | None = None
@@ -68,6 +71,11 @@ class AuditLog:
             # event loop for every write; a power cut may lose the last moments (as for history)
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.executescript(_SCHEMA)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(entry)")}
+            if "outcome" not in columns:  # a log written before refusals were recorded
+                conn.execute(
+                    "ALTER TABLE entry ADD COLUMN outcome TEXT NOT NULL DEFAULT 'accepted'"
+                )
         except sqlite3.Error:
             conn.close()
             raise
@@ -94,8 +102,12 @@ class AuditLog:
         address: str,
         value: Value,
         via: str,
+        outcome: str = ACCEPTED,
     ) -> None:
-        """Record one accepted write, or raise StorageError (the write must then be refused)."""
+        """Record one accepted write, or raise StorageError (the write must then be refused).
+
+        `outcome` is "accepted", or "refused: <reason>" for a refused command.
+        """
         encoded = json.dumps(value, ensure_ascii=False)
         client = (remote, user)
         with self._lock:
@@ -104,7 +116,7 @@ class AuditLog:
                 raise StorageError(self.path, OSError(self.fault or "not open"))
             try:
                 last = self._last.get(client)
-                if last is not None and last[1:] == (address, encoded, via):
+                if last is not None and last[1:] == (address, encoded, via, outcome):
                     conn.execute(
                         "UPDATE entry SET count = count + 1, last = ? WHERE id = ?",
                         (timestamp, last[0]),
@@ -112,10 +124,11 @@ class AuditLog:
                 else:
                     cursor = conn.execute(
                         "INSERT INTO entry (first, last, count, remote, user, role, channel,"
-                        " value, via) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)",
-                        (timestamp, timestamp, remote, user, role, address, encoded, via),
+                        " value, via, outcome) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?)",
+                        (timestamp, timestamp, remote, user, role, address, encoded, via, outcome),
                     )
-                    self._last[client] = (int(cursor.lastrowid or 0), address, encoded, via)
+                    row = int(cursor.lastrowid or 0)
+                    self._last[client] = (row, address, encoded, via, outcome)
                     if len(self._last) > 10_000:
                         self._last.clear()  # only costs a new row per client
                 if timestamp - self._pruned >= PRUNE_EVERY:
@@ -125,13 +138,35 @@ class AuditLog:
                 self._last.pop(client, None)
                 raise StorageError(self.path, OSError(str(error))) from None
 
+    def record_refusal(
+        self,
+        timestamp: float,
+        request: WriteRequest,
+        reason: str,
+    ) -> None:
+        """Record a refused command; never raises (a refusal changes nothing that could be lost)."""
+        try:
+            self.record(
+                timestamp,
+                request.remote,
+                request.user,
+                request.role,
+                request.address,
+                request.value,
+                request.source,
+                f"refused: {reason}"[:500],
+            )
+        except StorageError as error:
+            log.warning("audit log: refused command not recorded (%s)", error)
+
     def read(self, limit: int = 100) -> list[dict[str, Any]]:
         """The newest `limit` entries, newest first."""
         with self._lock:
             if self._conn is None:
                 return []
             rows = self._conn.execute(
-                "SELECT first, last, count, remote, user, role, channel, value, via FROM entry"
+                "SELECT first, last, count, remote, user, role, channel, value, via, outcome"
+                " FROM entry"
                 " ORDER BY last DESC, id DESC LIMIT ?",
                 (limit,),
             ).fetchall()
@@ -146,8 +181,9 @@ class AuditLog:
                 "channel": channel,
                 "value": json.loads(value),
                 "via": via,
+                "outcome": outcome,
             }
-            for first, last, count, remote, user, role, channel, value, via in rows
+            for first, last, count, remote, user, role, channel, value, via, outcome in rows
         ]
 
     def close(self) -> None:

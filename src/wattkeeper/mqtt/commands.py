@@ -95,6 +95,18 @@ def parse_command(payload: bytes, token: str) -> Any:
     return data
 
 
+def asked_value(payload: bytes) -> Any:
+    """What a command asked for, for the audit log: its value, never its token (a payload that
+    is not JSON is only described, since it may hold a mistyped token)."""
+    try:
+        data = json.loads(payload[:MAX_PAYLOAD].decode("utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return f"<not JSON, {len(payload)} bytes>"
+    if isinstance(data, dict):
+        return data.get("value")
+    return data if not isinstance(data, list) else f"<a JSON list, {len(payload)} bytes>"
+
+
 def _no_constant(name: str) -> Any:
     raise ValueError(name)
 
@@ -109,22 +121,38 @@ class CommandGate:
         command_user: str,
         token: str,
         remote: str,
+        audit_refusal: Callable[[WriteRequest, str], None] | None = None,
     ) -> None:
         self.write_gate = write_gate
         self.find_user = find_user
         self.command_user = command_user
         self.token = token
         self.remote = remote
+        self.audit_refusal = audit_refusal
 
     def handle(self, address: str, payload: bytes, retained: bool) -> Reply:
         try:
             return Reply(address, True, self._write(address, payload, retained))
         except CommandRefused as refusal:
-            return Reply(address, False, error=str(refusal))
+            reason = str(refusal)
         except (ComponentNotFound, ChannelNotFound, WriteRejected) as error:
-            return Reply(address, False, error=str(error))
+            reason = str(error)
         except StorageError as error:
-            return Reply(address, False, error=f"refused, nothing was changed: {error}")
+            reason = f"refused, nothing was changed: {error}"
+        if self.audit_refusal is not None:
+            # every command is audited: who (the broker and the command user) asked what, and why
+            # it was refused
+            user = self.find_user(self.command_user) if self.command_user else None
+            asked = WriteRequest(
+                address,
+                asked_value(payload),
+                self.command_user,
+                "" if user is None else user.role.wire,
+                self.remote,
+                SOURCE,
+            )
+            self.audit_refusal(asked, reason)
+        return Reply(address, False, error=reason)
 
     def _write(self, address: str, payload: bytes, retained: bool) -> Any:
         if retained:

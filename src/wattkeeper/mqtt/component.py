@@ -94,6 +94,7 @@ class MqttApi(Controller):
             config.command_user,
             config.command_token.get_secret_value(),
             f"mqtt://{broker.host}:{broker.port}",
+            lambda request, reason: ctx.audit.record_refusal(ctx.clock.time(), request, reason),
         )
         self._limit = RateLimit(ctx.clock)
         subscriptions = [self.topics.commands]
