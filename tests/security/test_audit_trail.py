@@ -50,3 +50,27 @@ def test_entries_are_kept_for_the_retention_period(tmp_path: Path) -> None:
     assert [e["value"] for e in short.read()] == [2]
     log.close()
     short.close()
+
+
+def test_a_log_from_before_refusals_were_recorded_is_migrated(tmp_path: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "audit.sqlite") as old:
+        old.execute(
+            "CREATE TABLE entry (id INTEGER PRIMARY KEY, first REAL NOT NULL, last REAL NOT NULL,"
+            " count INTEGER NOT NULL, remote TEXT NOT NULL, user TEXT NOT NULL, role TEXT NOT NULL,"
+            " channel TEXT NOT NULL, value TEXT NOT NULL, via TEXT NOT NULL)"
+        )
+        old.execute(
+            "INSERT INTO entry VALUES (1, 10, 10, 1, '1.2.3.4', 'owner', 'owner',"
+            " 'ess0/SetActivePowerEquals', '5000', 'rest')"
+        )
+    log = AuditLog(tmp_path)
+    log.record(
+        20, "mqtt://b", "owner", "owner", "ess0/SetActivePowerEquals", 1, "mqtt", "refused: x"
+    )
+    assert [(e["value"], e["outcome"]) for e in log.read()] == [
+        (1, "refused: x"),
+        (5000, "accepted"),
+    ]
+    log.close()
