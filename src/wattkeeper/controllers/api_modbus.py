@@ -6,11 +6,11 @@ gate with its own lease (`apiTimeout`), as OpenEMS keeps one timer per API contr
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from pydantic import Field, field_validator
 
+from wattkeeper.config.addresses import check_networks
 from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
 from wattkeeper.controllers.api_worker import ApiWorker
 from wattkeeper.core.controller import Controller, Priority
@@ -48,12 +48,7 @@ class ReadOnlyConfig(ComponentConfig):
     @field_validator("allowed_clients")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:
-        for entry in value:
-            try:
-                ipaddress.ip_network(entry, strict=False)
-            except ValueError:
-                raise ValueError(f"'{entry}' is not an IP address or network") from None
-        return value
+        return check_networks(value)
 
 
 class ReadWriteConfig(ReadOnlyConfig):

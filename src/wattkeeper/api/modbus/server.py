@@ -32,6 +32,7 @@ from wattkeeper.api.modbus.writes import Refused, RegisterWriter
 from wattkeeper.protocols.openems_modbus import MAX_READ_REGISTERS, MAX_WRITE_REGISTERS
 
 log = logging.getLogger(__name__)
+_PYMODBUS_LOG = logging.getLogger("pymodbus.logging")
 
 MBAP = 7  # transaction id, protocol id, length, unit id
 MAX_LENGTH = 254  # the MBAP length field: unit id + a PDU of at most 253 bytes
@@ -184,7 +185,7 @@ class ModbusConnection(asyncio.Protocol):
             return self._frame(ExceptionResponse(function, ExcCodes.GATEWAY_NO_RESPONSE), unit, tid)
         if function not in (READ, READ_INPUT, WRITE_SINGLE, WRITE_MULTIPLE):
             return self._frame(ExceptionResponse(function, ExcCodes.ILLEGAL_FUNCTION), unit, tid)
-        request = self._framer.decoder.decode(pdu_bytes)
+        request = self._framer.decoder.decode(pdu_bytes) if _sized(function, pdu_bytes) else None
         if request is None:  # a known function with a body that does not parse
             return self._frame(ExceptionResponse(function, ExcCodes.ILLEGAL_VALUE), unit, tid)
         try:
@@ -225,6 +226,17 @@ class ModbusConnection(asyncio.Protocol):
         return self._framer.buildFrame(response)
 
 
+def _sized(function: int, pdu: bytes) -> bool:
+    """The PDU is exactly as long as its function says (pymodbus reads past a lying count)."""
+    if function == WRITE_MULTIPLE:
+        return (
+            len(pdu) >= 6
+            and len(pdu) == 6 + pdu[5]
+            and pdu[5] == 2 * int.from_bytes(pdu[3:5], "big")
+        )
+    return len(pdu) == 5
+
+
 class ModbusTcpApiServer:
     """One listening socket of the Modbus/TCP API."""
 
@@ -235,6 +247,9 @@ class ModbusTcpApiServer:
         self._server: asyncio.Server | None = None
 
     async def start(self) -> int:
+        if _PYMODBUS_LOG.level == logging.NOTSET:
+            # pymodbus logs every frame it cannot decode: a client could fill the log (ADR 0030)
+            _PYMODBUS_LOG.setLevel(logging.CRITICAL)
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
             lambda: ModbusConnection(self.state), self.host, self.port
