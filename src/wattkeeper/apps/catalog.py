@@ -95,9 +95,10 @@ class ModbusProperties(AppProperties):
     port: int = Field(
         502,
         title="Port",
-        ge=1,
+        ge=0,
         le=65_535,
-        description="TCP port (502 is Modbus's; below 1024 needs root or cap_net_bind_service)",
+        description="TCP port (502 is Modbus's; below 1024 needs root or cap_net_bind_service; "
+        "0: any free port)",
         validation_alias=AliasChoices("PORT", "port"),
         serialization_alias="PORT",
     )
