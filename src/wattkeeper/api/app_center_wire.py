@@ -63,6 +63,8 @@ def app_entry(
         "installed": bool(ids),
         "includedIn": included_in,  # read access is part of write access
         "properties": property_docs(spec),
+        # the installed instance's settings, for the UI's settings form
+        "values": instances[0].properties if instances else None,
     }
 
 
@@ -82,11 +84,20 @@ def property_docs(spec: AppSpec) -> list[dict[str, Any]]:
     return [
         {
             "name": _wire_name(name, field),
+            "title": field.title or "",
             "description": field.description or "",
             "defaultValue": field.default,
+            "kind": _kind(field),
         }
         for name, field in spec.properties.model_fields.items()
     ]
+
+
+def _kind(field: FieldInfo) -> str:
+    """How our web UI edits a property: a number, a comma-separated list or text."""
+    if field.annotation is int:
+        return "number"
+    return "list" if field.annotation == list[str] else "text"
 
 
 def assistant(spec: AppSpec, alias: str | None = None) -> dict[str, Any]:

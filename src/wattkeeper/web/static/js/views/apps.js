@@ -26,6 +26,36 @@ export function mount(app, root) {
     await load();
   }
 
+  // One input per app property: lists as comma-separated text, numbers as numbers.
+  function settings(item) {
+    const props = item.properties || [];
+    if (!props.length) return null;
+    const values = item.values || {};
+    const fields = props.map((prop) => {
+      const current = prop.name in values ? values[prop.name] : prop.defaultValue;
+      const text = Array.isArray(current) ? current.join(', ') : (current ?? '');
+      const input = h('input', {
+        name: prop.name, value: String(text), disabled: readOnly, 'data-testid': `app-prop-${prop.name}`,
+        type: prop.kind === 'number' ? 'number' : 'text', autocomplete: 'off',
+      });
+      return h('label', { class: 'prop' }, prop.title || prop.name, input,
+        prop.description ? h('small', { class: 'muted' }, prop.description) : null);
+    });
+    return h('details', { class: 'settings', 'data-testid': 'app-settings' }, h('summary', {}, t('apps.settings')), fields);
+  }
+
+  function collect(form, item) {
+    const props = {};
+    for (const prop of item.properties || []) {
+      const input = form.elements.namedItem(prop.name);
+      if (!input) continue;
+      if (prop.kind === 'number') props[prop.name] = Number(input.value);
+      else if (prop.kind === 'list') props[prop.name] = input.value.split(',').map((s) => s.trim()).filter(Boolean);
+      else props[prop.name] = input.value;
+    }
+    return props;
+  }
+
   function card(item) {
     const covered = !item.installed && item.includedIn;
     const badges = [
@@ -37,6 +67,13 @@ export function mount(app, root) {
     const actions = h('div', { class: 'actions' });
     if (item.installed) {
       for (const instanceId of item.instanceIds || []) {
+        const save = h('button', { type: 'submit', 'data-testid': 'app-save', disabled: readOnly }, t('apps.save'));
+        const form = h('form', { class: 'settings-form' }, settings(item), save);
+        form.addEventListener('submit', (event) => {
+          event.preventDefault();
+          run('updateAppInstance', { instanceId, properties: collect(form, item) });
+        });
+        actions.append(form);
         const remove = h('button', { type: 'button', class: 'danger', 'data-testid': 'app-remove', disabled: readOnly }, t('apps.remove'));
         remove.addEventListener('click', () => {
           if (remove.dataset.armed) run('deleteAppInstance', { instanceId });
@@ -53,10 +90,11 @@ export function mount(app, root) {
         ? h('input', { placeholder: 'XXXX-XXXX-XXXX-XXXX', 'aria-label': t('apps.key'), 'data-testid': 'app-key', autocomplete: 'off', inputmode: 'numeric', disabled: readOnly })
         : null;
       const install = h('button', { type: 'submit', class: 'primary', 'data-testid': 'app-install', disabled: readOnly }, needsKey ? t('apps.redeem') : t('apps.install'));
-      const form = h('form', { class: 'inline' }, key, install);
+      const form = h('form', { class: 'inline' }, settings(item), key, install);
       form.addEventListener('submit', (event) => {
         event.preventDefault();
-        run('addAppInstance', { appId: item.appId, key: key ? key.value : null, alias: '', properties: {} });
+        const properties = collect(form, item);
+        run('addAppInstance', { appId: item.appId, key: key ? key.value : null, alias: '', properties });
       });
       actions.append(form);
     }
