@@ -41,12 +41,16 @@ _FORMATS = {
     ModbusType.FLOAT32: ">f",
     ModbusType.FLOAT64: ">d",
 }
+_FLOATS = frozenset({ModbusType.FLOAT32, ModbusType.FLOAT64})
 _UNSIGNED_MAX = {
     ModbusType.ENUM16: 0xFFFF,
     ModbusType.UINT16: 0xFFFF,
     ModbusType.UINT32: 0xFFFF_FFFF,
     ModbusType.UINT64: 0xFFFF_FFFF_FFFF_FFFF,
 }
+# precompiled: a read of 100 registers encodes some 50 values, on every request
+_PACK = {kind: struct.Struct(fmt) for kind, fmt in _FORMATS.items()}
+_WORDS = {kind: struct.Struct(f">{kind.words}H") for kind in ModbusType}
 
 
 def java_string_hash(text: str) -> int:
@@ -61,36 +65,38 @@ def java_string_hash(text: str) -> int:
 OPENEMS_MARKER = java_string_hash("OpenEMS")
 
 
-def _words(raw: bytes) -> list[int]:
-    return [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw), 2)]
-
-
-def undefined(kind: ModbusType) -> list[int]:
-    """What OpenEMS sends for a value it does not know: NaN, all ones, or sixteen NULs."""
+def _undefined(kind: ModbusType) -> tuple[int, ...]:
     if kind is ModbusType.STRING16:
-        return [0] * 16
-    if kind in (ModbusType.FLOAT32, ModbusType.FLOAT64):
-        return _words(struct.pack(_FORMATS[kind], math.nan))
-    return [0xFFFF] * kind.words
+        return (0,) * 16
+    if kind in _FLOATS:
+        return _WORDS[kind].unpack(_PACK[kind].pack(math.nan))
+    return (0xFFFF,) * kind.words
 
 
-def encode(kind: ModbusType, value: RecordValue) -> list[int]:
+_UNDEFINED = {kind: _undefined(kind) for kind in ModbusType}
+
+
+def undefined(kind: ModbusType) -> tuple[int, ...]:
+    """What OpenEMS sends for a value it does not know: NaN, all ones, or sixteen NULs."""
+    return _UNDEFINED[kind]
+
+
+def encode(kind: ModbusType, value: RecordValue) -> tuple[int, ...]:
     """The registers of one value, high word first; undefined for None or what does not fit."""
     if value is None:
-        return undefined(kind)
+        return _UNDEFINED[kind]
     if kind is ModbusType.STRING16:
         raw = str(value).encode("ascii", "replace")[:32]
-        return _words(raw.ljust(32, b"\0"))
+        return _WORDS[kind].unpack(raw.ljust(32, b"\0"))
     if isinstance(value, str):
-        return undefined(kind)
-    if kind in (ModbusType.FLOAT32, ModbusType.FLOAT64):
+        return _UNDEFINED[kind]
+    if kind in _FLOATS:
         try:
-            return _words(struct.pack(_FORMATS[kind], float(value)))
-        except OverflowError:  # beyond float32: OpenEMS would send infinity; we say unknown
-            return undefined(kind)
+            return _WORDS[kind].unpack(_PACK[kind].pack(value))
+        except (OverflowError, struct.error):  # beyond float32: unknown, not infinity
+            return _UNDEFINED[kind]
     # unsigned types carry a negative value as its two's complement, as Java's casts do
-    number = round(value) & _UNSIGNED_MAX[kind]
-    return _words(number.to_bytes(kind.words * 2, "big"))
+    return _WORDS[kind].unpack(_PACK[kind].pack(round(value) & _UNSIGNED_MAX[kind]))
 
 
 def decode(kind: ModbusType, registers: list[int]) -> float | int | None:

@@ -6,6 +6,7 @@ import asyncio
 import struct
 from typing import Any
 
+import pytest
 from pymodbus.client import AsyncModbusTcpClient
 
 from tests.api.modbus.conftest import RO, ModbusSite
@@ -131,6 +132,7 @@ async def test_the_connection_beyond_the_limit_is_refused(make_modbus: Any) -> N
     assert (await third.read_holding_registers(0, count=1, device_id=1)).registers == [0x6201]
 
 
+@pytest.mark.slow  # two edges
 async def test_an_address_outside_the_allow_list_is_refused(make_modbus: Any) -> None:
     modbus = await make_modbus(allowedClients=["192.168.0.0/24"])
     reader, writer = await modbus.raw()
@@ -178,6 +180,7 @@ async def test_malformed_frames_crash_nothing(modbus: ModbusSite) -> None:
     modbus.step()
 
 
+@pytest.mark.slow  # waits for the pace in real time
 async def test_a_flood_is_paced_not_served_at_once(make_modbus: Any) -> None:
     modbus = await make_modbus()
     server = modbus.edge.modbus.servers["ctrlApiModbusTcp0"]

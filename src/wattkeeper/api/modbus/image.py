@@ -44,6 +44,10 @@ class Slot:
     component_id: str
     name: str
     access: AccessMode
+    size: int = 0  # registers, kept here: read on every request
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "size", self.record.kind.words)
 
     @property
     def address_of_channel(self) -> str:
@@ -80,7 +84,7 @@ class ProcessImage:
     # -- layout --------------------------------------------------------------------------------
     def _put(self, slot: Slot) -> None:
         self.slots[slot.address] = slot
-        for word in range(slot.address, slot.address + slot.record.kind.words):
+        for word in range(slot.address, slot.address + slot.size):
             self._owner[word] = slot
 
     def _records(self, base: int, table: NatureTable, component: Component) -> None:
@@ -151,7 +155,7 @@ class ProcessImage:
                 words += _RESERVED
                 current += 1
                 continue
-            size = slot.record.kind.words
+            size = slot.size
             if current + size > end:
                 raise IllegalAddress(
                     f"the record at {current} ({slot.record.kind.label}) does not fit "
