@@ -2,13 +2,13 @@
 
 OpenEMS declares these next to each nature (`getModbusSlaveNatureTable`); the offsets, lengths
 and types are its facts. Each record names our channel declaration (the nature's handle), so
-type, unit and access come from the channel model, and a renamed channel breaks at import.
+type, unit and access come from the channel model, and a misspelt channel is an undefined name.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from wattkeeper import __version__
@@ -16,9 +16,9 @@ from wattkeeper.core.channel import ChannelDoc, Unit
 from wattkeeper.core.component import Component
 from wattkeeper.core.state import STATE
 from wattkeeper.natures import ess as ess_ch
+from wattkeeper.natures import sum as sum_ch
 from wattkeeper.natures.ess import ManagedSymmetricEss
 from wattkeeper.natures.meta import SYSTEM_TIME_UTC
-from wattkeeper.natures.sum import SUM_CHANNELS
 from wattkeeper.protocols.openems_modbus import ModbusType, RecordValue
 
 F32, F64, U16, E16, U64, S16 = (
@@ -71,11 +71,6 @@ def reserved(offset: int, kind: ModbusType) -> Record:
     return Record(offset, kind)
 
 
-def _declared(docs: Iterable[ChannelDoc]) -> Callable[[str], ChannelDoc]:
-    by_name = {doc.name: doc for doc in docs}
-    return by_name.__getitem__  # a name the nature does not declare fails at import
-
-
 def _power_limit(index: int) -> Callable[[Component], RecordValue]:
     """ManagedSymmetricEss's "Minimum/Maximum Power Set-Point", computed each cycle."""
 
@@ -106,53 +101,52 @@ META = _table(
     ch(99, SYSTEM_TIME_UTC, U64),
 )
 
-_sum = _declared(SUM_CHANNELS)
 SUM = _table(
     "Sum",
     220,
-    ch(0, _sum("EssSoc"), U16),
-    ch(1, _sum("EssActivePower"), F32),
+    ch(0, sum_ch.ESS_SOC, U16),
+    ch(1, sum_ch.ESS_ACTIVE_POWER, F32),
     reserved(3, F32),  # EssMinActivePower
     reserved(5, F32),  # EssMaxActivePower
-    ch(7, _sum("EssReactivePower"), F32),
+    ch(7, sum_ch.ESS_REACTIVE_POWER, F32),
     reserved(9, F32),  # EssMinReactivePower
     reserved(11, F32),  # EssMaxReactivePower
-    ch(13, _sum("GridActivePower"), F32),
-    ch(15, _sum("GridMinActivePower"), F32),
-    ch(17, _sum("GridMaxActivePower"), F32),
+    ch(13, sum_ch.GRID_ACTIVE_POWER, F32),
+    ch(15, sum_ch.GRID_MIN_ACTIVE_POWER, F32),
+    ch(17, sum_ch.GRID_MAX_ACTIVE_POWER, F32),
     reserved(19, F32),  # GridReactivePower
     reserved(21, F32),  # GridMinReactivePower
     reserved(23, F32),  # GridMaxReactivePower
-    ch(25, _sum("ProductionActivePower"), F32),
-    ch(27, _sum("ProductionMaxActivePower"), F32),
-    ch(29, _sum("ProductionAcActivePower"), F32),
+    ch(25, sum_ch.PRODUCTION_ACTIVE_POWER, F32),
+    ch(27, sum_ch.PRODUCTION_MAX_ACTIVE_POWER, F32),
+    ch(29, sum_ch.PRODUCTION_AC_ACTIVE_POWER, F32),
     reserved(31, F32),  # ProductionMaxAcActivePower
     reserved(33, F32),  # ProductionAcReactivePower
     reserved(35, F32),  # ProductionMaxAcReactivePower
-    ch(37, _sum("ProductionDcActualPower"), F32),
+    ch(37, sum_ch.PRODUCTION_DC_ACTUAL_POWER, F32),
     reserved(39, F32),  # ProductionMaxDcActualPower
-    ch(41, _sum("ConsumptionActivePower"), F32),
-    ch(43, _sum("ConsumptionMaxActivePower"), F32),
+    ch(41, sum_ch.CONSUMPTION_ACTIVE_POWER, F32),
+    ch(43, sum_ch.CONSUMPTION_MAX_ACTIVE_POWER, F32),
     reserved(45, F32),  # ConsumptionReactivePower
     reserved(47, F32),  # ConsumptionMaxReactivePower
-    ch(49, _sum("EssActiveChargeEnergy"), F64),
-    ch(53, _sum("EssActiveDischargeEnergy"), F64),
-    ch(57, _sum("GridBuyActiveEnergy"), F64),
-    ch(61, _sum("GridSellActiveEnergy"), F64),
-    ch(65, _sum("ProductionActiveEnergy"), F64),
-    ch(69, _sum("ProductionAcActiveEnergy"), F64),
-    ch(73, _sum("ProductionDcActiveEnergy"), F64),
-    ch(77, _sum("ConsumptionActiveEnergy"), F64),
-    ch(81, _sum("EssDcChargeEnergy"), F64),
-    ch(85, _sum("EssDcDischargeEnergy"), F64),
-    *(ch(89 + 2 * i, _sum(f"EssActivePowerL{i + 1}"), F32) for i in range(3)),
-    *(ch(95 + 2 * i, _sum(f"GridActivePowerL{i + 1}"), F32) for i in range(3)),
-    *(ch(101 + 2 * i, _sum(f"ProductionAcActivePowerL{i + 1}"), F32) for i in range(3)),
-    *(ch(107 + 2 * i, _sum(f"ConsumptionActivePowerL{i + 1}"), F32) for i in range(3)),
-    ch(113, _sum("EssDischargePower"), F32),
-    ch(115, _sum("GridMode"), E16),
-    ch(116, _sum("GridModeOffGridTime"), F32),
-    ch(118, _sum("EssCapacity"), F32),
+    ch(49, sum_ch.ESS_ACTIVE_CHARGE_ENERGY, F64),
+    ch(53, sum_ch.ESS_ACTIVE_DISCHARGE_ENERGY, F64),
+    ch(57, sum_ch.GRID_BUY_ACTIVE_ENERGY, F64),
+    ch(61, sum_ch.GRID_SELL_ACTIVE_ENERGY, F64),
+    ch(65, sum_ch.PRODUCTION_ACTIVE_ENERGY, F64),
+    ch(69, sum_ch.PRODUCTION_AC_ACTIVE_ENERGY, F64),
+    ch(73, sum_ch.PRODUCTION_DC_ACTIVE_ENERGY, F64),
+    ch(77, sum_ch.CONSUMPTION_ACTIVE_ENERGY, F64),
+    ch(81, sum_ch.ESS_DC_CHARGE_ENERGY, F64),
+    ch(85, sum_ch.ESS_DC_DISCHARGE_ENERGY, F64),
+    *(ch(89 + 2 * i, doc, F32) for i, doc in enumerate(sum_ch.ESS_ACTIVE_POWER_PHASES)),
+    *(ch(95 + 2 * i, doc, F32) for i, doc in enumerate(sum_ch.GRID_ACTIVE_POWER_PHASES)),
+    *(ch(101 + 2 * i, doc, F32) for i, doc in enumerate(sum_ch.PRODUCTION_AC_ACTIVE_POWER_PHASES)),
+    *(ch(107 + 2 * i, doc, F32) for i, doc in enumerate(sum_ch.CONSUMPTION_ACTIVE_POWER_PHASES)),
+    ch(113, sum_ch.ESS_DISCHARGE_POWER, F32),
+    ch(115, sum_ch.GRID_MODE, E16),
+    ch(116, sum_ch.GRID_MODE_OFF_GRID_TIME, F32),
+    ch(118, sum_ch.ESS_CAPACITY, F32),
 )
 
 SYMMETRIC_ESS = _table(
