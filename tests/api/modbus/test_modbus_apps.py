@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import pytest
 from pymodbus.client import AsyncModbusTcpClient
 
 from tests.api.conftest import Api
@@ -27,7 +26,6 @@ async def connect(api: Api) -> AsyncModbusTcpClient:
     return client
 
 
-@pytest.mark.slow  # a whole App Center session: in CI, not in the fast stage
 async def test_install_configure_and_remove_both_apps(tmp_path: Path) -> None:
     api = await fresh_demo(tmp_path)
     await api.edge.modbus.start()
