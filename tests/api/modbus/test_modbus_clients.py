@@ -113,6 +113,8 @@ async def test_refused_writes_answer_an_exception_and_hold_nothing(modbus: Modbu
     assert huge.exception_code == 3  # out of range for the INTEGER channel
     mixed = await client.write_registers(704, f32(1.0) + f32(1000.0), device_id=1)
     assert mixed.exception_code == 2  # 704 is computed: the whole request is refused
+    both = await client.write_registers(706, f32(3000.0) + f32(500.0), device_id=1)
+    assert both.exception_code == 3  # the reactive half is refused, so the active half too
     assert modbus.controller.held_writes() == []
 
 

@@ -2,8 +2,8 @@
 
 A float32 setpoint may arrive in one write (function 16) or as two single registers (function 6,
 high word first); words are collected per connection and record until the record is complete.
-Every register of a request is checked before anything is handed on, so a request is either
-refused whole or applied whole (short of the gate itself refusing a later record).
+Every register and every value of a request is checked (the gate's `validate`) before the first
+is written, so a request is refused whole or applied whole.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from pymodbus.constants import ExcCodes
 
 from wattkeeper.api.modbus.image import ProcessImage, Slot
 from wattkeeper.config.overrides import StorageError
-from wattkeeper.core.channel import coerce
 from wattkeeper.core.errors import NotFoundError, WriteRejected
 from wattkeeper.core.writes import WriteGate, WriteRequest
 from wattkeeper.protocols.openems_modbus import decode
@@ -62,10 +61,7 @@ class RegisterWriter:
             value = decode(slot.record.kind, [got[i] for i in range(len(got))])
             doc = slot.record.doc
             assert doc is not None  # _writable admits channel records only
-            try:
-                coerce(doc, value)
-            except WriteRejected as error:
-                raise Refused(str(error), ExcCodes.ILLEGAL_VALUE) from None
+            self._refused(gate.validate, slot.component_id, doc.name, value)
             complete.append((slot, value))
         for slot, got in words.values():
             key = (connection, slot.address)
@@ -75,7 +71,7 @@ class RegisterWriter:
                 self._pending.pop(key, None)
         for slot, value in complete:
             request = WriteRequest(slot.address_of_channel, value, USER, ROLE, remote, SOURCE)
-            self._hand_on(gate, request)
+            self._refused(gate.write, request)
 
     def _writable(self, address: int) -> Slot:
         slot = self.image.owner(address)
@@ -86,9 +82,10 @@ class RegisterWriter:
         return slot
 
     @staticmethod
-    def _hand_on(gate: WriteGate, request: WriteRequest) -> None:
+    def _refused(action: Callable[..., object], *args: object) -> None:
+        """Run a gate call; its refusal becomes the Modbus exception that says it."""
         try:
-            gate.write(request)
+            action(*args)
         except NotFoundError as error:
             raise Refused(str(error), ExcCodes.ILLEGAL_ADDRESS) from None
         except WriteRejected as error:
