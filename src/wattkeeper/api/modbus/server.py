@@ -67,6 +67,18 @@ class ServerState:
     connections: set[ModbusConnection] = field(default_factory=set)
     refused: int = 0
     requests: int = 0
+    _noted: set[str] = field(default_factory=set)
+
+    def note(self, remote: str, message: str) -> None:
+        """Log a client's refusal once per address (then at debug): a client in a loop must
+        not fill the log."""
+        if remote in self._noted:
+            log.debug("Modbus/TCP %s: %s", remote, message)
+            return
+        if len(self._noted) >= 256:
+            self._noted.clear()
+        self._noted.add(remote)
+        log.info("Modbus/TCP %s: %s (further ones are logged at debug level)", remote, message)
 
 
 class ModbusConnection(asyncio.Protocol):
@@ -90,7 +102,7 @@ class ModbusConnection(asyncio.Protocol):
         refusal = self._refusal()
         if refusal:
             self.state.refused += 1
-            log.info("Modbus/TCP: connection from %s refused: %s", self.remote, refusal)
+            self.state.note(self.remote, f"connection refused: {refusal}")
             transport.abort()
             return
         self.state.connections.add(self)
@@ -143,7 +155,7 @@ class ModbusConnection(asyncio.Protocol):
             length = int.from_bytes(self._buffer[4:6], "big")
             if protocol != 0 or not 2 <= length <= MAX_LENGTH:
                 # not Modbus/TCP: nothing after it can be trusted to be framed right
-                log.info("Modbus/TCP: %s sent a malformed frame; closing", self.remote)
+                self.state.note(self.remote, "not a Modbus/TCP frame; connection closed")
                 transport.abort()
                 return
             size = 6 + length
@@ -194,7 +206,7 @@ class ModbusConnection(asyncio.Protocol):
             log.debug("Modbus/TCP %s: %s", self.remote, error)
             response = ExceptionResponse(function, ExcCodes.ILLEGAL_ADDRESS)
         except Refused as error:
-            log.info("Modbus/TCP %s: write refused: %s", self.remote, error)
+            self.state.note(self.remote, f"request refused: {error}")
             response = ExceptionResponse(function, error.code)
         return self._frame(response, unit, tid)
 
