@@ -13,6 +13,7 @@ from wattkeeper.testing.eventually import eventually
 
 F32 = AsyncModbusTcpClient.DATATYPE.FLOAT32
 U16 = AsyncModbusTcpClient.DATATYPE.UINT16
+F64 = AsyncModbusTcpClient.DATATYPE.FLOAT64
 
 
 def f32(value: float) -> list[int]:
@@ -199,3 +200,53 @@ async def test_a_flood_is_paced_not_served_at_once(make_modbus: Any) -> None:
     writer.close()
     # two at once, then one per 50 ms: three more take at least 150 ms
     assert loop.time() - started >= 0.14
+
+
+#: alpenfun/Fenecon-FEMS (custom_components/fems/const.py): what the Home Assistant integration
+#: reads, with its types, as `asyncio.gather` of single reads on one connection
+FEMS_UINT16_INPUT = {"_sum/EssSoc": 302}
+FEMS_FLOAT32_HOLDING = {
+    "_sum/EssActivePower": 303,
+    "_sum/GridActivePower": 315,
+    "_sum/ProductionDcActualPower": 339,
+    "_sum/ConsumptionActivePower": 343,
+    "_sum/EssActivePowerL1": 391,
+    "_sum/EssActivePowerL2": 393,
+    "_sum/EssActivePowerL3": 395,
+    "_sum/GridActivePowerL1": 397,
+    "_sum/GridActivePowerL2": 399,
+    "_sum/GridActivePowerL3": 401,
+    "_sum/ConsumptionActivePowerL1": 409,
+    "_sum/ConsumptionActivePowerL2": 411,
+    "_sum/ConsumptionActivePowerL3": 413,
+    "_sum/EssDischargePower": 415,
+}
+FEMS_FLOAT64_HOLDING = {
+    "_sum/EssActiveChargeEnergy": 351,
+    "_sum/EssActiveDischargeEnergy": 355,
+    "_sum/GridBuyActiveEnergy": 359,
+    "_sum/GridSellActiveEnergy": 363,
+    "_sum/ProductionActiveEnergy": 367,
+    "_sum/ConsumptionActiveEnergy": 379,
+    "_sum/EssDcChargeEnergy": 383,
+    "_sum/EssDcDischargeEnergy": 387,
+}
+
+
+async def test_the_fems_home_assistant_integration_reads_in_parallel(modbus: ModbusSite) -> None:
+    modbus.step(5)
+    client = await modbus.client()
+    uint16 = [client.read_input_registers(a, count=1) for a in FEMS_UINT16_INPUT.values()]
+    f32s = [client.read_holding_registers(a, count=2) for a in FEMS_FLOAT32_HOLDING.values()]
+    f64s = [client.read_holding_registers(a, count=4) for a in FEMS_FLOAT64_HOLDING.values()]
+    replies = await asyncio.gather(*uint16, *f32s, *f64s)
+    assert not any(reply.isError() for reply in replies)
+    expected = [*FEMS_UINT16_INPUT, *FEMS_FLOAT32_HOLDING, *FEMS_FLOAT64_HOLDING]
+    kinds = [U16] * len(uint16) + [F32] * len(f32s) + [F64] * len(f64s)
+    for address, reply, kind in zip(expected, replies, kinds, strict=True):
+        value = modbus.value(address)
+        got = client.convert_from_registers(reply.registers, kind)
+        if value is None:
+            assert got != got, address  # NaN
+        else:
+            assert got == value, address
