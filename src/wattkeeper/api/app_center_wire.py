@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from pydantic import SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
@@ -63,8 +64,6 @@ def app_entry(
         "installed": bool(ids),
         "includedIn": included_in,  # read access is part of write access
         "properties": property_docs(spec),
-        # the installed instance's settings, for the UI's settings form
-        "values": instances[0].properties if instances else None,
     }
 
 
@@ -84,20 +83,12 @@ def property_docs(spec: AppSpec) -> list[dict[str, Any]]:
     return [
         {
             "name": _wire_name(name, field),
-            "title": field.title or "",
             "description": field.description or "",
-            "defaultValue": field.default,
-            "kind": _kind(field),
+            "defaultValue": _default(field),
+            "type": _input_type(field),
         }
         for name, field in spec.properties.model_fields.items()
     ]
-
-
-def _kind(field: FieldInfo) -> str:
-    """How our web UI edits a property: a number, a comma-separated list or text."""
-    if field.annotation is int:
-        return "number"
-    return "list" if field.annotation == list[str] else "text"
 
 
 def assistant(spec: AppSpec, alias: str | None = None) -> dict[str, Any]:
@@ -106,12 +97,30 @@ def assistant(spec: AppSpec, alias: str | None = None) -> dict[str, Any]:
     return {"name": spec.name, "alias": alias or spec.name, "fields": fields}
 
 
+def _input_type(field: FieldInfo) -> str:
+    """How a form asks for a property: number, checkbox, password (never shown back), list
+    (comma-separated text) or text."""
+    if field.annotation is SecretStr:
+        return "password"
+    if field.annotation == list[str]:
+        return "list"
+    if field.annotation is bool:
+        return "checkbox"
+    return "number" if field.annotation is int else "text"
+
+
+def _default(field: FieldInfo) -> Any:
+    if isinstance(field.default, SecretStr):
+        return ""  # a secret's default is never sent
+    return field.default
+
+
 def _field(name: str, field: FieldInfo) -> dict[str, Any]:
-    number = field.annotation is int
+    kind = _input_type(field)
     options: dict[str, Any] = {
         "label": field.title or _wire_name(name, field),
-        "type": "number" if number else "text",
-        "required": True,
+        "type": kind if kind in ("number", "password") else "text",
+        "required": kind not in ("password", "checkbox") and field.default != "",
     }
     if field.description:
         options["description"] = field.description
@@ -121,11 +130,11 @@ def _field(name: str, field: FieldInfo) -> dict[str, Any]:
                 options[key] = getattr(rule, attr)
     result: dict[str, Any] = {
         "key": _wire_name(name, field),
-        "type": "input",
+        "type": "checkbox" if kind == "checkbox" else "input",
         "templateOptions": options,
     }
     if field.default is not PydanticUndefined:
-        result["defaultValue"] = field.default
+        result["defaultValue"] = _default(field)
     return result
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from wattkeeper.config.addresses import check_networks
 from wattkeeper.config.site import ComponentEntry
@@ -17,6 +17,8 @@ MODBUS_READ_ONLY = "App.Api.ModbusTcp.ReadOnly"
 MODBUS_READ_WRITE = "App.Api.ModbusTcp.ReadWrite"
 SELF_CONSUMPTION = "App.Ess.SelfConsumptionOptimization"
 EMERGENCY_RESERVE = "App.Ess.EmergencyCapacityReserve"
+MQTT = "App.Api.Mqtt"
+MASKED = "**********"  # how a stored secret is shown (pydantic's SecretStr); never written back
 
 
 class AppProperties(BaseModel):
@@ -191,6 +193,93 @@ class ModbusReadWriteProperties(ModbusProperties):
     )
 
 
+class MqttProperties(AppProperties):
+    """OpenEMS's App.Api.Mqtt properties, and ours for Home Assistant and commands."""
+
+    controller_id: str = Field(
+        "ctrlControllerApiMqtt0",
+        title="Controller id",
+        pattern=_COMPONENT_ID,
+        validation_alias=AliasChoices("CONTROLLER_ID"),
+        serialization_alias="CONTROLLER_ID",
+    )
+    uri: str = Field(
+        "tcp://localhost:1883",
+        title="Broker",
+        description="tcp://host:1883, or ssl://host:8883 for TLS",
+        max_length=300,
+        validation_alias=AliasChoices("URI"),
+        serialization_alias="URI",
+    )
+    username: str = Field(
+        "",
+        title="Broker user",
+        max_length=256,
+        validation_alias=AliasChoices("USERNAME"),
+        serialization_alias="USERNAME",
+    )
+    password: SecretStr = Field(
+        SecretStr(""),
+        title="Broker password",
+        max_length=256,
+        validation_alias=AliasChoices("PASSWORD"),
+        serialization_alias="PASSWORD",
+    )
+    client_id: str = Field(
+        "edge0",
+        title="Client id",
+        description="Topics are edge/<client id>/channel/<component>/<channel>",
+        pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+        validation_alias=AliasChoices("CLIENT_ID"),
+        serialization_alias="CLIENT_ID",
+    )
+    home_assistant: bool = Field(
+        True,
+        title="Home Assistant discovery",
+        validation_alias=AliasChoices("HOME_ASSISTANT"),
+        serialization_alias="HOME_ASSISTANT",
+    )
+    command_user: str = Field(
+        "",
+        title="Command user",
+        description="wattkeeper user (owner or above) that …/set commands act as; "
+        "empty: commands are refused. Needs REST/JSON write access installed.",
+        max_length=64,
+        validation_alias=AliasChoices("COMMAND_USER"),
+        serialization_alias="COMMAND_USER",
+    )
+    command_token: SecretStr = Field(
+        SecretStr(""),
+        title="Command token",
+        description='Optional: commands must then carry it, {"value": 5000, "token": "…"}',
+        max_length=256,
+        validation_alias=AliasChoices("COMMAND_TOKEN"),
+        serialization_alias="COMMAND_TOKEN",
+    )
+
+
+def _mqtt(p: MqttProperties) -> list[ComponentEntry]:
+    properties: dict[str, Any] = {
+        "uri": p.uri,
+        "clientId": p.client_id,
+        "username": p.username,
+        "homeAssistant": p.home_assistant,
+        "commandUser": p.command_user,
+    }
+    # a stored instance shows its secrets masked: an update without them keeps the old ones
+    for key, secret in (("password", p.password), ("commandToken", p.command_token)):
+        if secret.get_secret_value() != MASKED:
+            properties[key] = secret.get_secret_value()
+    return [
+        ComponentEntry(
+            id=p.controller_id,
+            factory="Controller.Api.MQTT",
+            alias="MQTT API",
+            properties=properties,
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class AppSpec:
     app_id: str
@@ -327,6 +416,17 @@ CATALOG: dict[str, AppSpec] = {
                 )
             ],
             categories=("Safety",),
+        ),
+        AppSpec(
+            MQTT,
+            "MQTT API",
+            "Publish every channel to an MQTT broker (OpenEMS's edge/<id>/channel/... topics), "
+            "announce the system to Home Assistant, and take setpoints on …/set topics through "
+            "the same write access and timeout as REST.",
+            licensed=False,
+            properties=MqttProperties,
+            components=_mqtt,
+            categories=("API",),
         ),
     )
 }

@@ -46,6 +46,7 @@ from wattkeeper.edge.recorder import HistoryRecorder
 from wattkeeper.files.atomic import clean_temporary_files
 from wattkeeper.history import SqliteHistoryStore
 from wattkeeper.licensing import TrustedKeys, default_trusted_keys, trusted_keys
+from wattkeeper.mqtt.component import factory as mqtt_factory
 from wattkeeper.natures.meta import META_ID, META_PROPERTIES, MetaComponent
 from wattkeeper.natures.sum import Sum
 from wattkeeper.power.stage import Power
@@ -124,9 +125,11 @@ class Edge:
             audit=audit.record_write,
         )
         self.state = StateFile(data_dir)
-        self.configurator = Configurator(
-            registry or default_registry(), self.ctx, site, OverrideStore(self.state)
-        )
+        # a registry of this edge's own: the MQTT API's factory is bound to this edge's API
+        # context (which exists once the components are built)
+        registry = Registry(registry or default_registry())
+        registry.add(mqtt_factory(lambda: getattr(self, "api", None)))
+        self.configurator = Configurator(registry, self.ctx, site, OverrideStore(self.state))
         self.configurator.build_all()
         self.users = UserStore(data_dir)
         self.modbus = ModbusApis(self.manager, site.edge.host)

@@ -26,34 +26,46 @@ export function mount(app, root) {
     await load();
   }
 
-  // One input per app property: lists as comma-separated text, numbers as numbers.
-  function settings(item) {
-    const props = item.properties || [];
-    if (!props.length) return null;
-    const values = item.values || {};
-    const fields = props.map((prop) => {
-      const current = prop.name in values ? values[prop.name] : prop.defaultValue;
-      const text = Array.isArray(current) ? current.join(', ') : (current ?? '');
-      const input = h('input', {
-        name: prop.name, value: String(text), disabled: readOnly, 'data-testid': `app-prop-${prop.name}`,
-        type: prop.kind === 'number' ? 'number' : 'text', autocomplete: 'off',
-      });
-      return h('label', { class: 'prop' }, prop.title || prop.name, input,
-        prop.description ? h('small', { class: 'muted' }, prop.description) : null);
+  // One input per app property (its name, description and default come with getApps); a
+  // password is never shown back: left empty, the stored one stays.
+  function settings(item, values, secretKept) {
+    const inputs = [];
+    const rows = (item.properties || []).map((prop) => {
+      const value = values && prop.name in values ? values[prop.name] : prop.defaultValue;
+      const attrs = { name: prop.name, 'data-testid': `app-prop-${prop.name}`, disabled: readOnly };
+      if (prop.type === 'checkbox') Object.assign(attrs, { type: 'checkbox', checked: Boolean(value) });
+      else if (prop.type === 'password') Object.assign(attrs, { type: 'password', autocomplete: 'off', placeholder: secretKept ? t('apps.secretKept') : '' });
+      else if (prop.type === 'list') Object.assign(attrs, { type: 'text', value: (value || []).join(', ') });
+      else Object.assign(attrs, { type: prop.type === 'number' ? 'number' : 'text', value: value ?? '' });
+      const input = h('input', attrs);
+      inputs.push([prop, input]);
+      return h('label', { class: 'prop' }, h('span', {}, prop.name), input, prop.description ? h('small', { class: 'muted' }, prop.description) : null);
     });
-    return h('details', { class: 'settings', 'data-testid': 'app-settings' }, h('summary', {}, t('apps.settings')), fields);
+    const read = () => {
+      const properties = {};
+      for (const [prop, input] of inputs) {
+        if (prop.type === 'checkbox') properties[prop.name] = input.checked;
+        else if (prop.type === 'number') properties[prop.name] = Number(input.value);
+        else if (prop.type === 'list') properties[prop.name] = input.value.split(',').map((s) => s.trim()).filter(Boolean);
+        else if (prop.type === 'password' && secretKept && input.value === '') continue;
+        else properties[prop.name] = input.value;
+      }
+      return properties;
+    };
+    return { rows, read };
   }
 
-  function collect(form, item) {
-    const props = {};
-    for (const prop of item.properties || []) {
-      const input = form.elements.namedItem(prop.name);
-      if (!input) continue;
-      if (prop.kind === 'number') props[prop.name] = Number(input.value);
-      else if (prop.kind === 'list') props[prop.name] = input.value.split(',').map((s) => s.trim()).filter(Boolean);
-      else props[prop.name] = input.value;
-    }
-    return props;
+  async function settingsForm(item, instanceId) {
+    const result = await app.socket.component('_appManager', 'getAppInstances', { appId: item.appId });
+    const instance = (result.instances || []).find((i) => i.instanceId === instanceId);
+    const form = settings(item, instance ? instance.properties : {}, true);
+    const save = h('button', { type: 'submit', 'data-testid': 'app-save', disabled: readOnly }, t('apps.save'));
+    const element = h('form', { class: 'props' }, ...form.rows, save);
+    element.addEventListener('submit', (event) => {
+      event.preventDefault();
+      run('updateAppInstance', { instanceId, properties: form.read() });
+    });
+    return element;
   }
 
   function card(item) {
@@ -67,13 +79,6 @@ export function mount(app, root) {
     const actions = h('div', { class: 'actions' });
     if (item.installed) {
       for (const instanceId of item.instanceIds || []) {
-        const save = h('button', { type: 'submit', 'data-testid': 'app-save', disabled: readOnly }, t('apps.save'));
-        const form = h('form', { class: 'settings-form' }, settings(item), save);
-        form.addEventListener('submit', (event) => {
-          event.preventDefault();
-          run('updateAppInstance', { instanceId, properties: collect(form, item) });
-        });
-        actions.append(form);
         const remove = h('button', { type: 'button', class: 'danger', 'data-testid': 'app-remove', disabled: readOnly }, t('apps.remove'));
         remove.addEventListener('click', () => {
           if (remove.dataset.armed) run('deleteAppInstance', { instanceId });
@@ -83,6 +88,13 @@ export function mount(app, root) {
           }
         });
         actions.append(remove);
+        if ((item.properties || []).length) {
+          const details = h('details', { 'data-testid': 'app-settings' }, h('summary', {}, t('apps.settings')));
+          details.addEventListener('toggle', async () => {
+            if (details.open && details.children.length === 1) details.append(await settingsForm(item, instanceId));
+          }, { once: false });
+          actions.append(details);
+        }
       }
     } else if (!covered) {
       const needsKey = item.licensed && !item.hasLicence;
@@ -90,11 +102,14 @@ export function mount(app, root) {
         ? h('input', { placeholder: 'XXXX-XXXX-XXXX-XXXX', 'aria-label': t('apps.key'), 'data-testid': 'app-key', autocomplete: 'off', inputmode: 'numeric', disabled: readOnly })
         : null;
       const install = h('button', { type: 'submit', class: 'primary', 'data-testid': 'app-install', disabled: readOnly }, needsKey ? t('apps.redeem') : t('apps.install'));
-      const form = h('form', { class: 'inline' }, settings(item), key, install);
+      const props = settings(item, null, false);
+      const details = props.rows.length
+        ? h('details', { 'data-testid': 'app-settings' }, h('summary', {}, t('apps.settings')), h('div', { class: 'props' }, ...props.rows))
+        : null;
+      const form = h('form', { class: 'inline' }, details, key, install);
       form.addEventListener('submit', (event) => {
         event.preventDefault();
-        const properties = collect(form, item);
-        run('addAppInstance', { appId: item.appId, key: key ? key.value : null, alias: '', properties });
+        run('addAppInstance', { appId: item.appId, key: key ? key.value : null, alias: '', properties: props.read() });
       });
       actions.append(form);
     }

@@ -1,0 +1,2 @@
+"""`Controller.Api.MQTT` (App.Api.Mqtt): OpenEMS's MQTT topics, Home Assistant discovery and a
+command path through the write gate."""
