@@ -98,9 +98,12 @@ def assistant(spec: AppSpec, alias: str | None = None) -> dict[str, Any]:
 
 
 def _input_type(field: FieldInfo) -> str:
-    """How a form asks for a property: number, checkbox, password (never shown back) or text."""
+    """How a form asks for a property: number, checkbox, password (never shown back), list
+    (comma-separated text) or text."""
     if field.annotation is SecretStr:
         return "password"
+    if field.annotation == list[str]:
+        return "list"
     if field.annotation is bool:
         return "checkbox"
     return "number" if field.annotation is int else "text"
@@ -116,7 +119,7 @@ def _field(name: str, field: FieldInfo) -> dict[str, Any]:
     kind = _input_type(field)
     options: dict[str, Any] = {
         "label": field.title or _wire_name(name, field),
-        "type": kind if kind != "checkbox" else "text",
+        "type": kind if kind in ("number", "password") else "text",
         "required": kind not in ("password", "checkbox") and field.default != "",
     }
     if field.description:

@@ -8,6 +8,7 @@ from typing import Any
 
 from wattkeeper.api.audit import AuditLog
 from wattkeeper.api.auth import Authenticator
+from wattkeeper.api.modbus.image import ProcessImage
 from wattkeeper.api.serialize import ChannelEncoder
 from wattkeeper.api.users import User
 from wattkeeper.config.registry import Registry
@@ -51,3 +52,5 @@ class ApiContext:
     write_gate: Callable[[], WriteGate | None] = lambda: None
     #: the id of the REST API component (write or read-only), None while REST is switched off
     rest_api_id: Callable[[], str | None] = lambda: None
+    #: the running Modbus/TCP APIs' register maps, by controller id
+    modbus_images: Callable[[], dict[str, ProcessImage]] = dict

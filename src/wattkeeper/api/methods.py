@@ -8,6 +8,7 @@ from wattkeeper.api.component_manager import COMPONENT_MANAGER_ID, ComponentMana
 from wattkeeper.api.context import ApiContext
 from wattkeeper.api.history_api import HistoryApi
 from wattkeeper.api.host import HOST_ID, HostApi
+from wattkeeper.api.modbus.protocol_rpc import ModbusProtocolRpc
 from wattkeeper.api.overrides_rpc import OverrideMethods
 from wattkeeper.api.rpc import Dispatcher
 from wattkeeper.api.update_manager import UPDATE_MANAGER_ID, update_manager
@@ -37,6 +38,8 @@ def register_methods(
             "getOverrides": overrides.get_overrides,
             # the licence-key requests OpenEMS's UI sends to its backend, answered by the edge
             "appCenter": AppCenterKeys(app_center),
+            # the Modbus/TCP API's register map (also each Modbus controller's componentJsonApi)
+            "getModbusProtocol": ModbusProtocolRpc(ctx),
         }
     )
     ctx.component_methods.update(

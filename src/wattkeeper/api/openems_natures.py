@@ -36,6 +36,11 @@ INTERFACES: dict[str, str] = {
     "ControllerApiRestReadWrite": _EDGE
     + "controller.api.rest.readwrite.ControllerApiRestReadWrite",
     "ModbusComponent": _EDGE + "bridge.modbus.api.ModbusComponent",
+    "ModbusApi": _EDGE + "controller.api.modbus.ModbusApi",
+    "ControllerApiModbusTcpReadOnly": _EDGE
+    + "controller.api.modbus.readonly.tcp.ControllerApiModbusTcpReadOnly",
+    "ControllerApiModbusTcpReadWrite": _EDGE
+    + "controller.api.modbus.readwrite.tcp.ControllerApiModbusTcpReadWrite",
     "Timedata": _EDGE + "timedata.api.Timedata",
     "AppManager": _EDGE + "core.appmanager.AppManager",
 }

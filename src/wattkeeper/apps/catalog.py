@@ -6,12 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from wattkeeper.config.addresses import check_networks
 from wattkeeper.config.site import ComponentEntry
 
 REST_READ_ONLY = "App.Api.RestJson.ReadOnly"
 REST_READ_WRITE = "App.Api.RestJson.ReadWrite"
+MODBUS_READ_ONLY = "App.Api.ModbusTcp.ReadOnly"
+MODBUS_READ_WRITE = "App.Api.ModbusTcp.ReadWrite"
 SELF_CONSUMPTION = "App.Ess.SelfConsumptionOptimization"
 EMERGENCY_RESERVE = "App.Ess.EmergencyCapacityReserve"
 MQTT = "App.Api.Mqtt"
@@ -63,6 +66,73 @@ class ReadWriteProperties(ReadOnlyProperties):
     )
 
 
+def _component_ids(default: list[str]) -> Any:
+    return Field(
+        default,
+        title="Components",
+        min_length=1,
+        max_length=32,
+        description="Components served, in this order: each is a register block from 200 on",
+        validation_alias=AliasChoices("COMPONENT_IDS", "component.ids"),
+        serialization_alias="COMPONENT_IDS",
+    )
+
+
+def _as_list(value: Any) -> Any:
+    """A form's text field sends "a, b": the same as ["a", "b"]."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class ModbusProperties(AppProperties):
+    controller_id: str = Field(
+        "ctrlApiModbusTcp0",
+        title="Controller id",
+        pattern=_COMPONENT_ID,
+        description="Id of the Modbus/TCP controller",
+        validation_alias=AliasChoices("CONTROLLER_ID"),
+        serialization_alias="CONTROLLER_ID",
+    )
+    port: int = Field(
+        502,
+        title="Port",
+        ge=0,
+        le=65_535,
+        description="TCP port (502 is Modbus's; below 1024 needs root or cap_net_bind_service; "
+        "0: any free port)",
+        validation_alias=AliasChoices("PORT", "port"),
+        serialization_alias="PORT",
+    )
+    max_concurrent_connections: int = Field(
+        5,
+        title="Connection limit",
+        ge=1,
+        le=64,
+        description="Clients connected at once; one more is refused",
+        validation_alias=AliasChoices("MAX_CONCURRENT_CONNECTIONS", "maxConcurrentConnections"),
+        serialization_alias="MAX_CONCURRENT_CONNECTIONS",
+    )
+    allowed_clients: list[str] = Field(
+        [],
+        title="Allowed client addresses",
+        max_length=64,
+        description="IP addresses or networks (192.168.0.0/24), comma-separated; empty: any",
+        validation_alias=AliasChoices("ALLOWED_CLIENTS", "allowedClients"),
+        serialization_alias="ALLOWED_CLIENTS",
+    )
+
+    @field_validator("allowed_clients", "component_ids", mode="before", check_fields=False)
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        return _as_list(value)
+
+    @field_validator("allowed_clients")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        return check_networks(value)
+
+
 class SelfConsumptionProperties(AppProperties):
     ess_id: str = Field(
         "ess0",
@@ -103,6 +173,23 @@ class ReserveProperties(AppProperties):
         description="Percent",
         validation_alias=AliasChoices("RESERVE_SOC", "reserveSoc"),
         serialization_alias="RESERVE_SOC",
+    )
+
+
+class ModbusReadOnlyProperties(ModbusProperties):
+    component_ids: list[str] = _component_ids(["_sum"])
+
+
+class ModbusReadWriteProperties(ModbusProperties):
+    component_ids: list[str] = _component_ids(["_sum", "ess0"])
+    api_timeout: int = Field(
+        60,
+        title="API timeout",
+        ge=0,
+        le=86_400,
+        description="Seconds a written setpoint is held; 0: never",
+        validation_alias=AliasChoices("API_TIMEOUT", "apiTimeout"),
+        serialization_alias="API_TIMEOUT",
     )
 
 
@@ -210,6 +297,25 @@ class AppSpec:
         return [entry.id for entry in self.components(self.properties())]
 
 
+def _modbus(props: Any, factory: str, alias: str, **properties: Any) -> list[ComponentEntry]:
+    common = {
+        "port": props.port,
+        "component.ids": list(props.component_ids),
+        "maxConcurrentConnections": props.max_concurrent_connections,
+        "allowedClients": list(props.allowed_clients),
+    }
+    entry = ComponentEntry(
+        id=props.controller_id, factory=factory, alias=alias, properties={**common, **properties}
+    )
+    return [entry]
+
+
+_NO_LOGIN = (
+    " Modbus has no login: anyone who reaches the port can use it, so limit it to the "
+    "addresses of your clients (allowed client addresses) or to a trusted network."
+)
+
+
 def _rest(props: Any, factory: str, alias: str, **properties: Any) -> list[ComponentEntry]:
     return [
         ComponentEntry(id=props.controller_id, factory=factory, alias=alias, properties=properties)
@@ -243,6 +349,35 @@ CATALOG: dict[str, AppSpec] = {
             ),
             replaces=(REST_READ_ONLY,),
             restore_on_remove=REST_READ_ONLY,
+            categories=("API",),
+        ),
+        AppSpec(
+            MODBUS_READ_ONLY,
+            "Modbus/TCP read access",
+            "Read the battery, grid and PV values over Modbus/TCP (port 502) in OpenEMS's "
+            "register layout, e.g. for evcc's openems-modbus template." + _NO_LOGIN,
+            licensed=False,
+            properties=ModbusReadOnlyProperties,
+            components=lambda p: _modbus(
+                p, "Controller.Api.ModbusTcp.ReadOnly", "Modbus/TCP API (read only)"
+            ),
+            categories=("API",),
+        ),
+        AppSpec(
+            MODBUS_READ_WRITE,
+            "Modbus/TCP write access",
+            "Read over Modbus/TCP and command the battery by writing ess0/SetActivePowerEquals "
+            "(register 706, float32). A setpoint is held until the API timeout runs out. "
+            "Needs a licence key." + _NO_LOGIN,
+            licensed=True,
+            properties=ModbusReadWriteProperties,
+            components=lambda p: _modbus(
+                p,
+                "Controller.Api.ModbusTcp.ReadWrite",
+                "Modbus/TCP API",
+                apiTimeout=p.api_timeout,
+            ),
+            replaces=(MODBUS_READ_ONLY,),
             categories=("API",),
         ),
         AppSpec(

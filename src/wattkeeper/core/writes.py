@@ -57,6 +57,11 @@ class WriteGate(Protocol):
         ChannelNotFound or WriteRejected (nothing applied), or the audit's error."""
         ...
 
+    def validate(self, component_id: str, channel_id: str, raw: Any) -> Value:
+        """Check a write completely and apply nothing (a request of several writes checks
+        them all before the first is made). Raises as `write` does."""
+        ...
+
     def held_writes(self) -> list[HeldWrite]: ...
 
     def remaining(self) -> float | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from functools import partial
 from pathlib import Path
 
 from starlette.routing import Route
@@ -15,6 +16,7 @@ from wattkeeper.api.context import ApiContext
 from wattkeeper.api.history_api import HistoryApi
 from wattkeeper.api.host import HostComponent
 from wattkeeper.api.methods import register_methods
+from wattkeeper.api.modbus.protocol_rpc import ModbusProtocolRpc
 from wattkeeper.api.server import EdgeAsgiApp, HttpServers
 from wattkeeper.api.timedata import TIMEDATA_ID, TimedataComponent
 from wattkeeper.api.users import UserStore
@@ -39,6 +41,7 @@ from wattkeeper.core.state import Level, StateDoc
 from wattkeeper.core.writes import WriteGate
 from wattkeeper.edge.counters import CounterContinuity, device_fingerprint
 from wattkeeper.edge.factories import default_registry
+from wattkeeper.edge.modbus_apis import ModbusApis
 from wattkeeper.edge.recorder import HistoryRecorder
 from wattkeeper.files.atomic import clean_temporary_files
 from wattkeeper.history import SqliteHistoryStore
@@ -129,6 +132,7 @@ class Edge:
         self.configurator = Configurator(registry, self.ctx, site, OverrideStore(self.state))
         self.configurator.build_all()
         self.users = UserStore(data_dir)
+        self.modbus = ModbusApis(self.manager, site.edge.host)
         self.api = ApiContext(
             manager=self.manager,
             configurator=self.configurator,
@@ -140,6 +144,7 @@ class Edge:
             edge_id=self.edge_id,
             write_gate=self._write_gate,
             rest_api_id=self._rest_api_id,
+            modbus_images=self.modbus.images,
         )
         self.apps = AppManager(
             self.configurator,
@@ -164,10 +169,12 @@ class Edge:
             self.api, [Route("/history/export.csv", history_api.export_csv, methods=["GET"])]
         )
         register_methods(self.api, self.asgi.dispatcher, history_api, app_center)
+        self.modbus.attach_rpc(self.api.component_methods, partial(ModbusProtocolRpc, self.api))
         self.cycle.events.subscribe(self._watch_users)
         self.cycle.events.subscribe(self._watch_storage)
         self._servers: HttpServers | None = None
         self.configurator.listeners.append(self._sync_ports)  # the App Center adds controllers
+        self.configurator.listeners.append(self.modbus.changed)
         self._flag_default_passwords()
         self.check_storage()
 
@@ -250,6 +257,7 @@ class Edge:
         await servers.start()
         self._servers = servers
         self._sync_ports()
+        await self.modbus.start()  # a Modbus port that cannot be bound is its controller's fault
         url = self.url()
         if url is not None:
             try:
@@ -298,6 +306,7 @@ class Edge:
 
     async def stop_servers(self, servers: HttpServers) -> None:
         remove_edge_url(self.data_dir)
+        await self.modbus.stop()
         await servers.stop()
 
 

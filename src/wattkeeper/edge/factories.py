@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from wattkeeper.config.registry import Factory, Registry
-from wattkeeper.controllers import api_rest, balancing, emergency_reserve, fix_active_power
+from wattkeeper.controllers import (
+    api_modbus,
+    api_rest,
+    balancing,
+    emergency_reserve,
+    fix_active_power,
+)
 from wattkeeper.drivers import ess_cluster, modbus_line, sunspec
 from wattkeeper.drivers.fenecon import battery as fenecon_battery
 from wattkeeper.drivers.goodwe import ess as goodwe_ess
@@ -23,6 +29,8 @@ FACTORIES: list[Factory] = [
     fix_active_power.FACTORY,
     api_rest.READ_WRITE,
     api_rest.READ_ONLY,
+    api_modbus.READ_WRITE,
+    api_modbus.READ_ONLY,
     *sunspec.FACTORIES,
     modbus_line.SERIAL_FACTORY,
     modbus_line.TCP_FACTORY,

@@ -35,6 +35,7 @@ export function mount(app, root) {
       const attrs = { name: prop.name, 'data-testid': `app-prop-${prop.name}`, disabled: readOnly };
       if (prop.type === 'checkbox') Object.assign(attrs, { type: 'checkbox', checked: Boolean(value) });
       else if (prop.type === 'password') Object.assign(attrs, { type: 'password', autocomplete: 'off', placeholder: secretKept ? t('apps.secretKept') : '' });
+      else if (prop.type === 'list') Object.assign(attrs, { type: 'text', value: (value || []).join(', ') });
       else Object.assign(attrs, { type: prop.type === 'number' ? 'number' : 'text', value: value ?? '' });
       const input = h('input', attrs);
       inputs.push([prop, input]);
@@ -45,6 +46,7 @@ export function mount(app, root) {
       for (const [prop, input] of inputs) {
         if (prop.type === 'checkbox') properties[prop.name] = input.checked;
         else if (prop.type === 'number') properties[prop.name] = Number(input.value);
+        else if (prop.type === 'list') properties[prop.name] = input.value.split(',').map((s) => s.trim()).filter(Boolean);
         else if (prop.type === 'password' && secretKept && input.value === '') continue;
         else properties[prop.name] = input.value;
       }

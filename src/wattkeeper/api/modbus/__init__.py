@@ -1,0 +1,1 @@
+"""The Modbus/TCP API in OpenEMS's register layout (`Controller.Api.ModbusTcp.*`)."""
