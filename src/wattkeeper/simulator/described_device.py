@@ -69,7 +69,10 @@ class DescribedDevice:
         self.battery_w = 0.0  # + discharge
         self.charged_wh = self.discharged_wh = 100_000.0
         self.imported_wh = self.exported_wh = 500_000.0
-        self.held: dict[str, Decoded] = {}  # what was written to RW points
+        # what was written to RW points (0 until written)
+        self.held: dict[str, Decoded] = {
+            name: 0 for name, spec in description.points.items() if spec.access is Access.RW
+        }
         control = description.control
         if control is not None:
             for name, value in control.release.items():
@@ -166,6 +169,7 @@ class DescribedDevice:
             "exported_kwh": self.exported_wh / 1000.0,
             "imported_wh": self.imported_wh,
             "exported_wh": self.exported_wh,
+            "direction": 1 if self.battery_w < -1 else 2 if self.battery_w > 1 else 0,
         }
         return values[name]
 
@@ -202,8 +206,11 @@ class DescribedDevice:
     def span(self, role: str) -> tuple[int, int]:
         """(first address, count) the unit serves."""
         d = self.description
-        points = [(spec.address, self.codec.points[n].words) for n, spec in d.points.items()
-                  if d.unit_of(n) == role]
+        points = [
+            (spec.address, self.codec.points[n].words)
+            for n, spec in d.points.items()
+            if d.unit_of(n) == role
+        ]
         start = min(a for a, _ in points)
         return start, max(a + w for a, w in points) - start
 
@@ -257,7 +264,9 @@ class DescribedDevice:
                 or spec.address + point.words > end
             ):
                 raise ModbusRefusal(2, f"write {address}+{len(words)}: {name} is not writable")
-            raw = decode_raw(point, words[spec.address - address : spec.address - address + point.words])
+            raw = decode_raw(
+                point, words[spec.address - address : spec.address - address + point.words]
+            )
             decoded.append((name, apply_scale(raw, spec.scale) if point.scaled else raw))
         if not decoded:
             raise ModbusRefusal(2, f"write {address}+{len(words)}: no register there")

@@ -96,7 +96,8 @@ class DescribedEss(ManagedSymmetricEss, HybridEss):
         values = self.links.values()
         publish(self, self.description.ess, values)
         identity = self.description.identity
-        self.set(DEVICE_MODEL, _text(values.get(identity.model)))
+        model = values.get(identity.model) if identity.model else self.description.products
+        self.set(DEVICE_MODEL, _text(model))
         self.set(DEVICE_SERIAL, _text(values.get(identity.serial)))
         self._publish_limits(values)
         self._check_enabled(values)

@@ -20,6 +20,9 @@ def publish(
     for channel_name, source in section.items():
         mapping = as_mapping(source)
         value = number(values, mapping.point)
+        for extra in mapping.plus:
+            more = number(values, extra)
+            value = None if value is None or more is None else value + more
         if value is not None and mapping.sign_bit is not None:
             bits = values.get(mapping.sign_bit[0])
             if not isinstance(bits, int):

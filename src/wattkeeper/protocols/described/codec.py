@@ -64,9 +64,9 @@ class DeviceCodec:
                     )
         return plans
 
-    def decode(self, unit: str, blocks: Mapping[tuple[int, bool], list[int]], once: bool) -> dict[
-        str, Decoded
-    ]:
+    def decode(
+        self, unit: str, blocks: Mapping[tuple[int, bool], list[int]], once: bool
+    ) -> dict[str, Decoded]:
         """Named, scaled values of one unit from its answered requests, keyed (address, input)."""
         d = self.description
         values: dict[str, Decoded] = {}

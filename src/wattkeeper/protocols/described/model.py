@@ -48,6 +48,7 @@ class Mapping(_Strict):
     (a magnitude whose direction is a status bit, as Sungrow reports battery power)."""
 
     point: str
+    plus: tuple[str, ...] = ()  # points added to `point` (phases of a three-phase value)
     factor: float = 1.0
     sign_bit: tuple[str, int] | None = None
 
@@ -99,7 +100,9 @@ class Control(_Strict):
 class Simulator(_Strict):
     """What the simulator serves: point -> a quantity of its physics or a constant.
     Quantities: soc, battery_w (+ discharge), grid_w (+ import), pv_w, load_w, capacity_wh,
-    max_w, charged_wh, discharged_wh, reserve_pct; `-q` negates, `abs:q` is |q|,
+    max_w, ac_w (battery + PV, + export), charged_wh, discharged_wh, imported_wh,
+    exported_wh (and *_kwh), reserve_pct, direction (0 idle, 1 charging, 2 discharging);
+    `-q` negates, `abs:q` is |q|,
     `bits:C:D` sets bit C while charging and bit D while discharging."""
 
     values: dict[str, Scalar]
@@ -108,7 +111,7 @@ class Simulator(_Strict):
 
 
 class Identity(_Strict):
-    model: str
+    model: str = ""  # a point; empty: the device has no model register (scan names `products`)
     serial: str
     expect: str = ""  # a regular expression the model must match (scan)
 
@@ -145,8 +148,9 @@ class Description(_Strict):
         for section in (self.ess, self.meter, self.charger):
             for channel, source in section.items():
                 mapping = as_mapping(source)
-                if mapping.point not in names:
-                    problems.append(f"channel {channel}: unknown point {mapping.point}")
+                for ref in (mapping.point, *mapping.plus):
+                    if ref not in names:
+                        problems.append(f"channel {channel}: unknown point {ref}")
                 if mapping.sign_bit and mapping.sign_bit[0] not in names:
                     problems.append(f"channel {channel}: unknown point {mapping.sign_bit[0]}")
         limits = self.limits
@@ -154,14 +158,14 @@ class Description(_Strict):
             if ref and ref not in names:
                 problems.append(f"limits: unknown point {ref}")
         for ref in (self.identity.model, self.identity.serial):
-            if ref not in names:
+            if ref and ref not in names:
                 problems.append(f"identity: unknown point {ref}")
         if self.control is not None:
             control = self.control
             for table in (control.charge, control.discharge, control.any, control.release):
                 for name, value in table.items():
-                    spec = self.points.get(name)
-                    if spec is None or spec.access is not Access.RW:
+                    target = self.points.get(name)
+                    if target is None or target.access is not Access.RW:
                         problems.append(f"control: {name} is not a writable point")
                     if isinstance(value, str) and value not in ("P", "-P", "W"):
                         problems.append(f"control: {name} = {value!r} (P, -P, W or a number)")
