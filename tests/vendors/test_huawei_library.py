@@ -25,7 +25,9 @@ async def test_huawei_solar_reads_what_the_edge_reports_and_its_writes_move_the_
         assert seen["serial_number"] == rig.value("DeviceSerial")
         assert seen["storage_state_of_capacity"] == rig.value("Soc")
         assert seen["active_power"] == rig.value("ActivePower") == 800  # the battery covers 800 W
-        assert seen["storage_charge_discharge_power"] == -rig.value("DcDischargePower")  # + charging
+        assert seen["storage_charge_discharge_power"] == -rig.value(
+            "DcDischargePower"
+        )  # + charging
         assert seen["storage_rated_capacity"] == rig.value("Capacity")
         assert seen["storage_maximum_charge_power"] == -rig.value("AllowedChargePower")
         assert seen["storage_total_discharge"] * 1000 == rig.value("ActiveDischargeEnergy")
