@@ -287,10 +287,11 @@ class SunSpecEss(ManagedSymmetricEss):
         """Queue the setpoint; the bridge's task writes it at once. Never blocks."""
         if self.config.read_only or not self._fresh:
             return
-        if self.config.release_when_idle and self.power is not None:
-            if not any(c.ess_id == self.id for c in self.power.constraints):
-                self._release()
-                return
+        power = self.power
+        idle = power is not None and not any(c.ess_id == self.id for c in power.constraints)
+        if self.config.release_when_idle and idle:
+            self._release()
+            return
         if self.der:
             self._write_der(active)
             return
