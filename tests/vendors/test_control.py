@@ -16,7 +16,7 @@ from wattkeeper.core.state import Level
 from wattkeeper.protocols.described.model import load
 from wattkeeper.simulator.described_device import VendorFault
 
-KINDS = ["huawei-sun2000", "victron-gx", "sungrow-sh", "sma-sbs", "kostal-plenticore"]
+KINDS = ["huawei-sun2000", "victron-gx", "sungrow-sh", "sma-sbs", "sma-si", "kostal-plenticore"]
 
 
 def _float_le(value: float) -> list[int]:
@@ -49,6 +49,10 @@ CHARGE_2000 = {
         ("inverter", 40797, [0, 0]),
         ("inverter", 40799, [0, 0]),
         ("inverter", 40801, [0, 0]),
+    ],
+    "sma-si": [
+        ("inverter", 40149, [0xFFFF, 0xF830]),  # WSpt, S32: -2000 W
+        ("inverter", 40151, [0, 802]),  # WCtlComAct: active
     ],
     "kostal-plenticore": [
         ("inverter", 1034, _float_le(-2000.0)),  # float32, low word first, - = charge

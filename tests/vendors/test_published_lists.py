@@ -76,6 +76,10 @@ EVCC_READS = {
         (30513, "holding", "uint64nan", 0.001),  # Metering.TotWhOut, Wh (evcc: kWh)
         (30845, "holding", "uint32nan", 1),  # Bat.ChaStt
     ],
+    "sma-si": [
+        (30775, "holding", "int32nan", 1),  # GridMs.TotW (evcc: input; SMA serves both)
+        (30845, "holding", "uint32nan", 1),  # Bat.ChaStt
+    ],
     "kostal-plenticore": [
         (1068, "holding", "float32s", 0.001),  # capacity, Wh (evcc: kWh)
         (1038, "holding", "float32s", 1),  # max charge power
@@ -91,6 +95,10 @@ EVCC_WRITES = {
     "sma-sbs": {
         "release": [(40236, 2424)],
         "charge": [(40236, 2289), (40793, "W"), (40795, "W"), (40797, 0), (40799, 0), (40801, 0)],
+    },
+    "sma-si": {
+        "release": [(40151, 803)],  # case 1 normal: inactive
+        "charge": [(40149, "-W"), (40151, 802)],  # case 3 charge: -maxchargepower, active
     },
     "kostal-plenticore": {
         "release": [(1034, 0)],

@@ -130,7 +130,9 @@ async def probe_described(probe: Probe, description: Description) -> Found | Non
 
 
 async def scan(host: str, port: int | None) -> Found | None:
-    described = [load(kind) for kind in kinds()]
+    # a description that names its models (expect) goes first: SMA SBS and Sunny Island share
+    # their identity registers, only the device type tells them apart
+    described = sorted((load(kind) for kind in kinds()), key=lambda d: not d.identity.expect)
     ports = [port] if port else sorted({502, *(d.port for d in described)})
     for candidate in ports:
         probe = Probe(host, candidate)
