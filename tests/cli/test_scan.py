@@ -18,6 +18,7 @@ from wattkeeper.simulator.fronius import FroniusGen24Simulator
 from wattkeeper.simulator.server import DeviceSimulator
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", kinds())
 async def test_scan_finds_each_described_vendor(kind: str) -> None:
     simulator = VendorSimulator(kind, "127.0.0.1", 0)
@@ -34,6 +35,7 @@ async def test_scan_finds_each_described_vendor(kind: str) -> None:
         await simulator.stop()
 
 
+@pytest.mark.slow
 async def test_scan_finds_a_fronius_gen24_and_its_meter_and_a_plain_sunspec_device() -> None:
     gen24 = FroniusGen24Simulator("127.0.0.1", 0, clock=ManualClock())
     plain = DeviceSimulator("127.0.0.1", 0, clock=ManualClock())

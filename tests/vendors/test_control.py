@@ -99,6 +99,7 @@ async def test_a_held_setpoint_reaches_the_device_never_lapses_and_is_handed_bac
         await rig.stop()
 
 
+@pytest.mark.slow  # ~0.5 s per vendor of real loopback waits for polls that never come
 @pytest.mark.parametrize("kind", KINDS)
 async def test_exception_answers_and_a_lost_device_are_a_fault_while_the_cycle_runs_on(
     kind: str,
@@ -129,6 +130,7 @@ async def test_exception_answers_and_a_lost_device_are_a_fault_while_the_cycle_r
         await rig.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["victron-gx", "kostal-plenticore"])
 async def test_a_device_that_refuses_control_says_what_to_change(kind: str) -> None:
     rig = await Rig(kind, faults=[VendorFault.REFUSE_CONTROL]).start()
