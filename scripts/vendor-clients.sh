@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# A second virtualenv, .venv-py312, for the vendor libraries that need Python >= 3.12
-# (huawei-solar 3.x), so the project's own minimum stays 3.11. Prints the venv's python on
-# success; exits 3 (and says why) when no Python 3.12/3.13 is on the machine.
+# A second virtualenv for the vendor libraries that need Python >= 3.12 (huawei-solar 3.x), so
+# the project's own minimum stays 3.11. It lives outside the work tree (a fresh clone on the
+# same machine reuses it; WATTKEEPER_PY312_VENV moves it) and is rebuilt when the pinned
+# requirements change. Prints the venv's python on success; exits 3 (and says why) when no
+# Python 3.12/3.13 is on the machine.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV="$ROOT/.venv-py312"
+VENV="${WATTKEEPER_PY312_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/wattkeeper/venv-py312}"
 REQUIREMENTS="$ROOT/tests/vendors/requirements-py312.txt"
 find_python() {
   for candidate in "${PYTHON312:-}" python3.13 python3.12 \
@@ -24,6 +26,7 @@ if [ ! -f "$STAMP" ]; then
     exit 3
   fi
   rm -rf "$VENV"
+  mkdir -p "$(dirname "$VENV")"
   "$PY" -m venv "$VENV" >&2
   "$VENV/bin/python" -m pip install -q -r "$REQUIREMENTS" >&2
   touch "$STAMP"
