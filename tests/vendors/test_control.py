@@ -174,3 +174,23 @@ async def test_the_simulated_device_forgets_a_setpoint_that_is_not_renewed(kind:
     assert device.mode() == "setpoint"
     clock.advance(2)
     assert device.mode() == description.control.released
+
+
+@pytest.mark.parametrize(
+    "kind", ["huawei-sun2000", "victron-gx", "sungrow-sh", "kostal-plenticore"]
+)
+async def test_a_hybrid_delivers_the_ac_setpoint_with_its_pv_behind_it(kind: str) -> None:
+    """ess0's setpoint is the inverter's AC power: with 2 kW of DC PV, +1000 W means the battery
+    charges 1000 W (Huawei, Sungrow, Kostal: the edge writes P − PV to the battery registers;
+    Victron: the Multi takes the AC setpoint itself), and ActivePower reads back 1000 W."""
+    rig = await Rig(kind, load_w=700.0, pv_w=2000.0).start()
+    try:
+        await rig.cycle()
+        rig.write(1000)
+        await rig.cycle()
+        await rig.cycle()
+        assert rig.simulator.device.battery_w == -1000
+        assert rig.value("ActivePower") == 1000
+        assert rig.value("DcDischargePower") == -1000
+    finally:
+        await rig.stop()

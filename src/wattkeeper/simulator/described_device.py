@@ -141,6 +141,9 @@ class DescribedDevice:
             else:
                 self.exported_wh -= grid_wh
         mode, wanted = self._target()
+        control = self.description.control
+        if mode == "setpoint" and control is not None and control.side == "ac":
+            wanted -= self.pv_w  # an AC setpoint: the DC PV behind it covers part of it
         if mode == "self-consumption":
             wanted = self.load_w - self.pv_w
         elif mode == "idle":

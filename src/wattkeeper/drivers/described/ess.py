@@ -126,7 +126,8 @@ class DescribedEss(ManagedSymmetricEss, HybridEss):
         )
         self.set(ess_ch.ALLOWED_CHARGE_POWER, -round(charge or 0) if can_charge else 0)
         self.set(ess_ch.ALLOWED_DISCHARGE_POWER, round(discharge or 0) if can_discharge else 0)
-        self.set(ess_ch.MAX_APPARENT_POWER, round(max(charge or 0, discharge or 0)))
+        if ess_ch.MAX_APPARENT_POWER.name not in self.description.ess:
+            self.set(ess_ch.MAX_APPARENT_POWER, round(max(charge or 0, discharge or 0)))
         self.set(ess_ch.GRID_MODE, 1)
 
     def _check_enabled(self, values: dict[str, Any]) -> None:
@@ -165,7 +166,7 @@ class DescribedEss(ManagedSymmetricEss, HybridEss):
                 self._written, self._released = None, True
             return
         battery = active
-        if control.pv_point:
+        if control.side == "battery" and control.pv_point:
             # the setpoint is the inverter's AC power; the device takes its battery's
             pv = number(self.links.values(), control.pv_point) or 0.0
             battery = round(active - pv)

@@ -20,15 +20,15 @@ def publish(
     for channel_name, source in section.items():
         mapping = as_mapping(source)
         value = number(values, mapping.point)
-        for extra in mapping.plus:
-            more = number(values, extra)
-            value = None if value is None or more is None else value + more
         if value is not None and mapping.sign_bit is not None:
             bits = values.get(mapping.sign_bit[0])
             if not isinstance(bits, int):
                 value = None
             elif bits >> mapping.sign_bit[1] & 1:
                 value = -value
+        for extra, sign in [(p, 1.0) for p in mapping.plus] + [(p, -1.0) for p in mapping.minus]:
+            more = number(values, extra)
+            value = None if value is None or more is None else value + sign * more
         channel = component.channel(channel_name)
         if value is None:
             channel.next = None

@@ -44,11 +44,13 @@ class PointSpec(_Strict):
 
 
 class Mapping(_Strict):
-    """channel <- point × factor; `sign_bit` = (point, bit): also × -1 while that bit is set
-    (a magnitude whose direction is a status bit, as Sungrow reports battery power)."""
+    """channel <- (point [× -1 while `sign_bit` = (point, bit) is set] + plus − minus) × factor.
+    The sign bit serves a magnitude whose direction is a status bit (Sungrow's battery power);
+    plus/minus add phases, or PV and battery to an inverter's AC power."""
 
     point: str
-    plus: tuple[str, ...] = ()  # points added to `point` (phases of a three-phase value)
+    plus: tuple[str, ...] = ()
+    minus: tuple[str, ...] = ()
     factor: float = 1.0
     sign_bit: tuple[str, int] | None = None
 
@@ -84,7 +86,10 @@ class Control(_Strict):
     lapse_s: float = Field(gt=0)  # the device forgets a setpoint not renewed this long
     released: Literal["self-consumption", "idle"] = "self-consumption"
     enable: Enable | None = None
-    pv_point: str = ""  # hybrid: setpoint (AC) − this DC PV point = the battery's setpoint
+    # which power the control registers set: the battery's (Huawei, Sungrow, Kostal: a hybrid's
+    # edge setpoint, its AC power, minus the DC PV of `pv_point`) or the inverter's AC (Victron)
+    side: Literal["battery", "ac"] = "battery"
+    pv_point: str = ""
     charge: dict[str, Scalar] = Field(default_factory=dict)
     discharge: dict[str, Scalar] = Field(default_factory=dict)
     any: dict[str, Scalar] = Field(default_factory=dict)
@@ -148,7 +153,7 @@ class Description(_Strict):
         for section in (self.ess, self.meter, self.charger):
             for channel, source in section.items():
                 mapping = as_mapping(source)
-                for ref in (mapping.point, *mapping.plus):
+                for ref in (mapping.point, *mapping.plus, *mapping.minus):
                     if ref not in names:
                         problems.append(f"channel {channel}: unknown point {ref}")
                 if mapping.sign_bit and mapping.sign_bit[0] not in names:
