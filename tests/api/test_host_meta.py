@@ -8,7 +8,7 @@ from tests.api.conftest import GUEST, OWNER, Api
 from wattkeeper import __version__
 from wattkeeper.api.host import DISK_FULL_BYTES, HostComponent, routes
 from wattkeeper.core.state import Level
-from wattkeeper.natures.energy_flow import split_flows
+from wattkeeper.natures.energy_flow import Flow, split_flows
 
 
 async def test_meta_version_for_openhab(api: Api) -> None:
@@ -82,7 +82,11 @@ async def test_cycle_reports_a_disabled_controller_in_its_order(make_api) -> Non
 
 def test_energy_flow_split() -> None:
     # noon: 6 kW PV, 1 kW load, battery charging 4 kW, 1 kW feed-in
-    assert split_flows(6000, 1000, -1000, -4000.0) == {
+    def by_name(flows: dict[Flow, int] | None) -> dict[str, int]:
+        assert flows is not None
+        return {flow.power.name: power for flow, power in flows.items()}
+
+    assert by_name(split_flows(6000, 1000, -1000, -4000.0)) == {
         "ProductionToConsumptionPower": 1000,
         "ProductionToGridPower": 1000,
         "ProductionToEssPower": 4000,
@@ -91,7 +95,6 @@ def test_energy_flow_split() -> None:
         "GridToEssPower": 0,
     }
     # evening: no PV, 2 kW load, battery discharging 3 kW: 1 kW of it to the grid
-    flows = split_flows(0, 2000, -1000, 3000.0)
-    assert flows is not None
+    flows = by_name(split_flows(0, 2000, -1000, 3000.0))
     assert flows["EssToConsumptionPower"] == 2000 and flows["GridToEssPower"] == -1000
     assert split_flows(None, 1, 1, 1.0) is None

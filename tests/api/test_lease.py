@@ -77,7 +77,9 @@ async def test_timeout_zero_never_expires(api) -> None:
     )
     assert response.status_code == 200, response.text
     await api.post("ess0/SetActivePowerEquals", {"value": 5000})
-    api.step(600)  # ten minutes: far beyond the default 60 s, before the battery runs low
+    api.step(
+        10, seconds=60
+    )  # ten minutes: far beyond the default 60 s, before the battery runs low
     assert await discharging(api)
     assert await api.value("ctrlApiRest0/OverrideRemaining") is None
 

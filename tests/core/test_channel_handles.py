@@ -114,3 +114,28 @@ def test_no_module_addresses_a_nature_channel_by_a_string_literal() -> None:
         if name in nature_names
     ]
     assert offenders == []
+
+
+def _loose_names(path: Path) -> list[tuple[int, str]]:
+    """String constants anywhere but as the first argument of a call (a declaration)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    declaring = {
+        id(node.args[0]) for node in ast.walk(tree) if isinstance(node, ast.Call) and node.args
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if id(node) not in declaring
+    ]
+
+
+@pytest.mark.parametrize("module", NATURE_MODULES, ids=lambda m: m.__name__)
+def test_a_nature_names_its_channels_only_where_it_declares_them(module: object) -> None:
+    """Sum fills ~90 channels each cycle: by handle, so a renamed channel cannot go stale."""
+    names = {doc.name for doc in _declared(module)}
+    path = Path(str(getattr(module, "__file__", "")))
+    offenders = [
+        f"{path.name}:{line}: {name!r}" for line, name in _loose_names(path) if name in names
+    ]
+    assert offenders == []

@@ -3,6 +3,8 @@
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from conftest import T0
 from wattkeeper.history import HistoryConfig, SqliteHistoryStore
 
@@ -33,6 +35,7 @@ def _record_days(store: SqliteHistoryStore, days: int, every_s: int = 60) -> Non
         store.record(ts, {GRID: (ts - T0) % 1000})
 
 
+@pytest.mark.slow  # days of samples: CI runs it, the fast stage does not
 def test_prune_drops_old_raw_chunks_and_keeps_aggregates(db_path: Path) -> None:
     store = _store(db_path)
     _record_days(store, 2)
@@ -50,6 +53,7 @@ def test_prune_drops_old_raw_chunks_and_keeps_aggregates(db_path: Path) -> None:
     store.close()
 
 
+@pytest.mark.slow  # days of samples: CI runs it, the fast stage does not
 def test_prune_packs_old_days_and_drops_them_after_their_window(db_path: Path) -> None:
     store = _store(db_path)
     _record_days(store, 5, every_s=300)
@@ -64,6 +68,7 @@ def test_prune_packs_old_days_and_drops_them_after_their_window(db_path: Path) -
     store.close()
 
 
+@pytest.mark.slow  # days of samples: CI runs it, the fast stage does not
 def test_record_prunes_periodically_by_itself(db_path: Path) -> None:
     store = _store(db_path, prune_interval_s=3600)
     _record_days(store, 3)
@@ -72,6 +77,7 @@ def test_record_prunes_periodically_by_itself(db_path: Path) -> None:
     store.close()
 
 
+@pytest.mark.slow  # days of samples: CI runs it, the fast stage does not
 def test_pruning_returns_pages_to_the_file_system(db_path: Path) -> None:
     store = _store(db_path)
     _record_days(store, 2, every_s=1)
@@ -98,6 +104,7 @@ def test_late_samples_add_to_the_aggregate_of_a_pruned_chunk(db_path: Path) -> N
     assert result["data"][GRID] == [(100 * 10 + 110) / 101]
 
 
+@pytest.mark.slow  # days of samples: CI runs it, the fast stage does not
 def test_packing_old_days_changes_no_answer(db_path: Path, tmp_path: Path) -> None:
     store = _store(db_path)
     store.declare(BUY, "counter")

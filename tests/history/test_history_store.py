@@ -7,6 +7,7 @@ import pytest
 
 from conftest import T0
 from wattkeeper.history import HistoryConfig, HistoryStore, SqliteHistoryStore
+from wattkeeper.history.errors import HistoryQueryError
 
 GRID = "_sum/GridActivePower"
 BUY = "_sum/GridBuyActiveEnergy"
@@ -62,6 +63,22 @@ def test_undeclared_addresses_are_not_recorded(store: SqliteHistoryStore) -> Non
     store.record(T0 + 1, {GRID: 1, "meter9/Whatever": 3})
     result = store.query_timeseries_data(T0, T0 + 2, ["meter9/Whatever"], 1)
     assert result["data"]["meter9/Whatever"] == [None, 3]
+
+
+def test_declare_many_declares_all_or_none(tmp_path: Path) -> None:
+    store = SqliteHistoryStore(tmp_path / "h.sqlite")
+    with pytest.raises(HistoryQueryError, match="component/Channel"):
+        store.declare_many([("meter9/A", "power"), ("no-slash", "power")])
+    with pytest.raises(HistoryQueryError, match="never declared"):
+        store.query_timeseries_data(T0, T0 + 1, ["meter9/A"], 1)
+    store.declare_many([("meter9/A", "power"), ("meter9/B", "counter")])
+    store.record(T0 + 1, {"meter9/A": 2, "meter9/B": 7})
+    store.close()
+    reopened = SqliteHistoryStore(tmp_path / "h.sqlite")  # declarations are stored
+    reopened.record(T0 + 2, {"meter9/A": 3})
+    result = reopened.query_timeseries_data(T0 + 1, T0 + 3, ["meter9/A", "meter9/B"], 1)
+    assert result["data"] == {"meter9/A": [2, 3], "meter9/B": [7, None]}
+    reopened.close()
 
 
 def test_timestamps_follow_the_timezone(store: SqliteHistoryStore) -> None:

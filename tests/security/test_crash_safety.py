@@ -12,9 +12,10 @@ import pytest
 
 from wattkeeper.api import users
 from wattkeeper.apps.catalog import CATALOG
-from wattkeeper.config import overrides, state
+from wattkeeper.config import state
 from wattkeeper.config.site import demo_site
 from wattkeeper.edge.app import Edge
+from wattkeeper.files import atomic
 from wattkeeper.licence_vendor import issue_offline
 from wattkeeper.testing.fake_clock import FakeClock
 
@@ -122,7 +123,7 @@ async def test_a_crash_at_any_write_leaves_consistent_state(
         # a new process on what the disk holds
         again = await started(data_dir)
         after = snapshot(again)
-        assert not [p for p in data_dir.iterdir() if overrides.TEMP_MARK in p.name]
+        assert not [p for p in data_dir.iterdir() if atomic.TEMP_MARK in p.name]
         outcomes.add(after == before)
         if not crashed:
             final = after
@@ -146,7 +147,7 @@ async def test_removed_site_components_stay_removed(tmp_path: Path) -> None:
 
 async def test_leftover_temporary_files_are_removed_at_start(tmp_path: Path) -> None:
     await started(tmp_path)
-    leftover = tmp_path / f".state.json{overrides.TEMP_MARK}abc123"
+    leftover = tmp_path / f".state.json{atomic.TEMP_MARK}abc123"
     leftover.write_text("{half")
     await started(tmp_path)
     assert not leftover.exists()

@@ -6,9 +6,6 @@ to everything that was not changed at run time.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,12 +13,12 @@ from pydantic import BaseModel, Field, ValidationError
 
 from wattkeeper.config.site import ComponentEntry, SiteConfig
 from wattkeeper.core.errors import ConfigError, WattkeeperError
+from wattkeeper.files import atomic as files
 
 if TYPE_CHECKING:
     from wattkeeper.config.state import StateFile
 
 SECTION = "components"
-TEMP_MARK = ".tmp."  # in the names of write_atomically's temporary files
 
 
 class StorageError(WattkeeperError, OSError):
@@ -79,49 +76,8 @@ class OverrideStore:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file in the same folder, fsync, then rename over the target.
-
-    An OSError becomes a StorageError naming the path; the target is left as it was.
-    """
-    tmp: str | None = None
+    """Replace `path` atomically; an OSError becomes a StorageError naming the path."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}{TEMP_MARK}")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        _sync_folder(path.parent)
+        files.write_atomically(path, text)
     except OSError as error:
-        _discard(tmp)
         raise StorageError(path, error) from None
-    except BaseException:
-        _discard(tmp)
-        raise
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (a power cut may otherwise bring back the old file)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _discard(tmp: str | None) -> None:
-    if tmp is not None:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-
-
-def clean_temporary_files(data_dir: Path) -> list[str]:
-    """Remove what a crash left of write_atomically's temporary files; their names."""
-    removed = []
-    for leftover in data_dir.glob(f".*{TEMP_MARK}*") if data_dir.is_dir() else []:
-        with contextlib.suppress(OSError):
-            leftover.unlink()
-            removed.append(leftover.name)
-    return removed

@@ -22,7 +22,7 @@ from wattkeeper.apps.manager import AppManager
 from wattkeeper.config import property_channels
 from wattkeeper.config.data_dir import local_url, remove_edge_url, write_edge_url
 from wattkeeper.config.edge_id import edge_id
-from wattkeeper.config.overrides import OverrideStore, StorageError, clean_temporary_files
+from wattkeeper.config.overrides import OverrideStore, StorageError
 from wattkeeper.config.registry import BuildContext, Registry
 from wattkeeper.config.runtime import Configurator, publish_config_properties
 from wattkeeper.config.site import SiteConfig
@@ -40,6 +40,7 @@ from wattkeeper.core.writes import WriteGate
 from wattkeeper.edge.counters import CounterContinuity, device_fingerprint
 from wattkeeper.edge.factories import default_registry
 from wattkeeper.edge.recorder import HistoryRecorder
+from wattkeeper.files.atomic import clean_temporary_files
 from wattkeeper.history import SqliteHistoryStore
 from wattkeeper.licensing import TrustedKeys, default_trusted_keys, trusted_keys
 from wattkeeper.natures.meta import META_ID, META_PROPERTIES, MetaComponent

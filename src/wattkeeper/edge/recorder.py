@@ -9,10 +9,15 @@ from wattkeeper.core.events import CycleDone
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.edge.counters import CounterContinuity
 from wattkeeper.history import HistoryStore
+from wattkeeper.history.kinds import Kind
 
 log = logging.getLogger(__name__)
 
-KINDS = {History.POWER: "power", History.COUNTER: "counter", History.STATE: "state"}
+KINDS: dict[History, Kind] = {
+    History.POWER: "power",
+    History.COUNTER: "counter",
+    History.STATE: "state",
+}
 
 
 class HistoryRecorder:
@@ -37,13 +42,15 @@ class HistoryRecorder:
             return  # the manager replaces its list whenever components change
         self._indexed = channels
         self._kept = []
+        declared: list[tuple[str, Kind]] = []
         for channel in channels:
             kind = KINDS.get(channel.doc.history)
             if kind is not None:
-                self.store.declare(channel.address, kind)  # type: ignore[arg-type]
+                declared.append((channel.address, kind))
                 self._kept.append((channel.address, channel))
                 if kind == "counter":
                     self._counters.add(channel.address)
+        self.store.declare_many(declared)
 
     def __call__(self, event: CycleDone) -> None:
         self._refresh()

@@ -20,6 +20,9 @@ class HistoryStore(Protocol):
     def declare(self, address: str, kind: Kind) -> None:
         """Record `address` from now on, aggregated as `kind`."""
 
+    def declare_many(self, entries: Sequence[tuple[str, Kind]]) -> None:
+        """`declare` each (address, kind) at once: all of them, or none if one is invalid."""
+
     def record(self, ts: float, values: Mapping[str, float | int | None]) -> None:
         """Buffer one cycle's values (epoch seconds; None = unavailable); cheap."""
 

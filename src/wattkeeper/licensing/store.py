@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from wattkeeper.files.atomic import write_atomically
 from wattkeeper.licensing.licence import SignedLicence
 
 LICENSES_DIR = "licenses"
@@ -33,23 +32,8 @@ def licence_file_name(key_digits: str) -> str:
     return f"{key_digits}.json"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder + os.replace: readers see old or new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_licence(folder: Path, signed: SignedLicence) -> Path:
     """Store ``signed`` as ``folder/<key>.json`` atomically; return the path."""
     path = folder / licence_file_name(signed.licence.key)
-    write_atomic(path, signed.to_json())
+    write_atomically(path, signed.to_json())
     return path

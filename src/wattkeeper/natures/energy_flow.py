@@ -12,35 +12,51 @@ from wattkeeper.core.channel import ChannelType as T
 class Flow:
     """One path of the energy flow: a power channel and its counter(s)."""
 
-    power: str
-    energy: str
+    power: ChannelDoc
+    energy: ChannelDoc
     #: the counter of the reverse direction of a signed power (GridToEss < 0: battery to grid)
-    reverse_energy: str | None = None
+    reverse_energy: ChannelDoc | None = None
 
     def docs(self) -> tuple[ChannelDoc, ...]:
-        docs = [ChannelDoc(self.power, T.INTEGER, Unit.WATT, history=History.NONE)]
-        for energy in (self.energy, self.reverse_energy):
-            if energy is not None:
-                docs.append(
-                    ChannelDoc(energy, T.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER)
-                )
-        return tuple(docs)
+        if self.reverse_energy is None:
+            return (self.power, self.energy)
+        return (self.power, self.energy, self.reverse_energy)
 
 
-FLOWS = (
-    Flow("ProductionToConsumptionPower", "ProductionToConsumptionEnergy"),
-    Flow("ProductionToGridPower", "ProductionToGridEnergy"),
-    Flow("ProductionToEssPower", "ProductionToEssEnergy"),
-    Flow("GridToConsumptionPower", "GridToConsumptionEnergy"),
-    Flow("EssToConsumptionPower", "EssToConsumptionEnergy"),
-    Flow("GridToEssPower", "GridToEssEnergy", reverse_energy="EssToGridEnergy"),
+def _power(name: str) -> ChannelDoc:
+    return ChannelDoc(name, T.INTEGER, Unit.WATT, history=History.NONE)
+
+
+def _energy(name: str) -> ChannelDoc:
+    return ChannelDoc(name, T.LONG, Unit.CUMULATED_WATT_HOURS, history=History.COUNTER)
+
+
+PRODUCTION_TO_CONSUMPTION = Flow(
+    _power("ProductionToConsumptionPower"), _energy("ProductionToConsumptionEnergy")
 )
+PRODUCTION_TO_GRID = Flow(_power("ProductionToGridPower"), _energy("ProductionToGridEnergy"))
+PRODUCTION_TO_ESS = Flow(_power("ProductionToEssPower"), _energy("ProductionToEssEnergy"))
+GRID_TO_CONSUMPTION = Flow(_power("GridToConsumptionPower"), _energy("GridToConsumptionEnergy"))
+ESS_TO_CONSUMPTION = Flow(_power("EssToConsumptionPower"), _energy("EssToConsumptionEnergy"))
+GRID_TO_ESS = Flow(
+    _power("GridToEssPower"), _energy("GridToEssEnergy"), reverse_energy=_energy("EssToGridEnergy")
+)
+FLOWS = (
+    PRODUCTION_TO_CONSUMPTION,
+    PRODUCTION_TO_GRID,
+    PRODUCTION_TO_ESS,
+    GRID_TO_CONSUMPTION,
+    ESS_TO_CONSUMPTION,
+    GRID_TO_ESS,
+)
+#: every flow channel, declared once (Sum declares them)
+FLOW_CHANNELS = tuple(doc for flow in FLOWS for doc in flow.docs())
 # EssToGridEnergy has no power channel of its own in OpenEMS: it is GridToEssPower below zero.
 
 
 def split_flows(
     production: int | None, consumption: int | None, grid: int | None, ess: float | None
-) -> dict[str, int] | None:
+) -> dict[Flow, int] | None:
     """Allocate this cycle's powers: production serves consumption first, then the battery,
     then the grid; the battery serves consumption before the grid. None when a power is unknown."""
     if production is None or consumption is None or grid is None or ess is None:
@@ -55,12 +71,12 @@ def split_flows(
     grid_to_load = load_left - ess_to_load
     grid_to_ess = (charge - pv_to_ess) - (discharge - ess_to_load)
     return {
-        "ProductionToConsumptionPower": round(pv_to_load),
-        "ProductionToGridPower": round(pv_to_grid),
-        "ProductionToEssPower": round(pv_to_ess),
-        "GridToConsumptionPower": round(grid_to_load),
-        "EssToConsumptionPower": round(ess_to_load),
-        "GridToEssPower": round(grid_to_ess),
+        PRODUCTION_TO_CONSUMPTION: round(pv_to_load),
+        PRODUCTION_TO_GRID: round(pv_to_grid),
+        PRODUCTION_TO_ESS: round(pv_to_ess),
+        GRID_TO_CONSUMPTION: round(grid_to_load),
+        ESS_TO_CONSUMPTION: round(ess_to_load),
+        GRID_TO_ESS: round(grid_to_ess),
     }
 
 
@@ -68,18 +84,18 @@ class EnergyFlow:
     """Integrates the flow powers into counters (Wh since the edge started)."""
 
     def __init__(self) -> None:
-        self._wh = {doc.name: 0.0 for flow in FLOWS for doc in flow.docs()[1:]}
+        self._wh = {doc: 0.0 for flow in FLOWS for doc in flow.docs()[1:]}
 
-    def update(self, powers: dict[str, int] | None, dt_s: float) -> dict[str, Value]:
-        values: dict[str, Value] = {}
+    def update(self, powers: dict[Flow, int] | None, dt_s: float) -> dict[ChannelDoc, Value]:
+        values: dict[ChannelDoc, Value] = {}
         for flow in FLOWS:
-            power = None if powers is None else powers[flow.power]
+            power = None if powers is None else powers[flow]
             values[flow.power] = power
             if power is not None:
                 hours = dt_s / 3600.0
                 self._wh[flow.energy] += max(power, 0) * hours
                 if flow.reverse_energy is not None:
                     self._wh[flow.reverse_energy] += max(-power, 0) * hours
-        for name, wh in self._wh.items():
-            values[name] = round(wh)
+        for doc, wh in self._wh.items():
+            values[doc] = round(wh)
         return values

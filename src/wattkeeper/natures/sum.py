@@ -13,7 +13,7 @@ from wattkeeper.natures import charger as charger_ch
 from wattkeeper.natures import ess as ess_ch
 from wattkeeper.natures import meter as meter_ch
 from wattkeeper.natures.charger import EssDcCharger
-from wattkeeper.natures.energy_flow import FLOWS, EnergyFlow, split_flows
+from wattkeeper.natures.energy_flow import FLOW_CHANNELS, EnergyFlow, split_flows
 from wattkeeper.natures.ess import (
     GRID_MODE_OPTIONS,
     EssCluster,
@@ -37,84 +37,150 @@ def _energy(name: str, text: str = "") -> ChannelDoc:
     return ChannelDoc(name, T.LONG, E, text=text, history=C)
 
 
-def _phases(name: str) -> tuple[ChannelDoc, ...]:
-    return tuple(_power(f"{name}{p}", history=History.NONE) for p in PHASES)
+def _phases(name: str) -> tuple[ChannelDoc, ChannelDoc, ChannelDoc]:
+    l1, l2, l3 = (_power(f"{name}{p}", history=History.NONE) for p in PHASES)
+    return l1, l2, l3
 
 
-# Handles of the Sum channels other modules read (the live status line, the controllers).
+# One handle per Sum channel: the live status line, the controllers and `calculate` use these.
 ESS_SOC = ChannelDoc("EssSoc", T.INTEGER, Unit.PERCENT, text="Capacity-weighted SoC", history=P)
 ESS_ACTIVE_POWER = _power("EssActivePower", "Battery inverters (AC): + discharge, - charge")
+ESS_REACTIVE_POWER = ChannelDoc("EssReactivePower", T.INTEGER, Unit.VAR)
+ESS_ACTIVE_POWER_PHASES = _phases("EssActivePower")
+ESS_DISCHARGE_POWER = _power(
+    "EssDischargePower", "Batteries (DC of hybrids): + discharge, - charge"
+)
+ESS_MIN_DISCHARGE_POWER = _power(
+    "EssMinDischargePower", "Largest charge power the batteries allow", History.NONE
+)
+ESS_MAX_DISCHARGE_POWER = _power(
+    "EssMaxDischargePower", "Largest discharge power the batteries allow", History.NONE
+)
+ESS_CAPACITY = ChannelDoc("EssCapacity", T.INTEGER, Unit.WATT_HOURS, text="Sum of capacities")
 GRID_ACTIVE_POWER = _power("GridActivePower", "Grid: + buy, - feed-in")
+GRID_ACTIVE_POWER_PHASES = _phases("GridActivePower")
+GRID_MIN_ACTIVE_POWER = _power(
+    "GridMinActivePower", "Lowest grid power seen since start", History.NONE
+)
+GRID_MAX_ACTIVE_POWER = _power(
+    "GridMaxActivePower", "Highest grid power seen since start", History.NONE
+)
+GRID_BUY_PRICE = ChannelDoc(
+    "GridBuyPrice", T.DOUBLE, Unit.MONEY_PER_MEGAWATT_HOUR, text="No tariff source"
+)
 PRODUCTION_ACTIVE_POWER = _power("ProductionActivePower", "AC + DC production")
+PRODUCTION_AC_ACTIVE_POWER = _power("ProductionAcActivePower", "Production meters")
+PRODUCTION_AC_ACTIVE_POWER_PHASES = _phases("ProductionAcActivePower")
+PRODUCTION_DC_ACTUAL_POWER = _power(
+    "ProductionDcActualPower", "DC chargers behind hybrid inverters"
+)
+PRODUCTION_MAX_ACTIVE_POWER = _power(
+    "ProductionMaxActivePower", "Peak power of the PV, or the highest seen", History.NONE
+)
+UNMANAGED_PRODUCTION_ACTIVE_POWER = _power(
+    "UnmanagedProductionActivePower", "Production no controller limits", History.NONE
+)
 CONSUMPTION_ACTIVE_POWER = _power("ConsumptionActivePower", "Household load")
+CONSUMPTION_ACTIVE_POWER_PHASES = _phases("ConsumptionActivePower")
+CONSUMPTION_MAX_ACTIVE_POWER = _power(
+    "ConsumptionMaxActivePower", "Highest consumption seen since start", History.NONE
+)
+UNMANAGED_CONSUMPTION_ACTIVE_POWER = _power(
+    "UnmanagedConsumptionActivePower", "Consumption no controller manages", History.NONE
+)
+GRID_MODE = ChannelDoc(
+    "GridMode",
+    T.INTEGER,
+    text="-1:Undefined, 1:On-Grid, 2:Off-Grid, 3:Off-Grid-Genset",
+    options=GRID_MODE_OPTIONS,
+    history=History.STATE,  # OpenEMS's UI charts off-grid periods from its history
+)
+GRID_MODE_OFF_GRID_TIME = ChannelDoc(
+    "GridModeOffGridTime", T.LONG, Unit.CUMULATED_SECONDS, history=C
+)
+GRID_MODE_OFF_GRID_GENSET_TIME = ChannelDoc(
+    "GridModeOffGridGensetTime", T.LONG, Unit.CUMULATED_SECONDS, history=C
+)
+GRID_GENSET_ACTIVE_POWER = _power("GridGensetActivePower", "No genset meter: null", History.NONE)
+GRID_GENSET_ACTIVE_POWER_PHASES = _phases("GridGensetActivePower")
+ESS_MAX_APPARENT_POWER = ChannelDoc("EssMaxApparentPower", T.INTEGER, Unit.VOLT_AMPERE)
+ESS_ACTIVE_CHARGE_ENERGY = _energy("EssActiveChargeEnergy")
+ESS_ACTIVE_DISCHARGE_ENERGY = _energy("EssActiveDischargeEnergy")
+ESS_DC_DISCHARGE_ENERGY = _energy("EssDcDischargeEnergy")
+ESS_DC_CHARGE_ENERGY = _energy("EssDcChargeEnergy")
+GRID_BUY_ACTIVE_ENERGY = _energy("GridBuyActiveEnergy")
+GRID_SELL_ACTIVE_ENERGY = _energy("GridSellActiveEnergy")
+PRODUCTION_ACTIVE_ENERGY = _energy("ProductionActiveEnergy")
+PRODUCTION_AC_ACTIVE_ENERGY = _energy("ProductionAcActiveEnergy")
+PRODUCTION_DC_ACTIVE_ENERGY = _energy("ProductionDcActiveEnergy")
+CONSUMPTION_ACTIVE_ENERGY = _energy("ConsumptionActiveEnergy")
 
 SUM_CHANNELS = (
     ESS_SOC,
     ESS_ACTIVE_POWER,
-    ChannelDoc("EssReactivePower", T.INTEGER, Unit.VAR),
-    *_phases("EssActivePower"),
-    _power("EssDischargePower", "Batteries (DC of hybrids): + discharge, - charge"),
-    _power("EssMinDischargePower", "Largest charge power the batteries allow", History.NONE),
-    _power("EssMaxDischargePower", "Largest discharge power the batteries allow", History.NONE),
-    ChannelDoc("EssCapacity", T.INTEGER, Unit.WATT_HOURS, text="Sum of capacities"),
+    ESS_REACTIVE_POWER,
+    *ESS_ACTIVE_POWER_PHASES,
+    ESS_DISCHARGE_POWER,
+    ESS_MIN_DISCHARGE_POWER,
+    ESS_MAX_DISCHARGE_POWER,
+    ESS_CAPACITY,
     GRID_ACTIVE_POWER,
-    *_phases("GridActivePower"),
-    _power("GridMinActivePower", "Lowest grid power seen since start", History.NONE),
-    _power("GridMaxActivePower", "Highest grid power seen since start", History.NONE),
-    ChannelDoc("GridBuyPrice", T.DOUBLE, Unit.MONEY_PER_MEGAWATT_HOUR, text="No tariff source"),
+    *GRID_ACTIVE_POWER_PHASES,
+    GRID_MIN_ACTIVE_POWER,
+    GRID_MAX_ACTIVE_POWER,
+    GRID_BUY_PRICE,
     PRODUCTION_ACTIVE_POWER,
-    _power("ProductionAcActivePower", "Production meters"),
-    *_phases("ProductionAcActivePower"),
-    _power("ProductionDcActualPower", "DC chargers behind hybrid inverters"),
-    _power("ProductionMaxActivePower", "Peak power of the PV, or the highest seen", History.NONE),
-    _power("UnmanagedProductionActivePower", "Production no controller limits", History.NONE),
+    PRODUCTION_AC_ACTIVE_POWER,
+    *PRODUCTION_AC_ACTIVE_POWER_PHASES,
+    PRODUCTION_DC_ACTUAL_POWER,
+    PRODUCTION_MAX_ACTIVE_POWER,
+    UNMANAGED_PRODUCTION_ACTIVE_POWER,
     CONSUMPTION_ACTIVE_POWER,
-    *_phases("ConsumptionActivePower"),
-    _power("ConsumptionMaxActivePower", "Highest consumption seen since start", History.NONE),
-    _power("UnmanagedConsumptionActivePower", "Consumption no controller manages", History.NONE),
-    ChannelDoc(
-        "GridMode",
-        T.INTEGER,
-        text="-1:Undefined, 1:On-Grid, 2:Off-Grid, 3:Off-Grid-Genset",
-        options=GRID_MODE_OPTIONS,
-        history=History.STATE,  # OpenEMS's UI charts off-grid periods from its history
-    ),
-    ChannelDoc("GridModeOffGridTime", T.LONG, Unit.CUMULATED_SECONDS, history=C),
-    ChannelDoc("GridModeOffGridGensetTime", T.LONG, Unit.CUMULATED_SECONDS, history=C),
-    _power("GridGensetActivePower", "No genset meter: null", History.NONE),
-    *_phases("GridGensetActivePower"),
-    ChannelDoc("EssMaxApparentPower", T.INTEGER, Unit.VOLT_AMPERE),
-    _energy("EssActiveChargeEnergy"),
-    _energy("EssActiveDischargeEnergy"),
-    _energy("EssDcDischargeEnergy"),
-    _energy("EssDcChargeEnergy"),
-    _energy("GridBuyActiveEnergy"),
-    _energy("GridSellActiveEnergy"),
-    _energy("ProductionActiveEnergy"),
-    _energy("ProductionAcActiveEnergy"),
-    _energy("ProductionDcActiveEnergy"),
-    _energy("ConsumptionActiveEnergy"),
-    *(doc for flow in FLOWS for doc in flow.docs()),
+    *CONSUMPTION_ACTIVE_POWER_PHASES,
+    CONSUMPTION_MAX_ACTIVE_POWER,
+    UNMANAGED_CONSUMPTION_ACTIVE_POWER,
+    GRID_MODE,
+    GRID_MODE_OFF_GRID_TIME,
+    GRID_MODE_OFF_GRID_GENSET_TIME,
+    GRID_GENSET_ACTIVE_POWER,
+    *GRID_GENSET_ACTIVE_POWER_PHASES,
+    ESS_MAX_APPARENT_POWER,
+    ESS_ACTIVE_CHARGE_ENERGY,
+    ESS_ACTIVE_DISCHARGE_ENERGY,
+    ESS_DC_DISCHARGE_ENERGY,
+    ESS_DC_CHARGE_ENERGY,
+    GRID_BUY_ACTIVE_ENERGY,
+    GRID_SELL_ACTIVE_ENERGY,
+    PRODUCTION_ACTIVE_ENERGY,
+    PRODUCTION_AC_ACTIVE_ENERGY,
+    PRODUCTION_DC_ACTIVE_ENERGY,
+    CONSUMPTION_ACTIVE_ENERGY,
+    *FLOW_CHANNELS,
 )
+
+
+def _property(source: ChannelDoc) -> ChannelDoc:
+    return ChannelDoc(f"_Property{source.name}", T.INTEGER, text=f"Configuration: {source.name}")
+
 
 #: OpenEMS keeps the learned extremes as Sum's configuration; here they are the values seen since
 #: start (or the device limits), published like every configuration property.
-EXTREME_PROPERTIES = {
-    "_PropertyGridMinActivePower": "GridMinActivePower",
-    "_PropertyGridMaxActivePower": "GridMaxActivePower",
-    "_PropertyProductionMaxActivePower": "ProductionMaxActivePower",
-    "_PropertyEssMinDischargePower": "EssMinDischargePower",
-    "_PropertyEssMaxDischargePower": "EssMaxDischargePower",
-    "_PropertyConsumptionMaxActivePower": "ConsumptionMaxActivePower",
-}
+EXTREME_PROPERTIES = tuple(
+    (_property(source), source)
+    for source in (
+        GRID_MIN_ACTIVE_POWER,
+        GRID_MAX_ACTIVE_POWER,
+        PRODUCTION_MAX_ACTIVE_POWER,
+        ESS_MIN_DISCHARGE_POWER,
+        ESS_MAX_DISCHARGE_POWER,
+        CONSUMPTION_MAX_ACTIVE_POWER,
+    )
+)
 PROPERTY_IGNORE_STATE_COMPONENTS = ChannelDoc(
     "_PropertyIgnoreStateComponents", T.STRING, text="Configuration: none ignored"
 )
 SUM_PROPERTIES = (
-    *(
-        ChannelDoc(name, T.INTEGER, text=f"Configuration: {src}")
-        for name, src in EXTREME_PROPERTIES.items()
-    ),
+    *(prop for prop, _ in EXTREME_PROPERTIES),
     PROPERTY_IGNORE_STATE_COMPONENTS,
 )
 
@@ -176,52 +242,80 @@ class Sum(Component):
         chargers = self._manager.of_type(EssDcCharger)
         grid = [m for m in meters if m.meter_type is MeterType.GRID]
         production = [m for m in meters if m.meter_type is MeterType.PRODUCTION]
-        values: dict[str, Value] = {}
-
-        def ess(key: ChannelKey) -> int | None:
-            return _total(e.value(key) for e in batteries)
+        values = self._ess_values(batteries)
 
         def meter(group: list[Meter], key: ChannelKey) -> int | None:
             return _total(m.value(key) for m in group)
 
-        values.update(self._ess_values(batteries))
-        ess_power = ess(ess_ch.ACTIVE_POWER)
+        ess_power = _number(values[ESS_ACTIVE_POWER])
         grid_power = meter(grid, meter_ch.ACTIVE_POWER)
         pv_ac = meter(production, meter_ch.ACTIVE_POWER)
         pv_dc = _total(c.value(charger_ch.ACTUAL_POWER) for c in chargers)
         production_power = _plus(pv_ac, pv_dc)
-        consumption = _plus(ess_power, grid_power, pv_ac)
-        for phase, meter_phase in zip(PHASES, meter_ch.ACTIVE_POWER_PHASES, strict=True):
+        consumption = _plus(None if ess_power is None else round(ess_power), grid_power, pv_ac)
+        phases = zip(
+            meter_ch.ACTIVE_POWER_PHASES,
+            ESS_ACTIVE_POWER_PHASES,
+            GRID_ACTIVE_POWER_PHASES,
+            PRODUCTION_AC_ACTIVE_POWER_PHASES,
+            CONSUMPTION_ACTIVE_POWER_PHASES,
+            GRID_GENSET_ACTIVE_POWER_PHASES,
+            strict=True,
+        )
+        for meter_phase, ess_l, grid_l, pv_l, consumption_l, genset_l in phases:
             ess_phase = None if ess_power is None else round(ess_power / 3)
             grid_phase = meter(grid, meter_phase)
             pv_phase = meter(production, meter_phase)
-            values[f"EssActivePower{phase}"] = ess_phase
-            values[f"GridActivePower{phase}"] = grid_phase
-            values[f"ProductionAcActivePower{phase}"] = pv_phase
-            values[f"ConsumptionActivePower{phase}"] = _plus(ess_phase, grid_phase, pv_phase)
-            values[f"GridGensetActivePower{phase}"] = None
+            values[ess_l] = ess_phase
+            values[grid_l] = grid_phase
+            values[pv_l] = pv_phase
+            values[consumption_l] = _plus(ess_phase, grid_phase, pv_phase)
+            values[genset_l] = None
         peak = _total(c.value(charger_ch.MAX_ACTUAL_POWER) for c in chargers)
         values.update(
             {
-                GRID_ACTIVE_POWER.name: grid_power,
-                "GridMinActivePower": self._extreme("GridMin", grid_power, min),
-                "GridMaxActivePower": self._extreme("GridMax", grid_power, max),
-                "GridBuyPrice": None,
-                "ProductionAcActivePower": pv_ac,
-                "ProductionDcActualPower": pv_dc,
-                PRODUCTION_ACTIVE_POWER.name: production_power,
-                "ProductionMaxActivePower": self._extreme(
+                GRID_ACTIVE_POWER: grid_power,
+                GRID_MIN_ACTIVE_POWER: self._extreme("GridMin", grid_power, min),
+                GRID_MAX_ACTIVE_POWER: self._extreme("GridMax", grid_power, max),
+                GRID_BUY_PRICE: None,
+                PRODUCTION_AC_ACTIVE_POWER: pv_ac,
+                PRODUCTION_DC_ACTUAL_POWER: pv_dc,
+                PRODUCTION_ACTIVE_POWER: production_power,
+                PRODUCTION_MAX_ACTIVE_POWER: self._extreme(
                     "ProductionMax", _plus(production_power, 0) if peak is None else peak, max
                 ),
-                "UnmanagedProductionActivePower": production_power,
-                CONSUMPTION_ACTIVE_POWER.name: consumption,
-                "ConsumptionMaxActivePower": self._extreme("ConsumptionMax", consumption, max),
-                "UnmanagedConsumptionActivePower": consumption,
-                "GridGensetActivePower": None,
+                UNMANAGED_PRODUCTION_ACTIVE_POWER: production_power,
+                CONSUMPTION_ACTIVE_POWER: consumption,
+                CONSUMPTION_MAX_ACTIVE_POWER: self._extreme("ConsumptionMax", consumption, max),
+                UNMANAGED_CONSUMPTION_ACTIVE_POWER: consumption,
+                GRID_GENSET_ACTIVE_POWER: None,
             }
         )
         values.update(self._grid_mode(batteries))
-        charge, discharge = ess(ess_ch.ACTIVE_CHARGE_ENERGY), ess(ess_ch.ACTIVE_DISCHARGE_ENERGY)
+        values.update(self._energies(grid, production, chargers, values))
+        flows = split_flows(
+            production_power, consumption, grid_power, _number(values[ESS_DISCHARGE_POWER])
+        )
+        values.update(self._flows.update(flows, self._dt))
+        for prop, source in EXTREME_PROPERTIES:
+            values[prop] = values[source]
+        for doc, value in values.items():
+            self.channels[doc.name].set_now(value)
+        worst = max((c.state_level for c in self._manager if c is not self), default=0)
+        self.channels[STATE.name].set_now(int(worst))
+
+    @staticmethod
+    def _energies(
+        grid: list[Meter],
+        production: list[Meter],
+        chargers: list[EssDcCharger],
+        values: dict[ChannelDoc, Value],
+    ) -> dict[ChannelDoc, Value]:
+        def meter(group: list[Meter], key: ChannelKey) -> int | None:
+            return _total(m.value(key) for m in group)
+
+        charge = _number(values[ESS_ACTIVE_CHARGE_ENERGY])
+        discharge = _number(values[ESS_ACTIVE_DISCHARGE_ENERGY])
         buy = meter(grid, meter_ch.ACTIVE_PRODUCTION_ENERGY)
         sell = meter(grid, meter_ch.ACTIVE_CONSUMPTION_ENERGY)
         produced_ac = meter(production, meter_ch.ACTIVE_PRODUCTION_ENERGY)
@@ -230,30 +324,21 @@ class Sum(Component):
         if buy is not None or produced_ac is not None:
             # the inverters' AC counters already contain their DC chargers' PV
             consumed = max(
-                0, (buy or 0) - (sell or 0) + (produced_ac or 0) + (discharge or 0) - (charge or 0)
+                0,
+                round(
+                    (buy or 0) - (sell or 0) + (produced_ac or 0) + (discharge or 0) - (charge or 0)
+                ),
             )
-        values.update(
-            {
-                "GridBuyActiveEnergy": buy,
-                "GridSellActiveEnergy": sell,
-                "ProductionAcActiveEnergy": produced_ac,
-                "ProductionDcActiveEnergy": produced_dc,
-                "ProductionActiveEnergy": _plus(produced_ac, produced_dc),
-                "ConsumptionActiveEnergy": consumed,
-            }
-        )
-        flows = split_flows(
-            production_power, consumption, grid_power, _number(values["EssDischargePower"])
-        )
-        values.update(self._flows.update(flows, self._dt))
-        for name, source in EXTREME_PROPERTIES.items():
-            values[name] = values[source]
-        for name, value in values.items():
-            self.channels[name].set_now(value)
-        worst = max((c.state_level for c in self._manager if c is not self), default=0)
-        self.channels[STATE.name].set_now(int(worst))
+        return {
+            GRID_BUY_ACTIVE_ENERGY: buy,
+            GRID_SELL_ACTIVE_ENERGY: sell,
+            PRODUCTION_AC_ACTIVE_ENERGY: produced_ac,
+            PRODUCTION_DC_ACTIVE_ENERGY: produced_dc,
+            PRODUCTION_ACTIVE_ENERGY: _plus(produced_ac, produced_dc),
+            CONSUMPTION_ACTIVE_ENERGY: consumed,
+        }
 
-    def _ess_values(self, batteries: list[SymmetricEss]) -> dict[str, Value]:
+    def _ess_values(self, batteries: list[SymmetricEss]) -> dict[ChannelDoc, Value]:
         def ess(key: ChannelKey, group: Iterable[SymmetricEss] = batteries) -> int | None:
             return _total(e.value(key) for e in group)
 
@@ -269,28 +354,28 @@ class Sum(Component):
         managed = [e for e in batteries if isinstance(e, ManagedSymmetricEss)]
         apparent = _total(e.value(ess_ch.MAX_APPARENT_POWER) for e in managed)
         return {
-            ESS_SOC.name: soc,
-            ESS_ACTIVE_POWER.name: ess(ess_ch.ACTIVE_POWER),
-            "EssReactivePower": ess(ess_ch.REACTIVE_POWER),
+            ESS_SOC: soc,
+            ESS_ACTIVE_POWER: ess(ess_ch.ACTIVE_POWER),
+            ESS_REACTIVE_POWER: ess(ess_ch.REACTIVE_POWER),
             # a hybrid's battery delivers its DC power; a plain battery its AC power
-            "EssDischargePower": _plus(
+            ESS_DISCHARGE_POWER: _plus(
                 ess(ess_ch.DC_DISCHARGE_POWER, hybrids), ess(ess_ch.ACTIVE_POWER, plain)
             ),
-            "EssMinDischargePower": None if apparent is None else -apparent,
-            "EssMaxDischargePower": apparent,
-            "EssCapacity": ess(ess_ch.CAPACITY),
-            "EssMaxApparentPower": ess(ess_ch.MAX_APPARENT_POWER),
-            "EssActiveChargeEnergy": ess(ess_ch.ACTIVE_CHARGE_ENERGY),
-            "EssActiveDischargeEnergy": ess(ess_ch.ACTIVE_DISCHARGE_ENERGY),
-            "EssDcChargeEnergy": _plus(
+            ESS_MIN_DISCHARGE_POWER: None if apparent is None else -apparent,
+            ESS_MAX_DISCHARGE_POWER: apparent,
+            ESS_CAPACITY: ess(ess_ch.CAPACITY),
+            ESS_MAX_APPARENT_POWER: ess(ess_ch.MAX_APPARENT_POWER),
+            ESS_ACTIVE_CHARGE_ENERGY: ess(ess_ch.ACTIVE_CHARGE_ENERGY),
+            ESS_ACTIVE_DISCHARGE_ENERGY: ess(ess_ch.ACTIVE_DISCHARGE_ENERGY),
+            ESS_DC_CHARGE_ENERGY: _plus(
                 ess(ess_ch.DC_CHARGE_ENERGY, hybrids), ess(ess_ch.ACTIVE_CHARGE_ENERGY, plain)
             ),
-            "EssDcDischargeEnergy": _plus(
+            ESS_DC_DISCHARGE_ENERGY: _plus(
                 ess(ess_ch.DC_DISCHARGE_ENERGY, hybrids), ess(ess_ch.ACTIVE_DISCHARGE_ENERGY, plain)
             ),
         }
 
-    def _grid_mode(self, batteries: list[SymmetricEss]) -> dict[str, Value]:
+    def _grid_mode(self, batteries: list[SymmetricEss]) -> dict[ChannelDoc, Value]:
         modes = {e.value(ess_ch.GRID_MODE) for e in batteries}
         if OFF_GRID_GENSET in modes:
             mode = OFF_GRID_GENSET
@@ -305,7 +390,7 @@ class Sum(Component):
         elif mode == OFF_GRID_GENSET:
             self._genset_s += self._dt
         return {
-            "GridMode": mode,
-            "GridModeOffGridTime": round(self._off_grid_s),
-            "GridModeOffGridGensetTime": round(self._genset_s),
+            GRID_MODE: mode,
+            GRID_MODE_OFF_GRID_TIME: round(self._off_grid_s),
+            GRID_MODE_OFF_GRID_GENSET_TIME: round(self._genset_s),
         }

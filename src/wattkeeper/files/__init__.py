@@ -1,0 +1,1 @@
+"""Files the edge writes: one atomic-write helper shared by every package (a leaf)."""
