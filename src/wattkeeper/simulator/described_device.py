@@ -80,7 +80,6 @@ class DescribedDevice:
         self.last_control_write: float | None = None
         self.writes = 0
         self._at = clock.monotonic()
-        self.units = {role: unit for role, unit in description.units.items()}
 
     # -- physics ----------------------------------------------------------------------------
     @property
@@ -242,7 +241,7 @@ class DescribedDevice:
             return not_implemented(point)
         scale = self.description.points[name].scale if point.scaled else 0
         if point.type is not RegType.STRING and isinstance(value, int | float):
-            value = round(value, max(0, -scale) + 0)
+            value = round(value, max(0, -scale))  # to the register's resolution
         try:
             return encode_value(point, value, scale)
         except ValueError:
