@@ -40,7 +40,9 @@ def plain(value: object) -> object:
 
 
 async def main(host: str, port: int, writes: list[str]) -> None:
-    client = create_tcp_client(host, port, unit_id=1, wait_after_connect=0, wait_between_requests=0)
+    client = create_tcp_client(
+        host, port, unit_id=1, timeout=10, wait_after_connect=0, wait_between_requests=0
+    )
     await client.connect()
     try:
         device = await create_device_instance(client)

@@ -40,7 +40,7 @@ class Rig:
         rest = self.harness.controller(api_rest.READ_WRITE, "ctrlApiRest0", apiTimeout=60)
         assert isinstance(rest, RestApiWorker)
         self.ess, self.rest = ess, rest
-        polls = [link.bridge.next_poll(5.0) for link in ess.links.links.values()]
+        polls = [link.bridge.next_poll(10.0) for link in ess.links.links.values()]
         await ess.start()
         await asyncio.gather(*polls)
         return self
@@ -56,7 +56,7 @@ class Rig:
         assert self.ess is not None
         links = list(self.ess.links.links.values())
         # a failing device may not complete a poll: then wait only for its attempt
-        timeout = 2.0 if poll else 0.05
+        timeout = 10.0 if poll else 0.05  # generous: a loaded CI machine, never a sleep
         waits = [asyncio.ensure_future(link.bridge.next_poll(timeout)) for link in links]
         await asyncio.sleep(0)
         self.clock.advance(self.period if seconds is None else seconds)
@@ -67,7 +67,7 @@ class Rig:
                 if poll:
                     raise
         self.harness.cycle.run_once()
-        await self.ess.flush(2.0)
+        await self.ess.flush(10.0)
         await asyncio.sleep(0)
 
     def write(self, value: int | None) -> Any:
