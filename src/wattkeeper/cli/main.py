@@ -13,6 +13,7 @@ from pathlib import Path
 from wattkeeper import __version__
 from wattkeeper.cli import apps as cli_apps
 from wattkeeper.cli import client as cli_client
+from wattkeeper.cli import scan as cli_scan
 from wattkeeper.config.data_dir import default_data_dir
 from wattkeeper.core.errors import WattkeeperError
 from wattkeeper.licence_vendor import cli as licence_vendor_cli
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     passwd.set_defaults(handler=_passwd)
     licence_vendor_cli.register(sub, licensing_cli.register(sub))
     simulator_cli.register(sub)
+    cli_scan.register(sub)
     return parser
 
 

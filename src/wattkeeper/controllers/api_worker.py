@@ -98,6 +98,16 @@ class ApiWorker(Controller):
                 f"{component_id} cannot control reactive power: [{channel.address}] cannot "
                 "be used for this system (home batteries have no reactive-power control)"
             )
+        reason = (
+            target.control_refusal()
+            if kind is not None and isinstance(target, ManagedSymmetricEss)
+            else None
+        )
+        if reason:
+            raise WriteRejected(
+                f"[{channel.address}] is not applicable while {component_id} refuses "
+                f"external control: {reason}"
+            )
         return coerce(channel.doc, raw)
 
     def hold(

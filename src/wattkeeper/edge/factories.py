@@ -11,6 +11,8 @@ from wattkeeper.controllers import (
     fix_active_power,
 )
 from wattkeeper.drivers import ess_cluster, modbus_line, sunspec
+from wattkeeper.drivers.described import ess as described_ess
+from wattkeeper.drivers.described import views as described_views
 from wattkeeper.drivers.fenecon import battery as fenecon_battery
 from wattkeeper.drivers.goodwe import ess as goodwe_ess
 from wattkeeper.drivers.goodwe import views as goodwe_views
@@ -38,6 +40,9 @@ FACTORIES: list[Factory] = [
     goodwe_ess.FACTORY,
     goodwe_views.CHARGER_FACTORY,
     goodwe_views.METER_FACTORY,
+    described_ess.FACTORY,
+    described_views.METER_FACTORY,
+    described_views.CHARGER_FACTORY,
 ]
 
 

@@ -183,6 +183,11 @@ class ManagedSymmetricEss(SymmetricEss):
         capacity = self.value(CAPACITY)
         return float(capacity) if isinstance(capacity, int | float) else 0.0
 
+    def control_refusal(self) -> str | None:
+        """Why this battery cannot take setpoints now, for the installer (None: it can);
+        the write gate answers setpoint writes as not applicable while it says so."""
+        return None
+
     def apply_power(self, active: int, reactive: int) -> None:
         """Called once per cycle with the solved setpoint; devices override `write_power`."""
         self.channel(DEBUG_SET_ACTIVE_POWER).set_now(active)

@@ -7,9 +7,14 @@ import asyncio
 import logging
 from typing import Any
 
+from wattkeeper.core.errors import ConfigError
+from wattkeeper.protocols.described.model import kinds
+from wattkeeper.simulator.described_device import VendorFault
+from wattkeeper.simulator.described_server import serve_vendor
 from wattkeeper.simulator.devices import Fault, Layout
 from wattkeeper.simulator.fenecon.cli import run_fenecon
 from wattkeeper.simulator.fenecon.physics import HomeFault
+from wattkeeper.simulator.fronius import serve_fronius
 from wattkeeper.simulator.server import INVERTER_UNIT, METER_UNIT, serve
 
 
@@ -30,7 +35,10 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
     )
     parser.add_argument("--port", type=int, default=5502, help="TCP port (default: %(default)s)")
-    extra = [f for f in HomeFault if f.value not in {g.value for g in Fault}]
+    extra: list[HomeFault | VendorFault] = [
+        f for f in HomeFault if f.value not in {g.value for g in Fault}
+    ]
+    extra += [f for f in VendorFault if f.value not in {g.value for g in [*Fault, *extra]}]
     parser.add_argument(
         "--fault",
         type=_fault,
@@ -42,10 +50,11 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--model",
-        choices=["sunspec", "fenecon-home"],
+        choices=["sunspec", "fenecon-home", "fronius-gen24", *kinds()],
         default="sunspec",
-        help="sunspec (default) or fenecon-home: GoodWe inverter unit 247 + FENECON Home "
-        "battery unit 1",
+        help="sunspec (default); fenecon-home: GoodWe inverter unit 247 + FENECON Home "
+        "battery unit 1; fronius-gen24: SunSpec gen24 layout + meter at unit 200; a "
+        "described vendor device (faults: disconnect, exception, refuse-control)",
     )
     parser.add_argument(
         "--serial",
@@ -82,12 +91,43 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def _fault(name: str) -> Fault | HomeFault:
-    """A fault by name: the SunSpec simulator's, else one only the FENECON Home has."""
+def _fault(name: str) -> Fault | HomeFault | VendorFault:
+    """A fault by name: the SunSpec simulator's, else one only the FENECON Home or a described
+    vendor device has."""
+    for kind in (Fault, HomeFault, VendorFault):
+        try:
+            return kind(name)
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"unknown fault {name!r}")
+
+
+def _run_vendor(args: argparse.Namespace) -> int:
+    faults: list[VendorFault] = []
+    for fault in args.fault:
+        try:
+            faults.append(VendorFault(fault.value))
+        except ValueError:
+            logging.getLogger(__name__).error("%s has no fault %s", args.model, fault.value)
+            return 2
     try:
-        return Fault(name)
-    except ValueError:
-        return HomeFault(name)
+        asyncio.run(
+            serve_vendor(
+                args.model,
+                args.host,
+                args.port,
+                faults,
+                load_w=600.0 if args.load is None else args.load,
+                pv_w=0.0 if args.pv is None else args.pv,
+                fault_period=args.fault_period,
+            )
+        )
+    except KeyboardInterrupt:
+        return 0
+    except (OSError, ConfigError) as error:
+        logging.getLogger(__name__).error("cannot serve on %s:%d: %s", args.host, args.port, error)
+        return 1
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,8 +137,15 @@ def run(args: argparse.Namespace) -> int:
         logging.getLogger("pymodbus.logging").setLevel(logging.CRITICAL)
     if args.model == "fenecon-home":
         return run_fenecon(args)
-    if args.serial or any(isinstance(f, HomeFault) for f in args.fault):
-        logging.getLogger(__name__).error("--serial, bms-alarm, battery-silent: fenecon-home only")
+    if args.model in kinds():
+        return _run_vendor(args)
+    if args.model == "fronius-gen24":
+        return _run_fronius(args)
+    if args.serial or any(not isinstance(f, Fault) for f in args.fault):
+        logging.getLogger(__name__).error(
+            "--serial, bms-alarm, battery-silent: fenecon-home only; exception, refuse-control: "
+            "the described vendor models only"
+        )
         return 2
     try:
         asyncio.run(
@@ -117,6 +164,18 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     except OSError as error:
+        logging.getLogger(__name__).error("cannot serve on %s:%d: %s", args.host, args.port, error)
+        return 1
+    return 0
+
+
+def _run_fronius(args: argparse.Namespace) -> int:
+    faults = [f for f in args.fault if isinstance(f, Fault)]
+    try:
+        asyncio.run(serve_fronius(args.host, args.port, faults, args.load, args.pv))
+    except KeyboardInterrupt:
+        return 0
+    except (OSError, ConfigError) as error:
         logging.getLogger(__name__).error("cannot serve on %s:%d: %s", args.host, args.port, error)
         return 1
     return 0

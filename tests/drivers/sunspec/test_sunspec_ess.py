@@ -209,6 +209,7 @@ def test_config_names_and_defaults() -> None:
         "capacity": None,
         "controlModel": "auto",
         "readOnly": False,
+        "releaseWhenIdle": False,
     }
     config = ESS_FACTORY.model.model_validate(properties_of(config))
     assert config.unit_id == 3

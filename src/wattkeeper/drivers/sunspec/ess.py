@@ -49,6 +49,7 @@ from wattkeeper.drivers.sunspec.control import (
 from wattkeeper.drivers.sunspec.readings import battery_view, inverter_view
 from wattkeeper.natures import ess as ess_ch
 from wattkeeper.natures.ess import ManagedSymmetricEss
+from wattkeeper.power.stage import Power
 from wattkeeper.protocols.registers import CodecError
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,13 @@ class SunSpecEssConfig(SunSpecConfig):
         serialization_alias="readOnly",
         description="Only read: never write a setpoint",
     )
+    release_when_idle: bool = Field(
+        False,
+        validation_alias=AliasChoices("releaseWhenIdle", "release_when_idle"),
+        serialization_alias="releaseWhenIdle",
+        description="While no controller sets this battery's power, hand it back to the "
+        "device's own mode (StorCtl_Mod = 0 / WSetEna = 0) instead of holding 0 W",
+    )
 
 
 class SunSpecEss(ManagedSymmetricEss):
@@ -118,9 +126,15 @@ class SunSpecEss(ManagedSymmetricEss):
     live_config = False  # host, port and unit id are bound into the connection at start
 
     def __init__(
-        self, component_id: str, alias: str, config: SunSpecEssConfig, clock: Clock
+        self,
+        component_id: str,
+        alias: str,
+        config: SunSpecEssConfig,
+        clock: Clock,
+        power: Power | None = None,
     ) -> None:
         super().__init__(component_id, alias, config)
+        self.power = power  # who constrains this battery (releaseWhenIdle)
         self.declare_all(EXTRA_CHANNELS)
         self.declare_state(COMMUNICATION_FAILED, SETPOINT_IGNORED, REVERT_TIMER_INACTIVE)
         self.clock = clock
@@ -273,6 +287,11 @@ class SunSpecEss(ManagedSymmetricEss):
         """Queue the setpoint; the bridge's task writes it at once. Never blocks."""
         if self.config.read_only or not self._fresh:
             return
+        power = self.power
+        idle = power is not None and not any(c.ess_id == self.id for c in power.constraints)
+        if self.config.release_when_idle and idle:
+            self._release()
+            return
         if self.der:
             self._write_der(active)
             return
@@ -291,6 +310,19 @@ class SunSpecEss(ManagedSymmetricEss):
         self._send(
             Expectation(active, round(rate, 2), revert), (rates, words), (mode, [CONTROL_MODE])
         )
+
+    def _release(self) -> None:
+        """Hand the battery back to the device's own mode, once (releaseWhenIdle)."""
+        if not self._controlling:
+            return
+        if self.der:
+            address = self.link.address("der_control", "WSetEna")
+        else:
+            address = self.link.address("storage", "StorCtl_Mod")
+        if address is not None:
+            self.link.bridge.queue_write(address, [0])
+        self._controlling = False
+        self._expect = None
 
     def _write_der(self, active: int) -> None:
         """704: WSetRvrtTms, then WSetEna = 1, WSetMod = W, WSet = P (+ discharge)."""
@@ -365,7 +397,7 @@ class SunSpecEss(ManagedSymmetricEss):
 
 
 def build(component_id: str, alias: str, config: Any, ctx: BuildContext) -> SunSpecEss:
-    return SunSpecEss(component_id, alias, config, ctx.clock)
+    return SunSpecEss(component_id, alias, config, ctx.clock, ctx.power)
 
 
 FACTORY = Factory(
