@@ -3,6 +3,9 @@
 OpenEMS declares these next to each nature (`getModbusSlaveNatureTable`); the offsets, lengths
 and types are its facts. Each record names our channel declaration (the nature's handle), so
 type, unit and access come from the channel model, and a misspelt channel is an undefined name.
+ElectricityMeter, EssDcCharger and Battery: OpenEMS/openems at
+0e4ea8881f78f46b6a7cd05ce570c35de334c113 (`ElectricityMeter.java`, `EssDcCharger.java`,
+`Battery.java`, each's `getModbusSlaveNatureTable`).
 """
 
 from __future__ import annotations
@@ -15,16 +18,20 @@ from wattkeeper import __version__
 from wattkeeper.core.channel import ChannelDoc, Unit
 from wattkeeper.core.component import Component
 from wattkeeper.core.state import STATE
+from wattkeeper.natures import battery as battery_ch
+from wattkeeper.natures import charger as charger_ch
 from wattkeeper.natures import ess as ess_ch
+from wattkeeper.natures import meter as meter_ch
 from wattkeeper.natures import sum as sum_ch
 from wattkeeper.natures.ess import ManagedSymmetricEss
 from wattkeeper.natures.meta import SYSTEM_TIME_UTC
 from wattkeeper.protocols.openems_modbus import ModbusType, RecordValue
 
-F32, F64, U16, E16, U64, S16 = (
+F32, F64, U16, U32, E16, U64, S16 = (
     ModbusType.FLOAT32,
     ModbusType.FLOAT64,
     ModbusType.UINT16,
+    ModbusType.UINT32,
     ModbusType.ENUM16,
     ModbusType.UINT64,
     ModbusType.STRING16,
@@ -185,6 +192,71 @@ HYBRID_ESS = _table(
     ch(5, ess_ch.DC_DISCHARGE_ENERGY, F64),
 )
 
+
+def _float32s(offset: int, docs: tuple[ChannelDoc, ...]) -> tuple[Record, ...]:
+    """Float32 records one after another from `offset`."""
+    return tuple(ch(offset + 2 * i, doc, F32) for i, doc in enumerate(docs))
+
+
+ELECTRICITY_METER = _table(
+    "ElectricityMeter",
+    200,
+    ch(0, meter_ch.FREQUENCY, F32),
+    reserved(2, U32),  # MinActivePower in the old SymmetricMeter table
+    reserved(4, U32),  # MaxActivePower
+    ch(6, meter_ch.ACTIVE_POWER, F32),
+    ch(8, meter_ch.REACTIVE_POWER, F32),
+    # float32, not float64, for the energies (OpenEMS's choice: exact up to 16.7 MWh)
+    ch(10, meter_ch.ACTIVE_PRODUCTION_ENERGY, F32),
+    ch(12, meter_ch.ACTIVE_CONSUMPTION_ENERGY, F32),
+    ch(14, meter_ch.VOLTAGE, F32),
+    ch(16, meter_ch.CURRENT, F32),
+    # reserved up to 100, where the old AsymmetricMeter table began: its offsets stay
+    *(reserved(offset, U32) for offset in range(18, 100, 2)),
+    *_float32s(
+        100,
+        meter_ch.ACTIVE_POWER_PHASES
+        + meter_ch.REACTIVE_POWER_PHASES
+        + meter_ch.VOLTAGE_PHASES
+        + meter_ch.CURRENT_PHASES
+        + meter_ch.ACTIVE_PRODUCTION_ENERGY_PHASES
+        + meter_ch.ACTIVE_CONSUMPTION_ENERGY_PHASES,
+    ),
+)
+
+ESS_DC_CHARGER = _table(
+    "EssDcCharger",
+    100,
+    ch(0, charger_ch.ACTUAL_POWER, F32),
+    ch(2, charger_ch.ACTUAL_ENERGY, F64),
+    ch(6, charger_ch.VOLTAGE, F32),
+    ch(8, charger_ch.CURRENT, F32),
+)
+
+BATTERY = _table(
+    "Battery",
+    100,
+    ch(0, battery_ch.SOC, U16),
+    ch(1, battery_ch.SOH, U16),
+    *_float32s(
+        2,
+        (
+            battery_ch.VOLTAGE,
+            battery_ch.CURRENT,
+            battery_ch.CAPACITY,
+            battery_ch.CHARGE_MAX_VOLTAGE,
+            battery_ch.CHARGE_MAX_CURRENT,
+            battery_ch.DISCHARGE_MIN_VOLTAGE,
+            battery_ch.DISCHARGE_MAX_CURRENT,
+            battery_ch.MIN_CELL_TEMPERATURE,
+            battery_ch.MAX_CELL_TEMPERATURE,
+            battery_ch.MIN_CELL_VOLTAGE,
+            battery_ch.MAX_CELL_VOLTAGE,
+            battery_ch.INNER_RESISTANCE,
+        ),
+    ),
+)
+
 #: In the order OpenEMS's components list them (the offsets of `ess0/SetActivePowerEquals` at
 #: 706 depend on it): a component's tables are those of the natures it implements.
 NATURE_TABLES: tuple[NatureTable, ...] = (
@@ -193,6 +265,9 @@ NATURE_TABLES: tuple[NatureTable, ...] = (
     SYMMETRIC_ESS,
     MANAGED_SYMMETRIC_ESS,
     HYBRID_ESS,
+    ELECTRICITY_METER,
+    ESS_DC_CHARGER,
+    BATTERY,
 )
 
 
