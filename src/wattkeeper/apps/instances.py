@@ -18,11 +18,14 @@ class AppInstance(BaseModel):
     alias: str = ""
     properties: dict[str, Any] = Field(default_factory=dict)
     component_ids: list[str] = Field(default_factory=list, alias="componentIds")
+    #: the instances this one replaced at its install (read access under write access): its
+    #: removal puts them back as they were, as OpenEMS reactivates a write app's read-only one
+    replaced: list[AppInstance] = Field(default_factory=list)
 
     model_config = {"populate_by_name": True}
 
     def wire(self) -> dict[str, Any]:
-        return self.model_dump(by_alias=True, mode="json")
+        return self.model_dump(by_alias=True, mode="json", exclude={"replaced"})
 
 
 class InstanceFile(BaseModel):

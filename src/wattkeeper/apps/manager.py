@@ -127,6 +127,7 @@ class AppManager:
             for instance in removed:  # put back what the failed install replaced
                 await self._recreate(instance)
             raise
+        created.replaced = removed
         self.store.save(self.instances)
         log.info("app %s installed", spec.app_id)
         return created
@@ -172,9 +173,16 @@ class AppManager:
     async def _remove(self, instance: AppInstance, spec: AppSpec) -> None:
         await self._delete_components(instance)
         self.instances.remove(instance)
-        if spec.restore_on_remove and not self._installed(spec.restore_on_remove):
-            restore = CATALOG[spec.restore_on_remove]
-            await self._create(restore, restore.properties(), restore.name)
+        before = {i.instance_id for i in self.instances}
+        try:
+            await self._restore(instance, spec)
+        except Exception:  # refused whole: what was restored goes, the removed app stays
+            for restored in [i for i in self.instances if i.instance_id not in before]:
+                await self._delete_components(restored)
+                self.instances.remove(restored)
+            await self._recreate_components(instance)
+            self.instances.append(instance)
+            raise
         self.store.save(self.instances)
         log.info("app %s removed", instance.app_id)
 
@@ -218,6 +226,21 @@ class AppManager:
                 await self.configurator.delete(component_id)
             raise
         return self._add_instance(spec, props, alias, created)
+
+    async def _restore(self, instance: AppInstance, spec: AppSpec) -> None:
+        """Put back what the removed app replaced, with its own properties; else the app's
+        default replacement (the REST read access every edge has)."""
+        for replaced in instance.replaced:
+            if not self._installed(replaced.app_id):
+                await self._recreate(replaced)
+        if spec.restore_on_remove and not self._installed(spec.restore_on_remove):
+            restore = CATALOG[spec.restore_on_remove]
+            await self._create(restore, restore.properties(), restore.name)
+
+    async def _recreate_components(self, instance: AppInstance) -> None:
+        spec = self._spec(instance.app_id)
+        for entry in spec.components(self._validate(spec, instance.properties)):
+            await self.configurator.create(entry)
 
     async def _recreate(self, instance: AppInstance) -> None:
         spec = self._spec(instance.app_id)

@@ -108,6 +108,11 @@ async def test_install_configure_and_remove_both_apps(tmp_path: Path) -> None:
 
         response = await app_call(api, "deleteAppInstance", {"instanceId": instance["instanceId"]})
         assert response.status_code == 200, response.text
+        # the read-only app it replaced is back (test_modbus_app_removal.py); removing it too
+        # turns Modbus off
+        [read_only] = api.edge.apps.instances_of(RO)
+        response = await app_call(api, "deleteAppInstance", {"instanceId": read_only.instance_id})
+        assert response.status_code == 200, response.text
         await eventually(lambda: CONTROLLER not in api.edge.modbus.servers)
         try:
             await asyncio.open_connection("127.0.0.1", port)
