@@ -7,6 +7,14 @@ from pathlib import Path
 
 from tests.api.modbus.conftest import ModbusSite
 from wattkeeper.api.modbus.image import ProcessImage
+from wattkeeper.drivers.fenecon.battery import FeneconHomeBattery
+from wattkeeper.drivers.goodwe.ess import GoodWeEss
+from wattkeeper.drivers.goodwe.views import GoodWeCharger, GoodWeGridMeter
+from wattkeeper.drivers.simulated.hybrid import SimulatedDcCharger, SimulatedHybridBattery
+from wattkeeper.drivers.simulated.meters import SimulatedGrid, SimulatedLoad, SimulatedPv
+from wattkeeper.drivers.sunspec.charger import SunSpecCharger
+from wattkeeper.drivers.sunspec.ess import SunSpecEss
+from wattkeeper.drivers.sunspec.meter import SunSpecMeter
 from wattkeeper.natures.modbus_slave import NATURE_TABLES
 from wattkeeper.protocols.openems_modbus import OPENEMS_MARKER, java_string_hash
 
@@ -83,3 +91,25 @@ def test_every_channel_record_is_a_channel_of_its_nature_in_openems() -> None:
             reference = channels[record.doc.name]  # KeyError: not a channel of this nature
             assert reference["access"] == record.doc.access.value, record.doc.name
             assert reference["unit"] == record.doc.unit, record.doc.name
+
+
+def test_every_nature_of_our_devices_that_openems_tables_has_its_table() -> None:
+    """Meters, DC chargers, batteries and ESS of every driver: no nature left without its table
+    (OpenEMS has none for the controller and edge natures)."""
+    tabled = {table.nature for table in NATURE_TABLES}
+    devices = (
+        FeneconHomeBattery,
+        GoodWeEss,
+        GoodWeCharger,
+        GoodWeGridMeter,
+        SimulatedDcCharger,
+        SimulatedHybridBattery,
+        SimulatedGrid,
+        SimulatedLoad,
+        SimulatedPv,
+        SunSpecCharger,
+        SunSpecEss,
+        SunSpecMeter,
+    )
+    for device in devices:
+        assert set(device.nature_ids()) <= tabled, device
