@@ -23,6 +23,8 @@ import itertools
 import statistics
 import sys
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from tempfile import mkdtemp
 
@@ -32,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.mqtt.broker import USERS, Mosquitto  # noqa: E402
 
-from bench.common import percentile, record_cycle_starts, report  # noqa: E402
+from bench.common import percentile, report  # noqa: E402
 from wattkeeper.config.site import ComponentEntry, demo_site  # noqa: E402
 from wattkeeper.edge.app import Edge  # noqa: E402
 from wattkeeper.edge.runner import new_event_loop  # noqa: E402
@@ -63,6 +65,28 @@ print(count)
 """
 
 
+@dataclass
+class Round:
+    deviations: list[float]  # |period - configured| of every cycle, s
+    loop_cpu: list[float]  # CPU time of the edge's event-loop thread in each period, s
+    received: int = 0  # messages a subscriber got
+    channels: int = 0  # channels published each cycle
+
+
+def record_cycles(edge: Edge) -> list[tuple[float, float]]:
+    """Wall and event-loop-thread CPU time at every cycle start (where `run_once` starts). The
+    CPU time is the loop's own work: what another process takes from the machine is not in it."""
+    starts: list[tuple[float, float]] = []
+    run_once = edge.cycle.run_once
+
+    def timed() -> object:
+        starts.append((time.perf_counter(), time.thread_time()))
+        return run_once()
+
+    edge.cycle.run_once = timed  # type: ignore[method-assign]
+    return starts
+
+
 def site(broker: Mosquitto | None):  # type: ignore[no-untyped-def]
     config = demo_site()
     config.edge.period_ms = PERIOD_MS
@@ -85,10 +109,10 @@ def site(broker: Mosquitto | None):  # type: ignore[no-untyped-def]
     return config
 
 
-async def deviations(broker: Mosquitto | None) -> tuple[list[float], int, int]:
-    """|period - configured| of every cycle; messages a subscriber got; channels published."""
+async def measure(broker: Mosquitto | None) -> Round:
+    """One round of the edge, with the MQTT API publishing to `broker` or without it."""
     edge = Edge(site(broker), Path(mkdtemp(prefix="wk-bench-")))
-    starts = record_cycle_starts(edge)
+    starts = record_cycles(edge)
     await edge.start()
     cycle = asyncio.create_task(edge.cycle.run_forever())
     received = channels = 0
@@ -115,8 +139,13 @@ async def deviations(broker: Mosquitto | None) -> tuple[list[float], int, int]:
     finally:
         await edge.stop()
         await cycle
-    periods = [b - a for a, b in itertools.pairwise(measured)][1:]
-    return [abs(p - PERIOD_MS / 1000) for p in periods], received, channels
+    pairs = list(itertools.pairwise(measured))[1:]
+    return Round(
+        [abs(b[0] - a[0] - PERIOD_MS / 1000) for a, b in pairs],
+        [b[1] - a[1] for a, b in pairs],
+        received,
+        channels,
+    )
 
 
 def run(coro):  # type: ignore[no-untyped-def]
@@ -133,14 +162,22 @@ def spread(values: list[float]) -> str:
     )
 
 
+def paired(rounds: list[tuple[Round, Round]], figure: str) -> list[float]:
+    """Per pair: the p99 of `figure` with MQTT minus without."""
+    return [
+        percentile(getattr(on, figure), 99) - percentile(getattr(off, figure), 99)
+        for on, off in rounds
+    ]
+
+
+def pooled(rounds: list[Round], figure: str) -> list[float]:
+    return [value for one in rounds for value in getattr(one, figure)]
+
+
 def main() -> None:
     print("wattkeeper MQTT API benchmark (loopback mosquitto; baseline measured in this run)\n")
     tracker.FULL_EVERY_S = 0.0  # every selected channel every cycle: the worst case
-    without: list[float] = []
-    with_mqtt: list[float] = []
-    rounds: dict[bool, list[float]] = {True: [], False: []}  # each round's p99, by "with MQTT"
-    differences: list[float] = []  # per pair: p99 with MQTT - p99 without
-    received = channels = 0
+    rounds: list[tuple[Round, Round]] = []  # (with MQTT, without), one pair at a time
     with tempfile.TemporaryDirectory() as folder:
         Path(folder).chmod(0o755)
         broker = Mosquitto(Path(folder), nice=10)
@@ -148,49 +185,48 @@ def main() -> None:
         try:
             for pair in range(PAIRS):
                 # alternate which side runs first: a drift of the load favours neither
-                order = (None, broker) if pair % 2 == 0 else (broker, None)
-                p99: dict[bool, float] = {}
-                for side in order:
-                    samples, count, seen = run(deviations(side))
-                    p99[side is not None] = percentile(samples, 99)
-                    if side is None:
-                        without += samples
-                    else:
-                        with_mqtt += samples
-                        received += count
-                        channels = seen
-                for mqtt_on, value in p99.items():
-                    rounds[mqtt_on].append(value)
-                differences.append(p99[True] - p99[False])
+                if pair % 2 == 0:
+                    off = run(measure(None))
+                    on = run(measure(broker))
+                else:
+                    on = run(measure(broker))
+                    off = run(measure(None))
+                rounds.append((on, off))
+                deviation, cpu = (
+                    " / ".join(f"{percentile(getattr(r, f), 99) * 1e3:.2f}" for r in (on, off))
+                    for f in ("deviations", "loop_cpu")
+                )
                 print(
-                    f"  pair {pair + 1}/{PAIRS}: p99 {p99[True] * 1e3:.2f} ms with MQTT, "
-                    f"{p99[False] * 1e3:.2f} ms without: {differences[-1] * 1e3:+.2f} ms",
+                    f"  pair {pair + 1}/{PAIRS}, with / without MQTT: p99 deviation "
+                    f"{deviation} ms, p99 loop CPU {cpu} ms",
                     flush=True,
                 )
         finally:
             broker.stop()
-    difference = statistics.median(differences)
-    report(
-        "cycle p99 deviation, MQTT publishing all: more by",
-        f"{difference * 1e3:+.2f} ms",
-        "< 1 ms more",
-        f"median of {PAIRS} paired rounds; {spread(differences)}",
-    )
-    report(
-        "cycle p99 deviation, median of the rounds",
-        f"{statistics.median(rounds[True]) * 1e3:.2f} ms",
-        "",
-        f"without MQTT {statistics.median(rounds[False]) * 1e3:.2f} ms; pooled over "
-        f"{len(with_mqtt)} cycles {percentile(with_mqtt, 99) * 1e3:.2f} ms, without "
-        f"{percentile(without, 99) * 1e3:.2f} ms",
-    )
-    report(
-        "cycle period p50 / p95 deviation, MQTT publishing all",
-        f"{percentile(with_mqtt, 50) * 1e3:.2f} / {percentile(with_mqtt, 95) * 1e3:.2f} ms",
-        "",
-        f"without MQTT {percentile(without, 50) * 1e3:.2f} / "
-        f"{percentile(without, 95) * 1e3:.2f} ms",
-    )
+    with_mqtt = [on for on, _ in rounds]
+    without = [off for _, off in rounds]
+    for figure, name in (
+        ("deviations", "cycle period p99 deviation"),
+        ("loop_cpu", "event-loop CPU per period p99"),
+    ):
+        differences = paired(rounds, figure)
+        on_all, off_all = pooled(with_mqtt, figure), pooled(without, figure)
+        report(
+            f"{name}, MQTT publishing all",
+            f"{statistics.median(differences) * 1e3:+.2f} ms",
+            "< 1 ms more",
+            f"median of {PAIRS} per-pair p99 differences; {spread(differences)}",
+        )
+        report(
+            "  pooled p50 / p95 / p99 with MQTT",
+            " / ".join(f"{percentile(on_all, q) * 1e3:.2f}" for q in (50, 95, 99)) + " ms",
+            "",
+            "without "
+            + " / ".join(f"{percentile(off_all, q) * 1e3:.2f}" for q in (50, 95, 99))
+            + f" ms; {len(on_all)} / {len(off_all)} periods",
+        )
+    received = sum(one.received for one in with_mqtt)
+    channels = with_mqtt[-1].channels
     report(
         "messages reaching a subscriber",
         f"{received / COUNT_SECONDS / PAIRS:.0f} msg/s",

@@ -172,6 +172,7 @@ class AppManager:
 
     async def _remove(self, instance: AppInstance, spec: AppSpec) -> None:
         await self._delete_components(instance)
+        index = self.instances.index(instance)
         self.instances.remove(instance)
         before = {i.instance_id for i in self.instances}
         try:
@@ -181,7 +182,7 @@ class AppManager:
                 await self._delete_components(restored)
                 self.instances.remove(restored)
             await self._recreate_components(instance)
-            self.instances.append(instance)
+            self.instances.insert(index, instance)
             raise
         self.store.save(self.instances)
         log.info("app %s removed", instance.app_id)
