@@ -8,7 +8,7 @@ from typing import Any
 
 from wattkeeper.api.audit import AuditLog
 from wattkeeper.api.auth import Authenticator
-from wattkeeper.api.serialize import ChannelEncoder
+from wattkeeper.api.reads import ChannelReads
 from wattkeeper.api.users import User
 from wattkeeper.config.registry import Registry
 from wattkeeper.config.runtime import Configurator
@@ -41,7 +41,6 @@ class ApiContext:
     auth: Authenticator
     audit: AuditLog
     edge_id: str
-    encoder: ChannelEncoder = field(default_factory=ChannelEncoder)
     #: extra JSON-RPC methods (history, app center, ...) registered by their subsystems
     methods: dict[str, RpcHandler] = field(default_factory=dict)
     #: componentJsonApi handlers by component id (`_appManager`, ...)
@@ -51,3 +50,7 @@ class ApiContext:
     write_gate: Callable[[], WriteGate | None] = lambda: None
     #: the id of the REST API component (write or read-only), None while REST is switched off
     rest_api_id: Callable[[], str | None] = lambda: None
+
+    def __post_init__(self) -> None:
+        #: REST reads from the cycle's snapshots, cached per cycle, role and query
+        self.reads = ChannelReads(self.cycle.snapshots)

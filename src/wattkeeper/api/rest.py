@@ -68,15 +68,24 @@ class RestChannelApp:
             )
         component, channel = split_address(path[len(PREFIX) :])
         if method == "GET":
-            return 200, self._read(component, channel)
+            return 200, self._read(user, component, channel)
         require(user, Role.OWNER, "writing a channel")
         body = await read_body(scope, receive, MAX_BODY)
         self._write(user, _remote(scope), component, channel, body)
         return 200, b"{}"
 
-    def _read(self, component: str, channel: str) -> bytes:
+    def _read(self, user: User, component: str, channel: str) -> bytes:
+        reads = self.ctx.reads
         try:
-            text = self.ctx.encoder.read(self.ctx.manager, component, channel)
+            text = reads.read(user.role, component, channel)
+            hidden = text is None and user.role < Role.OWNER
+            if hidden and reads.read(Role.OWNER, component, channel) is not None:
+                raise ApiError(
+                    403,
+                    f"Access denied: reading [{component}/{channel}] needs role owner or "
+                    f"higher; user '{user.name}' has role {user.role.wire}",
+                    Code.ROLE_DENIED,
+                )
         except InvalidPattern as error:
             raise bad_request(str(error)) from None
         if text is None:

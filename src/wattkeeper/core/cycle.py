@@ -13,6 +13,7 @@ from wattkeeper.core.component import Component
 from wattkeeper.core.controller import Controller, Scheduler
 from wattkeeper.core.events import CycleDone, EventHub
 from wattkeeper.core.manager import ComponentManager
+from wattkeeper.core.snapshot import SnapshotPublisher
 from wattkeeper.core.state import RUN_FAILED, Level, StateDoc
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,8 @@ class Cycle:
         self.component = CycleComponent()
         self.component.channel(CYCLE_TIME).set_now(period_ms)
         manager.add(self.component)
+        #: every API reads channel values from here (core/snapshot.py)
+        self.snapshots = SnapshotPublisher(manager)
         self._wake = asyncio.Event()
         self._stopping = False
         self._failed_controllers: set[str] = set()
@@ -103,7 +106,9 @@ class Cycle:
         self.component.set(MEASURED_CYCLE_TIME, round(duration_ms))
         self.component.set(MEASURED_CYCLE_TIME_MICROS, round(duration_ms * 1000))
         self.component.set(CYCLE_COUNT, self.number)
-        event = CycleDone(self.number, self.clock.time(), duration_ms)
+        now = self.clock.time()
+        snapshot = self.snapshots.publish(self.number, now)
+        event = CycleDone(self.number, now, duration_ms, snapshot)
         self.events.publish(event)
         return event
 
