@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 from tempfile import mkdtemp
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -120,8 +121,29 @@ def throughput(path: str) -> tuple[float, float, int]:
     return edge_rate, bare_rate, len(body)
 
 
-async def setpoint_latency(samples: int = 200) -> list[float]:
-    """Seconds from sending an accepted POST to the battery receiving the setpoint."""
+async def hammer_clients(port: int, seconds: float, count: int = 8) -> list[Any]:
+    """`count` load generators (one connection each, half `.*/.*`, half `_sum/EssSoc`)."""
+    clients = []
+    for path in ("/rest/channel/.*/.*", "/rest/channel/_sum/EssSoc") * (count // 2):
+        args = [
+            sys.executable,
+            str(ROOT / "bench" / "loadgen.py"),
+            "127.0.0.1",
+            str(port),
+            path,
+            str(seconds),
+            "1",
+            GUEST,
+        ]
+        clients.append(
+            await asyncio.create_subprocess_exec(*args, env=ENV, stdout=asyncio.subprocess.DEVNULL)
+        )
+    return clients
+
+
+async def setpoint_latency(samples: int = 200, hammer: int = 0) -> list[float]:
+    """Seconds from sending an accepted POST to the battery receiving the setpoint, while
+    `hammer` other clients read as fast as they can."""
     edge = Edge(site_with_write(1000), Path(mkdtemp(prefix="wk-bench-")))
     applied: dict[int, float] = {}
     battery = edge.manager.get("ess0")
@@ -137,6 +159,8 @@ async def setpoint_latency(samples: int = 200) -> list[float]:
     cycle = asyncio.create_task(edge.cycle.run_forever())
     servers = await edge.start_servers()
     latencies = []
+    loaders = await hammer_clients(servers.bound[0], 120, hammer) if hammer else []
+    await asyncio.sleep(0.5 if hammer else 0)  # the load generators connect
     try:
         async with httpx.AsyncClient(
             base_url=f"http://127.0.0.1:{servers.bound[0]}", auth=("x", "owner")
@@ -153,6 +177,9 @@ async def setpoint_latency(samples: int = 200) -> list[float]:
                     await asyncio.sleep(0.0005)
                 latencies.append(applied[value] - sent)
     finally:
+        for proc in loaders:
+            proc.terminate()
+            await proc.wait()
         await edge.stop_servers(servers)
         await edge.stop()
         await cycle
@@ -170,22 +197,7 @@ async def period_deviation(period_ms: int, seconds: float, hammer: bool) -> list
     clients = []
     try:
         if hammer:
-            for path in ("/rest/channel/.*/.*", "/rest/channel/_sum/EssSoc") * 4:
-                args = [
-                    sys.executable,
-                    str(ROOT / "bench" / "loadgen.py"),
-                    "127.0.0.1",
-                    str(port),
-                    path,
-                    str(seconds),
-                    "1",
-                    GUEST,
-                ]
-                clients.append(
-                    await asyncio.create_subprocess_exec(
-                        *args, env=ENV, stdout=asyncio.subprocess.DEVNULL
-                    )
-                )
+            clients = await hammer_clients(port, seconds)
         await asyncio.sleep(seconds)
         for proc in clients:
             await proc.wait()

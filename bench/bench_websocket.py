@@ -96,7 +96,9 @@ async def clients(port: int, count: int, per_client: int, seconds: float) -> Non
     print(json.dumps({"received": sum(received), "min": min(received)}))
 
 
-async def period_deviation(load: bool) -> tuple[list[float], list[float], dict[str, int]]:
+async def period_deviation(
+    load: bool, channels: int = CHANNELS, seconds: float = SECONDS
+) -> tuple[list[float], list[float], dict[str, int]]:
     """Deviations in steady state, and during the 50 handshakes (empty without load)."""
     edge = Edge(site_with_write(PERIOD_MS), Path(mkdtemp(prefix="wk-bench-ws-")))
     starts = record_cycle_starts(edge)
@@ -110,7 +112,7 @@ async def period_deviation(load: bool) -> tuple[list[float], list[float], dict[s
     steady = connecting
     try:
         if load:
-            args = [sys.executable, __file__, "--clients", str(port), str(SECONDS)]
+            args = [sys.executable, __file__, "--clients", str(port), str(seconds), str(channels)]
             proc = await asyncio.create_subprocess_exec(*args, env=ENV, stdout=subprocess.PIPE)
             assert proc.stdout is not None
             while (line := await proc.stdout.readline()) and not line.startswith(b"READY"):
@@ -119,7 +121,7 @@ async def period_deviation(load: bool) -> tuple[list[float], list[float], dict[s
             out, _ = await proc.communicate()
             stats = json.loads(out.decode().strip().splitlines()[-1])
         else:
-            await asyncio.sleep(SECONDS)
+            await asyncio.sleep(seconds)
     finally:
         await edge.stop_servers(servers)
         await edge.stop()
@@ -129,8 +131,9 @@ async def period_deviation(load: bool) -> tuple[list[float], list[float], dict[s
 
 
 def main() -> None:
-    if len(sys.argv) == 4 and sys.argv[1] == "--clients":
-        asyncio.run(clients(int(sys.argv[2]), CLIENTS, CHANNELS, float(sys.argv[3])))
+    if len(sys.argv) in (4, 5) and sys.argv[1] == "--clients":
+        per_client = int(sys.argv[4]) if len(sys.argv) == 5 else CHANNELS
+        asyncio.run(clients(int(sys.argv[2]), CLIENTS, per_client, float(sys.argv[3])))
         return
     print("wattkeeper websocket benchmark (loopback; baseline measured in this run)\n")
     quiet, _, _ = run(period_deviation(load=False))
