@@ -69,20 +69,15 @@ def wait_port(port: int) -> None:
     raise RuntimeError(f"nothing listens on {port}")
 
 
+def loadgen_args(port: int, path: str, seconds: float, connections: int, auth: bool) -> list[str]:
+    args = [sys.executable, str(ROOT / "bench" / "loadgen.py"), "127.0.0.1", str(port), path]
+    return [*args, str(seconds), str(connections), *([GUEST] if auth else [])]
+
+
 def load(
     port: int, path: str, connections: int = 8, seconds: float = SECONDS, auth: bool = True
 ) -> float:
-    args = [
-        sys.executable,
-        str(ROOT / "bench" / "loadgen.py"),
-        "127.0.0.1",
-        str(port),
-        path,
-        str(seconds),
-        str(connections),
-    ]
-    if auth:
-        args.append(GUEST)
+    args = loadgen_args(port, path, seconds, connections, auth)
     return float(subprocess.run(args, capture_output=True, text=True, check=True, env=ENV).stdout)
 
 
@@ -125,16 +120,7 @@ async def hammer_clients(port: int, seconds: float, count: int = 8) -> list[Any]
     """`count` load generators (one connection each, half `.*/.*`, half `_sum/EssSoc`)."""
     clients = []
     for path in ("/rest/channel/.*/.*", "/rest/channel/_sum/EssSoc") * (count // 2):
-        args = [
-            sys.executable,
-            str(ROOT / "bench" / "loadgen.py"),
-            "127.0.0.1",
-            str(port),
-            path,
-            str(seconds),
-            "1",
-            GUEST,
-        ]
+        args = loadgen_args(port, path, seconds, 1, True)
         clients.append(
             await asyncio.create_subprocess_exec(*args, env=ENV, stdout=asyncio.subprocess.DEVNULL)
         )
