@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import itertools
+import json
 import os
 import socket
 import subprocess
@@ -32,7 +33,7 @@ from bench.common import median, percentile, record_cycle_starts, report  # noqa
 from wattkeeper.config.site import ComponentEntry, demo_site  # noqa: E402
 from wattkeeper.drivers.simulated.battery import SimulatedBattery  # noqa: E402
 from wattkeeper.edge.app import Edge  # noqa: E402
-from wattkeeper.edge.runner import new_event_loop  # noqa: E402
+from wattkeeper.edge.runner import new_event_loop, settle_heap  # noqa: E402
 
 SECONDS = 5.0
 GUEST = base64.b64encode(b"x:user").decode()
@@ -81,8 +82,10 @@ def load(
     return float(subprocess.run(args, capture_output=True, text=True, check=True, env=ENV).stdout)
 
 
-def throughput(path: str) -> tuple[float, float, int]:
-    """(edge req/s, bare req/s, body size) for one path."""
+def throughput(path: str, rounds: int = 1) -> tuple[float, float, int]:
+    """(edge req/s, bare req/s, body size) for one path. Both servers run side by side and are
+    measured in turns, `rounds` times; the rates are the medians (a shared machine's load
+    changes from one second to the next: turns keep the ratio honest)."""
     port = free_port()
     data_dir = mkdtemp(prefix="wk-bench-")
     edge = subprocess.Popen(
@@ -91,29 +94,30 @@ def throughput(path: str) -> tuple[float, float, int]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    bare = None
     try:
         wait_port(port)
         body = httpx.get(f"http://127.0.0.1:{port}{path}", auth=("x", "user")).content
-        load(port, path, seconds=1.0)  # warm up (and let the credentials cache fill)
-        edge_rate = load(port, path)
-    finally:
-        edge.terminate()
-        edge.wait(10)
-    body_file = Path(data_dir) / "body.json"
-    body_file.write_bytes(body)
-    bare_port = free_port()
-    bare = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench" / "bare_app.py"), str(bare_port), str(body_file)],
-        env=ENV,
-    )
-    try:
+        body_file = Path(data_dir) / "body.json"
+        body_file.write_bytes(body)
+        bare_port = free_port()
+        bare = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "bare_app.py"), str(bare_port), str(body_file)],
+            env=ENV,
+        )
         wait_port(bare_port)
+        load(port, path, seconds=1.0)  # warm up (and let the credentials cache fill)
         load(bare_port, path, seconds=1.0, auth=False)
-        bare_rate = load(bare_port, path, auth=False)
+        edge_rates, bare_rates = [], []
+        for _ in range(rounds):
+            edge_rates.append(load(port, path, seconds=SECONDS / rounds))
+            bare_rates.append(load(bare_port, path, seconds=SECONDS / rounds, auth=False))
     finally:
-        bare.terminate()
-        bare.wait(10)
-    return edge_rate, bare_rate, len(body)
+        for process in (edge, bare):
+            if process is not None:
+                process.terminate()
+                process.wait(10)
+    return median(edge_rates), median(bare_rates), len(body)
 
 
 async def hammer_clients(port: int, seconds: float, count: int = 8) -> list[Any]:
@@ -128,8 +132,8 @@ async def hammer_clients(port: int, seconds: float, count: int = 8) -> list[Any]
 
 
 async def setpoint_latency(samples: int = 200, hammer: int = 0) -> list[float]:
-    """Seconds from sending an accepted POST to the battery receiving the setpoint, while
-    `hammer` other clients read as fast as they can."""
+    """Seconds from a client process sending an accepted POST to the battery receiving the
+    setpoint, while `hammer` other clients read as fast as they can."""
     edge = Edge(site_with_write(1000), Path(mkdtemp(prefix="wk-bench-")))
     applied: dict[int, float] = {}
     battery = edge.manager.get("ess0")
@@ -137,31 +141,25 @@ async def setpoint_latency(samples: int = 200, hammer: int = 0) -> list[float]:
     original = battery.write_power
 
     def record(active: int, reactive: int) -> None:
-        applied.setdefault(active, time.perf_counter())
+        applied.setdefault(active, time.monotonic())  # the same clock in every process
         original(active, reactive)
 
     battery.write_power = record  # type: ignore[method-assign]
     await edge.start()
     cycle = asyncio.create_task(edge.cycle.run_forever())
     servers = await edge.start_servers()
-    latencies = []
-    loaders = await hammer_clients(servers.bound[0], 120, hammer) if hammer else []
-    await asyncio.sleep(0.5 if hammer else 0)  # the load generators connect
+    settle_heap()  # as `wattkeeper run` does
+    port = servers.bound[0]
+    loaders = await hammer_clients(port, 600, hammer) if hammer else []
     try:
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{servers.bound[0]}", auth=("x", "owner")
-        ) as client:
-            for i in range(samples):
-                value = 1000 + i  # unique, so the first application of each value is measured
-                await asyncio.sleep(0.013 * (i % 7))  # spread over the cycle's phase
-                sent = time.perf_counter()
-                response = await client.post(
-                    "/rest/channel/ess0/SetActivePowerEquals", json={"value": value}
-                )
-                assert response.status_code == 200
-                while value not in applied:
-                    await asyncio.sleep(0.0005)
-                latencies.append(applied[value] - sent)
+        await asyncio.sleep(0.5 if hammer else 0)  # the load generators connect
+        args = [sys.executable, str(ROOT / "bench" / "writer.py"), "127.0.0.1", str(port)]
+        writer = await asyncio.create_subprocess_exec(
+            *args, str(samples), "1000", env=ENV, stdout=asyncio.subprocess.PIPE
+        )
+        out, _ = await writer.communicate()
+        await asyncio.sleep(0.1)
+        sent = {int(k): v for k, v in json.loads(out).items()}
     finally:
         for proc in loaders:
             proc.terminate()
@@ -169,7 +167,7 @@ async def setpoint_latency(samples: int = 200, hammer: int = 0) -> list[float]:
         await edge.stop_servers(servers)
         await edge.stop()
         await cycle
-    return latencies
+    return [applied[value] - at for value, at in sent.items()]
 
 
 async def period_deviation(period_ms: int, seconds: float, hammer: bool) -> list[float]:
@@ -179,6 +177,7 @@ async def period_deviation(period_ms: int, seconds: float, hammer: bool) -> list
     await edge.start()
     cycle = asyncio.create_task(edge.cycle.run_forever())
     servers = await edge.start_servers()
+    settle_heap()  # as `wattkeeper run` does
     port = servers.bound[0]
     clients = []
     try:

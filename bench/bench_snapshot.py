@@ -94,7 +94,7 @@ def main() -> None:
         ("GET .*/.* (full demo set)", EVERYTHING, 0.7),
         ("GET openWB counter query", OPENWB_COUNTER, 0.7),
     ):
-        edge_rate, bare_rate, size = throughput(path)
+        edge_rate, bare_rate, size = throughput(path, rounds=3 if quick else 5)
         report(
             f"{name}, 8 connections",
             f"{edge_rate / bare_rate:.2f} x bare",

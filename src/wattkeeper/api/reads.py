@@ -8,6 +8,7 @@ by role as well as query: a private channel is in an owner's answer and never in
 
 from __future__ import annotations
 
+from wattkeeper.api.paths import split_address
 from wattkeeper.api.patterns import PLAIN_ID, compile_pattern
 from wattkeeper.api.users import Role
 from wattkeeper.core.snapshot import Snapshot, SnapshotSource
@@ -19,22 +20,24 @@ class ChannelReads:
     def __init__(self, source: SnapshotSource) -> None:
         self.source = source
         self._for: Snapshot | None = None
-        self._answers: dict[tuple[bool, str, str], bytes | None] = {}
+        self._answers: dict[tuple[bool, str], bytes | None] = {}
         #: channel slots looked at by uncached reads (tests count work with it)
         self.visited = 0
 
-    def read(self, role: Role, component: str, channel: str) -> bytes | None:
-        """The UTF-8 JSON of every channel `role` may read matching the two patterns (an object
-        for a plain address, else an array); None when none matches. Raises InvalidPattern."""
+    def read(self, role: Role, address: str) -> bytes | None:
+        """The UTF-8 JSON of every channel `role` may read matching `address`
+        (`<component pattern>/<channel pattern>`): an object for one channel, else an array;
+        None when none matches. Raises InvalidPattern, or ApiError for a malformed address."""
         snapshot = self.source.current()
         if snapshot is not self._for:
             self._for = snapshot
             self._answers = {}  # a new cycle: every answer is built again, once
         # the role's only effect on an answer is whether private channels are in it
-        key = (role >= Role.OWNER, component, channel)
+        key = (role >= Role.OWNER, address)
         answers = self._answers
         if key in answers:
-            return answers[key]
+            return answers[key]  # the same query in this cycle: not even split again
+        component, channel = split_address(address)
         slots = self._match(snapshot, component, channel, key[0])
         text: bytes | None = None
         if len(slots) == 1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from pathlib import Path
@@ -23,6 +24,13 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
         return asyncio.new_event_loop()
     loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
     return loop
+
+
+def settle_heap() -> None:
+    """Once everything is built: collect, then freeze what survived, so the collector never
+    walks the edge's long-lived objects again (a full collection of them stalled the cycle)."""
+    gc.collect()
+    gc.freeze()
 
 
 async def run_edge(
@@ -47,6 +55,7 @@ async def run_edge(
         await cycle_task
         await edge.stop()
         return 1
+    settle_heap()
     defaults = edge.users.defaults_in_use()
     if defaults:
         log.warning(
