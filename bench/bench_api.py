@@ -29,7 +29,13 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.common import median, percentile, record_cycle_starts, report  # noqa: E402
+from bench.common import (  # noqa: E402
+    median,
+    percentile,
+    record_cycle_starts,
+    report,
+    start_cycle,
+)
 from wattkeeper.config.site import ComponentEntry, demo_site  # noqa: E402
 from wattkeeper.drivers.simulated.battery import SimulatedBattery  # noqa: E402
 from wattkeeper.edge.app import Edge  # noqa: E402
@@ -131,7 +137,9 @@ async def hammer_clients(port: int, seconds: float, count: int = 8) -> list[Any]
     return clients
 
 
-async def setpoint_latency(samples: int = 200, hammer: int = 0) -> list[float]:
+async def setpoint_latency(
+    samples: int = 200, hammer: int = 0, threaded: bool = False
+) -> list[float]:
     """Seconds from a client process sending an accepted POST to the battery receiving the
     setpoint, while `hammer` other clients read as fast as they can."""
     edge = Edge(site_with_write(1000), Path(mkdtemp(prefix="wk-bench-")))
@@ -146,7 +154,7 @@ async def setpoint_latency(samples: int = 200, hammer: int = 0) -> list[float]:
 
     battery.write_power = record  # type: ignore[method-assign]
     await edge.start()
-    cycle = asyncio.create_task(edge.cycle.run_forever())
+    cycle_ended = await start_cycle(edge, threaded)
     servers = await edge.start_servers()
     settle_heap()  # as `wattkeeper run` does
     port = servers.bound[0]
@@ -166,16 +174,18 @@ async def setpoint_latency(samples: int = 200, hammer: int = 0) -> list[float]:
             await proc.wait()
         await edge.stop_servers(servers)
         await edge.stop()
-        await cycle
+        await cycle_ended()
     return [applied[value] - at for value, at in sent.items()]
 
 
-async def period_deviation(period_ms: int, seconds: float, hammer: bool) -> list[float]:
+async def period_deviation(
+    period_ms: int, seconds: float, hammer: bool, threaded: bool = False
+) -> list[float]:
     """|actual period - configured period| of every cycle, optionally under API load."""
     edge = Edge(site_with_write(period_ms), Path(mkdtemp(prefix="wk-bench-")))
     starts = record_cycle_starts(edge)
     await edge.start()
-    cycle = asyncio.create_task(edge.cycle.run_forever())
+    cycle_ended = await start_cycle(edge, threaded)
     servers = await edge.start_servers()
     settle_heap()  # as `wattkeeper run` does
     port = servers.bound[0]
@@ -189,7 +199,7 @@ async def period_deviation(period_ms: int, seconds: float, hammer: bool) -> list
     finally:
         await edge.stop_servers(servers)
         await edge.stop()
-        await cycle
+        await cycle_ended()
     periods = [b - a for a, b in itertools.pairwise(starts)][2:]
     return [abs(p - period_ms / 1000) for p in periods]
 

@@ -102,25 +102,26 @@ def main() -> None:
             f"{edge_rate:.0f} vs bare {bare_rate:.0f} req/s, {size} bytes",
         )
 
-    latencies = run(setpoint_latency(100 if quick else 200, hammer=8))
-    report(
-        "POST -> battery p50 / p99, 8 clients reading",
-        f"{median(latencies) * 1e3:.2f} / {percentile(latencies, 99) * 1e3:.2f} ms",
-        "p99 < 5 ms",
-        f"max {max(latencies) * 1e3:.2f} ms, {len(latencies)} writes",
-    )
-
     period_ms = 100
-    idle = run(period_deviation(period_ms, seconds, hammer=False))
-    rest = run(period_deviation(period_ms, seconds, hammer=True))
-    ws, _, stats = run(bench_websocket.period_deviation(True, WS_CHANNELS, seconds))
-    report(
-        "cycle p99 deviation idle / 8 REST / 50 ws",
-        " / ".join(f"{percentile(d, 99) * 1e3:.2f}" for d in (idle, rest, ws)) + " ms",
-        "< 2 ms",
-        f"{period_ms} ms period; {len(idle)}/{len(rest)}/{len(ws)} cycles; "
-        f"{stats.get('received', 0)} currentData received",
-    )
+    for threaded in (False, True):
+        where = "cycle thread" if threaded else "cycle on the loop"
+        latencies = run(setpoint_latency(100 if quick else 200, 8, threaded))
+        report(
+            f"POST -> battery p50 / p99, 8 readers ({where})",
+            f"{median(latencies) * 1e3:.2f} / {percentile(latencies, 99) * 1e3:.2f} ms",
+            "p99 < 5 ms",
+            f"max {max(latencies) * 1e3:.2f} ms, {len(latencies)} writes",
+        )
+        idle = run(period_deviation(period_ms, seconds, False, threaded))
+        rest = run(period_deviation(period_ms, seconds, True, threaded))
+        ws, _, stats = run(bench_websocket.period_deviation(True, WS_CHANNELS, seconds, threaded))
+        report(
+            f"cycle p99 dev. idle / 8 REST / 50 ws ({where})",
+            " / ".join(f"{percentile(d, 99) * 1e3:.2f}" for d in (idle, rest, ws)) + " ms",
+            "< 2 ms",
+            f"{period_ms} ms period; {len(idle)}/{len(rest)}/{len(ws)} cycles; "
+            f"{stats.get('received', 0)} currentData received",
+        )
 
     before, highest = rss_with_websockets(seconds)
     report(

@@ -25,7 +25,13 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_api import ENV, run, site_with_write  # noqa: E402
-from bench.common import median, percentile, record_cycle_starts, report  # noqa: E402
+from bench.common import (  # noqa: E402
+    median,
+    percentile,
+    record_cycle_starts,
+    report,
+    start_cycle,
+)
 from wattkeeper.edge.app import Edge  # noqa: E402
 from wattkeeper.edge.runner import settle_heap  # noqa: E402
 
@@ -104,13 +110,13 @@ async def clients(port: int, count: int, per_client: int, seconds: float) -> Non
 
 
 async def period_deviation(
-    load: bool, channels: int = CHANNELS, seconds: float = SECONDS
+    load: bool, channels: int = CHANNELS, seconds: float = SECONDS, threaded: bool = False
 ) -> tuple[list[float], list[float], dict[str, int]]:
     """Deviations in steady state, and during the 50 handshakes (empty without load)."""
     edge = Edge(site_with_write(PERIOD_MS), Path(mkdtemp(prefix="wk-bench-ws-")))
     starts = record_cycle_starts(edge)
     await edge.start()
-    cycle = asyncio.create_task(edge.cycle.run_forever())
+    cycle_ended = await start_cycle(edge, threaded)
     servers = await edge.start_servers()
     settle_heap()  # as `wattkeeper run` does
     port = servers.bound[0]
@@ -133,7 +139,7 @@ async def period_deviation(
     finally:
         await edge.stop_servers(servers)
         await edge.stop()
-        await cycle
+        await cycle_ended()
     deviations = [abs(b - a - PERIOD_MS / 1000) for a, b in itertools.pairwise(starts)]
     return deviations[steady:], deviations[connecting:steady], stats
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 from wattkeeper.core.channel import ChannelDoc, ChannelType, History, Unit
@@ -89,6 +90,10 @@ class Cycle:
         self._apply_pending = False
         self._busy = False
         self.events = EventHub()
+        #: how a finished cycle reaches its listeners: at once, or (the cycle in its own
+        #: thread, edge/cycle_thread.py) handed to the network's event loop
+        self.publish_events: Callable[[CycleDone], None] = self.events.publish
+        self._loop: asyncio.AbstractEventLoop | None = None  # where run_forever runs
         self.number = 0
         self.component = CycleComponent()
         self.component.channel(CYCLE_TIME).set_now(period_ms)
@@ -123,7 +128,7 @@ class Cycle:
         now = self.clock.time()
         snapshot = self.snapshots.publish(self.number, now)
         event = CycleDone(self.number, now, duration_ms, snapshot)
-        self.events.publish(event)
+        self.publish_events(event)
         return event
 
     def controllers(self) -> list[Controller]:
@@ -168,7 +173,15 @@ class Cycle:
     def wake(self) -> None:
         """A setpoint was accepted: apply it at once (the apply step, unless the batteries were
         written less than `apply_spacing_ms` ago: then the loop applies it when that has
-        passed) and run the next cycle early."""
+        passed) and run the next cycle early. From another thread than the cycle's, the
+        cycle's own thread is woken to do it."""
+        loop = self._loop
+        if loop is not None and loop is not _running_loop():
+            loop.call_soon_threadsafe(self._woken)
+        else:
+            self._woken()
+
+    def _woken(self) -> None:
         self._apply_pending = True
         due = self._last_apply + self.apply_spacing_ms / 1000.0
         if self.number > 0 and not self._busy and self.clock.monotonic() >= due:
@@ -204,10 +217,21 @@ class Cycle:
 
     def stop(self) -> None:
         self._stopping = True
-        self._wake.set()
+        loop = self._loop
+        if loop is not None and loop is not _running_loop():
+            loop.call_soon_threadsafe(self._wake.set)
+        else:
+            self._wake.set()
 
     async def run_forever(self) -> None:
         """Real-time loop; tests call run_once() with a fake clock instead."""
+        self._loop = asyncio.get_running_loop()
+        try:
+            await self._run_forever()
+        finally:
+            self._loop = None
+
+    async def _run_forever(self) -> None:
         period = self.period_ms / 1000.0
         spacing = self.min_spacing_ms / 1000.0
         next_start = self.clock.monotonic()
@@ -229,3 +253,10 @@ class Cycle:
                 next_start = self.clock.monotonic()
             else:
                 await asyncio.sleep(0)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
