@@ -137,9 +137,7 @@ async def hammer_clients(port: int, seconds: float, count: int = 8) -> list[Any]
     return clients
 
 
-async def setpoint_latency(
-    samples: int = 200, hammer: int = 0, threaded: bool = False
-) -> list[float]:
+async def setpoint_latency(samples: int = 200, hammer: int = 0, threaded: str = "") -> list[float]:
     """Seconds from a client process sending an accepted POST to the battery receiving the
     setpoint, while `hammer` other clients read as fast as they can."""
     edge = Edge(site_with_write(1000), Path(mkdtemp(prefix="wk-bench-")))
@@ -179,7 +177,7 @@ async def setpoint_latency(
 
 
 async def period_deviation(
-    period_ms: int, seconds: float, hammer: bool, threaded: bool = False
+    period_ms: int, seconds: float, hammer: bool, threaded: str = ""
 ) -> list[float]:
     """|actual period - configured period| of every cycle, optionally under API load."""
     edge = Edge(site_with_write(period_ms), Path(mkdtemp(prefix="wk-bench-")))

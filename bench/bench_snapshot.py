@@ -103,8 +103,8 @@ def main() -> None:
         )
 
     period_ms = 100
-    for threaded in (False, True):
-        where = "cycle thread" if threaded else "cycle on the loop"
+    variants = {"": "loop", "thread": "thread", "rt": "thread, RT"}
+    for threaded, where in variants.items():
         latencies = run(setpoint_latency(100 if quick else 200, 8, threaded))
         report(
             f"POST -> battery p50 / p99, 8 readers ({where})",

@@ -110,7 +110,7 @@ async def clients(port: int, count: int, per_client: int, seconds: float) -> Non
 
 
 async def period_deviation(
-    load: bool, channels: int = CHANNELS, seconds: float = SECONDS, threaded: bool = False
+    load: bool, channels: int = CHANNELS, seconds: float = SECONDS, threaded: str = ""
 ) -> tuple[list[float], list[float], dict[str, int]]:
     """Deviations in steady state, and during the 50 handshakes (empty without load)."""
     edge = Edge(site_with_write(PERIOD_MS), Path(mkdtemp(prefix="wk-bench-ws-")))

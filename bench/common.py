@@ -48,11 +48,12 @@ def report(name: str, value: str, target: str = "", baseline: str = "") -> None:
     print(f"{name:<52} {value:>14}{goal}{extra}")
 
 
-async def start_cycle(edge: Edge, threaded: bool) -> Callable[[], Awaitable[None]]:
-    """Run the edge's cycle on this event loop, or in its own thread (edge/cycle_thread.py);
+async def start_cycle(edge: Edge, threaded: str) -> Callable[[], Awaitable[None]]:
+    """Run the edge's cycle on this event loop (""), or in its own thread ("thread"; "rt":
+    with real-time priority, as `wattkeeper run` does where allowed, edge/cycle_thread.py);
     returns what waits for it to end once `edge.stop()` has stopped it."""
     if threaded:
-        runner = CycleThread(edge.cycle)
+        runner = CycleThread(edge.cycle, real_time=threaded == "rt")
         runner.start()
         return runner.stop
     task = asyncio.create_task(edge.cycle.run_forever())

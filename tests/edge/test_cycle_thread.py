@@ -47,7 +47,7 @@ async def test_cycles_run_in_their_thread_and_listeners_on_the_main_loop(tmp_pat
         write_power(active, reactive)
 
     battery.write_power = record  # type: ignore[method-assign]
-    runner = CycleThread(edge.cycle)
+    runner = CycleThread(edge.cycle, real_time=False)
     previous = sys.getswitchinterval()
     runner.start()
     try:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from wattkeeper.config.site import SiteConfig
 from wattkeeper.edge.app import Edge
+from wattkeeper.edge.cycle_thread import CycleThread
 from wattkeeper.edge.status import StatusDisplay
 
 log = logging.getLogger("wattkeeper")
@@ -62,13 +63,14 @@ async def run_edge(
     display = StatusDisplay(edge.manager)
     unsubscribe = edge.cycle.events.subscribe(display)
     log.info("edge %s started with %d components", edge.edge_id, len(list(edge.manager)))
-    cycle_task = asyncio.create_task(edge.cycle.run_forever(), name="cycle")
+    # the cycle in its own thread: no request can delay it (ADR 0200)
+    cycle = CycleThread(edge.cycle)
+    cycle.start()
     try:
         servers = await edge.start_servers()
     except OSError as error:
         log.error("%s", error)
-        edge.cycle.stop()
-        await cycle_task
+        await cycle.stop()
         await edge.stop()
         return 1
     settle_heap()
@@ -85,8 +87,6 @@ async def run_edge(
         display.close()
         log.info("stopping")
         await edge.stop_servers(servers)
+        await cycle.stop()  # the last cycle's listeners run before the history closes
         await edge.stop()
-        cycle_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await cycle_task
     return 0
