@@ -90,8 +90,9 @@ def load(
 
 def throughput(path: str, rounds: int = 1) -> tuple[float, float, int]:
     """(edge req/s, bare req/s, body size) for one path. Both servers run side by side and are
-    measured in turns, `rounds` times; the rates are the medians (a shared machine's load
-    changes from one second to the next: turns keep the ratio honest)."""
+    loaded at the same time, `rounds` windows; the rates are the medians. On a shared machine
+    the load changes from one second to the next: loading both at once gives both the same
+    conditions, so the ratio compares what each costs per request."""
     port = free_port()
     data_dir = mkdtemp(prefix="wk-bench-")
     edge = subprocess.Popen(
@@ -116,8 +117,17 @@ def throughput(path: str, rounds: int = 1) -> tuple[float, float, int]:
         load(bare_port, path, seconds=1.0, auth=False)
         edge_rates, bare_rates = [], []
         for _ in range(rounds):
-            edge_rates.append(load(port, path, seconds=SECONDS / rounds))
-            bare_rates.append(load(bare_port, path, seconds=SECONDS / rounds, auth=False))
+            # both at once: whatever else the machine does in this window, it does to both
+            window = max(SECONDS / rounds, 2.0)
+            edge_args = loadgen_args(port, path, window, 8, True)
+            bare_args = loadgen_args(bare_port, path, window, 8, False)
+            procs = [
+                subprocess.Popen(a, stdout=subprocess.PIPE, text=True, env=ENV)
+                for a in (edge_args, bare_args)
+            ]
+            edge_out, bare_out = (p.communicate()[0] for p in procs)
+            edge_rates.append(float(edge_out))
+            bare_rates.append(float(bare_out))
     finally:
         for process in (edge, bare):
             if process is not None:

@@ -12,6 +12,7 @@ import json
 import socket
 import sys
 import time
+from typing import Any
 
 OWNER = base64.b64encode(b"x:owner").decode()
 
@@ -22,6 +23,10 @@ def main() -> None:
     with socket.create_connection((host, port)) as sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         reader = sock.makefile("rb")
+        # sign in once first: the first use of a password costs a hash, not what is measured
+        warm = f"GET /rest/channel/_sum/EssSoc HTTP/1.1\r\nHost: {host}\r\n"
+        sock.sendall(f"{warm}Authorization: Basic {OWNER}\r\n\r\n".encode())
+        _answer(reader)
         for i in range(samples):
             time.sleep(0.013 * (i % 7))  # spread over the cycle's phase
             value = first + i
@@ -33,15 +38,21 @@ def main() -> None:
             ).encode() + body
             sent[value] = time.monotonic()
             sock.sendall(request)
-            status = reader.readline()
-            length = 0
-            while (line := reader.readline()) not in (b"\r\n", b""):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            reader.read(length)
+            status = _answer(reader)
             if b" 200 " not in status:
                 raise SystemExit(f"write refused: {status!r}")
     print(json.dumps(sent))
+
+
+def _answer(reader: Any) -> bytes:
+    """Read one response; its status line."""
+    status: bytes = reader.readline()
+    length = 0
+    while (line := reader.readline()) not in (b"\r\n", b""):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    reader.read(length)
+    return status
 
 
 if __name__ == "__main__":
