@@ -258,3 +258,12 @@ async def test_a_verified_credential_costs_a_lookup_until_its_password_changes(a
     hashes = auth.hashes
     assert (await api.get("/rest/channel/_sum/EssSoc", new)).status_code == 200
     assert auth.hashes == hashes
+
+
+async def test_the_live_encoder_writes_what_the_snapshot_writes(api: Api) -> None:
+    api.step()
+    snapshot = api.edge.cycle.snapshots.current()
+    encoder = api.edge.api.encoder
+    for channel in api.edge.manager.all_channels():
+        slot = snapshot.position(channel.address)
+        assert slot is not None and encoder.one(channel) == snapshot.rest_json(slot)

@@ -9,6 +9,7 @@ from typing import Any
 from wattkeeper.api.audit import AuditLog
 from wattkeeper.api.auth import Authenticator
 from wattkeeper.api.reads import ChannelReads
+from wattkeeper.api.serialize import ChannelEncoder
 from wattkeeper.api.users import User
 from wattkeeper.config.registry import Registry
 from wattkeeper.config.runtime import Configurator
@@ -41,6 +42,8 @@ class ApiContext:
     auth: Authenticator
     audit: AuditLog
     edge_id: str
+    #: live channels as REST JSON (no cache; reads go through `reads`, ADR 0201)
+    encoder: ChannelEncoder = field(default_factory=ChannelEncoder)
     #: extra JSON-RPC methods (history, app center, ...) registered by their subsystems
     methods: dict[str, RpcHandler] = field(default_factory=dict)
     #: componentJsonApi handlers by component id (`_appManager`, ...)
