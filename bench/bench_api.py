@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import itertools
+import json
 import os
 import socket
 import subprocess
@@ -20,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 from tempfile import mkdtemp
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -27,11 +29,17 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.common import median, percentile, record_cycle_starts, report  # noqa: E402
+from bench.common import (  # noqa: E402
+    median,
+    percentile,
+    record_cycle_starts,
+    report,
+    start_cycle,
+)
 from wattkeeper.config.site import ComponentEntry, demo_site  # noqa: E402
 from wattkeeper.drivers.simulated.battery import SimulatedBattery  # noqa: E402
 from wattkeeper.edge.app import Edge  # noqa: E402
-from wattkeeper.edge.runner import new_event_loop  # noqa: E402
+from wattkeeper.edge.runner import new_event_loop, settle_heap  # noqa: E402
 
 SECONDS = 5.0
 GUEST = base64.b64encode(b"x:user").decode()
@@ -68,25 +76,23 @@ def wait_port(port: int) -> None:
     raise RuntimeError(f"nothing listens on {port}")
 
 
+def loadgen_args(port: int, path: str, seconds: float, connections: int, auth: bool) -> list[str]:
+    args = [sys.executable, str(ROOT / "bench" / "loadgen.py"), "127.0.0.1", str(port), path]
+    return [*args, str(seconds), str(connections), *([GUEST] if auth else [])]
+
+
 def load(
     port: int, path: str, connections: int = 8, seconds: float = SECONDS, auth: bool = True
 ) -> float:
-    args = [
-        sys.executable,
-        str(ROOT / "bench" / "loadgen.py"),
-        "127.0.0.1",
-        str(port),
-        path,
-        str(seconds),
-        str(connections),
-    ]
-    if auth:
-        args.append(GUEST)
+    args = loadgen_args(port, path, seconds, connections, auth)
     return float(subprocess.run(args, capture_output=True, text=True, check=True, env=ENV).stdout)
 
 
-def throughput(path: str) -> tuple[float, float, int]:
-    """(edge req/s, bare req/s, body size) for one path."""
+def throughput(path: str, rounds: int = 1) -> tuple[float, float, int]:
+    """(edge req/s, bare req/s, body size) for one path. Both servers run side by side and are
+    loaded at the same time, `rounds` windows; the rates are the medians. On a shared machine
+    the load changes from one second to the next: loading both at once gives both the same
+    conditions, so the ratio compares what each costs per request."""
     port = free_port()
     data_dir = mkdtemp(prefix="wk-bench-")
     edge = subprocess.Popen(
@@ -95,33 +101,56 @@ def throughput(path: str) -> tuple[float, float, int]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    bare = None
     try:
         wait_port(port)
         body = httpx.get(f"http://127.0.0.1:{port}{path}", auth=("x", "user")).content
-        load(port, path, seconds=1.0)  # warm up (and let the credentials cache fill)
-        edge_rate = load(port, path)
-    finally:
-        edge.terminate()
-        edge.wait(10)
-    body_file = Path(data_dir) / "body.json"
-    body_file.write_bytes(body)
-    bare_port = free_port()
-    bare = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench" / "bare_app.py"), str(bare_port), str(body_file)],
-        env=ENV,
-    )
-    try:
+        body_file = Path(data_dir) / "body.json"
+        body_file.write_bytes(body)
+        bare_port = free_port()
+        bare = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "bare_app.py"), str(bare_port), str(body_file)],
+            env=ENV,
+        )
         wait_port(bare_port)
+        load(port, path, seconds=1.0)  # warm up (and let the credentials cache fill)
         load(bare_port, path, seconds=1.0, auth=False)
-        bare_rate = load(bare_port, path, auth=False)
+        edge_rates, bare_rates = [], []
+        for _ in range(rounds):
+            # both at once: whatever else the machine does in this window, it does to both
+            window = max(SECONDS / rounds, 2.0)
+            edge_args = loadgen_args(port, path, window, 8, True)
+            bare_args = loadgen_args(bare_port, path, window, 8, False)
+            procs = [
+                subprocess.Popen(a, stdout=subprocess.PIPE, text=True, env=ENV)
+                for a in (edge_args, bare_args)
+            ]
+            edge_out, bare_out = (p.communicate()[0] for p in procs)
+            edge_rates.append(float(edge_out))
+            bare_rates.append(float(bare_out))
     finally:
-        bare.terminate()
-        bare.wait(10)
-    return edge_rate, bare_rate, len(body)
+        for process in (edge, bare):
+            if process is not None:
+                process.terminate()
+                process.wait(10)
+    return median(edge_rates), median(bare_rates), len(body)
 
 
-async def setpoint_latency(samples: int = 200) -> list[float]:
-    """Seconds from sending an accepted POST to the battery receiving the setpoint."""
+async def hammer_clients(port: int, seconds: float, count: int = 8) -> list[Any]:
+    """`count` load generators (one connection each, half `.*/.*`, half `_sum/EssSoc`)."""
+    clients = []
+    for path in ("/rest/channel/.*/.*", "/rest/channel/_sum/EssSoc") * (count // 2):
+        args = loadgen_args(port, path, seconds, 1, True)
+        clients.append(
+            await asyncio.create_subprocess_exec(*args, env=ENV, stdout=asyncio.subprocess.DEVNULL)
+        )
+    return clients
+
+
+async def setpoint_latency(samples: int = 200, hammer: int = 0, threaded: str = "") -> list[float]:
+    """Seconds from a client process sending an accepted POST to the battery receiving the
+    setpoint, while `hammer` other clients read as fast as they can (one per write that
+    reached the battery)."""
     edge = Edge(site_with_write(1000), Path(mkdtemp(prefix="wk-bench-")))
     applied: dict[int, float] = {}
     battery = edge.manager.get("ess0")
@@ -129,70 +158,59 @@ async def setpoint_latency(samples: int = 200) -> list[float]:
     original = battery.write_power
 
     def record(active: int, reactive: int) -> None:
-        applied.setdefault(active, time.perf_counter())
+        applied.setdefault(active, time.monotonic())  # the same clock in every process
         original(active, reactive)
 
     battery.write_power = record  # type: ignore[method-assign]
     await edge.start()
-    cycle = asyncio.create_task(edge.cycle.run_forever())
+    cycle_ended = await start_cycle(edge, threaded)
     servers = await edge.start_servers()
-    latencies = []
+    settle_heap()  # as `wattkeeper run` does
+    port = servers.bound[0]
+    loaders = await hammer_clients(port, 600, hammer) if hammer else []
     try:
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{servers.bound[0]}", auth=("x", "owner")
-        ) as client:
-            for i in range(samples):
-                value = 1000 + i  # unique, so the first application of each value is measured
-                await asyncio.sleep(0.013 * (i % 7))  # spread over the cycle's phase
-                sent = time.perf_counter()
-                response = await client.post(
-                    "/rest/channel/ess0/SetActivePowerEquals", json={"value": value}
-                )
-                assert response.status_code == 200
-                while value not in applied:
-                    await asyncio.sleep(0.0005)
-                latencies.append(applied[value] - sent)
+        await asyncio.sleep(0.5 if hammer else 0)  # the load generators connect
+        args = [sys.executable, str(ROOT / "bench" / "writer.py"), "127.0.0.1", str(port)]
+        writer = await asyncio.create_subprocess_exec(
+            *args, str(samples), "1000", env=ENV, stdout=asyncio.subprocess.PIPE
+        )
+        out, _ = await writer.communicate()
+        await asyncio.sleep(0.1)
+        sent = {int(k): v for k, v in json.loads(out).items()}
     finally:
+        for proc in loaders:
+            proc.terminate()
+            await proc.wait()
         await edge.stop_servers(servers)
         await edge.stop()
-        await cycle
-    return latencies
+        await cycle_ended()
+    # a write replaced by a newer one before it was applied never reaches the battery (the
+    # newest setpoint wins): it has no latency; how many there were is reported
+    return [applied[value] - at for value, at in sent.items() if value in applied]
 
 
-async def period_deviation(period_ms: int, seconds: float, hammer: bool) -> list[float]:
+async def period_deviation(
+    period_ms: int, seconds: float, hammer: bool, threaded: str = ""
+) -> list[float]:
     """|actual period - configured period| of every cycle, optionally under API load."""
     edge = Edge(site_with_write(period_ms), Path(mkdtemp(prefix="wk-bench-")))
     starts = record_cycle_starts(edge)
     await edge.start()
-    cycle = asyncio.create_task(edge.cycle.run_forever())
+    cycle_ended = await start_cycle(edge, threaded)
     servers = await edge.start_servers()
+    settle_heap()  # as `wattkeeper run` does
     port = servers.bound[0]
     clients = []
     try:
         if hammer:
-            for path in ("/rest/channel/.*/.*", "/rest/channel/_sum/EssSoc") * 4:
-                args = [
-                    sys.executable,
-                    str(ROOT / "bench" / "loadgen.py"),
-                    "127.0.0.1",
-                    str(port),
-                    path,
-                    str(seconds),
-                    "1",
-                    GUEST,
-                ]
-                clients.append(
-                    await asyncio.create_subprocess_exec(
-                        *args, env=ENV, stdout=asyncio.subprocess.DEVNULL
-                    )
-                )
+            clients = await hammer_clients(port, seconds)
         await asyncio.sleep(seconds)
         for proc in clients:
             await proc.wait()
     finally:
         await edge.stop_servers(servers)
         await edge.stop()
-        await cycle
+        await cycle_ended()
     periods = [b - a for a, b in itertools.pairwise(starts)][2:]
     return [abs(p - period_ms / 1000) for p in periods]
 

@@ -25,8 +25,15 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_api import ENV, run, site_with_write  # noqa: E402
-from bench.common import median, percentile, record_cycle_starts, report  # noqa: E402
+from bench.common import (  # noqa: E402
+    median,
+    percentile,
+    record_cycle_starts,
+    report,
+    start_cycle,
+)
 from wattkeeper.edge.app import Edge  # noqa: E402
+from wattkeeper.edge.runner import settle_heap  # noqa: E402
 
 CLIENTS = 50
 CHANNELS = 100
@@ -41,16 +48,21 @@ async def clients(port: int, count: int, per_client: int, seconds: float) -> Non
     received = [0] * count
     ready = asyncio.Event()
     connected = 0
+    # one address may hold 32 sockets that have not signed in and 32 guests (api/ws_pool.py):
+    # handshakes 16 at a time, and the clients past 25 sign in as the owner
+    handshakes = asyncio.Semaphore(16)
 
     async def one(index: int) -> None:
         nonlocal connected
+        await handshakes.acquire()
         async with connect(f"ws://127.0.0.1:{port}/websocket", max_queue=None) as ws:
+            password = "user" if index < 25 else "owner"
             await ws.send(
                 json.dumps(
                     {
                         "id": "1",
                         "method": "authenticateWithPassword",
-                        "params": {"password": "user"},
+                        "params": {"password": password},
                     }
                 )
             )
@@ -80,6 +92,7 @@ async def clients(port: int, count: int, per_client: int, seconds: float) -> Non
                 )
             )
             json.loads(await ws.recv())
+            handshakes.release()
             connected += 1
             if connected == count:
                 print("READY", flush=True)
@@ -96,13 +109,16 @@ async def clients(port: int, count: int, per_client: int, seconds: float) -> Non
     print(json.dumps({"received": sum(received), "min": min(received)}))
 
 
-async def period_deviation(load: bool) -> tuple[list[float], list[float], dict[str, int]]:
+async def period_deviation(
+    load: bool, channels: int = CHANNELS, seconds: float = SECONDS, threaded: str = ""
+) -> tuple[list[float], list[float], dict[str, int]]:
     """Deviations in steady state, and during the 50 handshakes (empty without load)."""
     edge = Edge(site_with_write(PERIOD_MS), Path(mkdtemp(prefix="wk-bench-ws-")))
     starts = record_cycle_starts(edge)
     await edge.start()
-    cycle = asyncio.create_task(edge.cycle.run_forever())
+    cycle_ended = await start_cycle(edge, threaded)
     servers = await edge.start_servers()
+    settle_heap()  # as `wattkeeper run` does
     port = servers.bound[0]
     stats: dict[str, int] = {}
     await asyncio.sleep(1)
@@ -110,7 +126,7 @@ async def period_deviation(load: bool) -> tuple[list[float], list[float], dict[s
     steady = connecting
     try:
         if load:
-            args = [sys.executable, __file__, "--clients", str(port), str(SECONDS)]
+            args = [sys.executable, __file__, "--clients", str(port), str(seconds), str(channels)]
             proc = await asyncio.create_subprocess_exec(*args, env=ENV, stdout=subprocess.PIPE)
             assert proc.stdout is not None
             while (line := await proc.stdout.readline()) and not line.startswith(b"READY"):
@@ -119,18 +135,19 @@ async def period_deviation(load: bool) -> tuple[list[float], list[float], dict[s
             out, _ = await proc.communicate()
             stats = json.loads(out.decode().strip().splitlines()[-1])
         else:
-            await asyncio.sleep(SECONDS)
+            await asyncio.sleep(seconds)
     finally:
         await edge.stop_servers(servers)
         await edge.stop()
-        await cycle
+        await cycle_ended()
     deviations = [abs(b - a - PERIOD_MS / 1000) for a, b in itertools.pairwise(starts)]
     return deviations[steady:], deviations[connecting:steady], stats
 
 
 def main() -> None:
-    if len(sys.argv) == 4 and sys.argv[1] == "--clients":
-        asyncio.run(clients(int(sys.argv[2]), CLIENTS, CHANNELS, float(sys.argv[3])))
+    if len(sys.argv) in (4, 5) and sys.argv[1] == "--clients":
+        per_client = int(sys.argv[4]) if len(sys.argv) == 5 else CHANNELS
+        asyncio.run(clients(int(sys.argv[2]), CLIENTS, per_client, float(sys.argv[3])))
         return
     print("wattkeeper websocket benchmark (loopback; baseline measured in this run)\n")
     quiet, _, _ = run(period_deviation(load=False))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from tempfile import mkdtemp
 
 from wattkeeper.config.site import SiteConfig, demo_site
 from wattkeeper.edge.app import Edge
+from wattkeeper.edge.cycle_thread import CycleThread
 from wattkeeper.testing.fake_clock import FakeClock
 
 
@@ -44,6 +46,22 @@ def report(name: str, value: str, target: str = "", baseline: str = "") -> None:
     extra = f"  [{baseline}]" if baseline else ""
     goal = f"  target {target}" if target else ""
     print(f"{name:<52} {value:>14}{goal}{extra}")
+
+
+async def start_cycle(edge: Edge, threaded: str) -> Callable[[], Awaitable[None]]:
+    """Run the edge's cycle on this event loop (""), or in its own thread ("thread"; "rt":
+    with real-time priority, as `wattkeeper run` does where allowed, edge/cycle_thread.py);
+    returns what waits for it to end once `edge.stop()` has stopped it."""
+    if threaded:
+        runner = CycleThread(edge.cycle, real_time=threaded == "rt")
+        runner.start()
+        return runner.stop
+    task = asyncio.create_task(edge.cycle.run_forever())
+
+    async def ended() -> None:
+        await task
+
+    return ended
 
 
 def record_cycle_starts(edge: Edge) -> list[float]:

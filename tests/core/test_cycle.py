@@ -4,6 +4,7 @@ the spacing, and the period alone runs one when the clock gets there."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 
 import pytest
@@ -57,13 +58,28 @@ async def test_wake_runs_a_cycle_without_waiting_for_the_period(running) -> None
 
 
 async def test_wakes_cannot_make_the_cycle_spin(running) -> None:
+    """A storm of writes: every one is applied, the batteries are written at most once per
+    apply spacing, and full cycles run at most once per cycle spacing."""
     edge, clock = running
+    applied: list[float] = []
+    solve = edge.power.solve_and_apply
+
+    def counted() -> None:
+        applied.append(clock.monotonic())
+        solve()
+
+    edge.power.solve_and_apply = counted  # type: ignore[method-assign]
     started = clock.monotonic()
-    for _ in range(400):
+    for _ in range(100):
+        woken_at = clock.monotonic()
         edge.cycle.wake()
-        await asyncio.sleep(0)
+        await settle()
+        assert applied[-1] >= woken_at  # applied (at once, or once the apply spacing allowed)
+        clock.advance(0.001)
     await settle()
     elapsed = clock.monotonic() - started
+    apply_s = edge.cycle.apply_spacing_ms / 1000
+    assert all(b - a >= apply_s - 1e-9 for a, b in itertools.pairwise(applied))
     # every cycle after a wake waited out the spacing first: one cycle per spacing at most
-    assert edge.cycle.number >= 100  # the wakes did run cycles, one spacing apart
+    assert edge.cycle.number >= elapsed / SPACING_S / 2
     assert edge.cycle.number - 1 <= elapsed / SPACING_S + 1

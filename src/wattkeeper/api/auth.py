@@ -12,6 +12,7 @@ import asyncio
 import base64
 import binascii
 import hashlib
+import hmac
 import logging
 import secrets
 from collections import OrderedDict
@@ -64,7 +65,10 @@ class Authenticator:
             raise unauthorized(
                 "Authentication required (HTTP Basic; the password selects the user)"
             )
-        key = hashlib.sha256(self._pepper + header.encode()).digest()
+        # a keyed hash (BLAKE2b as a MAC) of the header, never the header: what is remembered
+        # reveals no password, and a lookup's timing says nothing about a digest that nobody
+        # without the key can compute
+        key = hashlib.blake2b(header.encode(), key=self._pepper, digest_size=32).digest()
         user = self._cached(key)
         if user is not None:
             return user  # known good: never throttled, never slowed down
@@ -138,7 +142,7 @@ class Authenticator:
         if entry is None:
             return None
         user = self.users.users.get(entry[0])
-        if user is None or user.password_hash != entry[1]:
+        if user is None or not hmac.compare_digest(user.password_hash, entry[1]):
             del self._verified[key]  # the password changed: prove it again
             return None
         return user

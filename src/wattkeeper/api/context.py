@@ -9,6 +9,7 @@ from typing import Any
 from wattkeeper.api.audit import AuditLog
 from wattkeeper.api.auth import Authenticator
 from wattkeeper.api.modbus.image import ProcessImage
+from wattkeeper.api.reads import ChannelReads
 from wattkeeper.api.serialize import ChannelEncoder
 from wattkeeper.api.users import User
 from wattkeeper.config.registry import Registry
@@ -42,6 +43,7 @@ class ApiContext:
     auth: Authenticator
     audit: AuditLog
     edge_id: str
+    #: live channels as REST JSON (no cache; reads go through `reads`, ADR 0201)
     encoder: ChannelEncoder = field(default_factory=ChannelEncoder)
     #: extra JSON-RPC methods (history, app center, ...) registered by their subsystems
     methods: dict[str, RpcHandler] = field(default_factory=dict)
@@ -54,3 +56,7 @@ class ApiContext:
     rest_api_id: Callable[[], str | None] = lambda: None
     #: the running Modbus/TCP APIs' register maps, by controller id
     modbus_images: Callable[[], dict[str, ProcessImage]] = dict
+
+    def __post_init__(self) -> None:
+        #: REST reads from the cycle's snapshots, cached per cycle, role and query
+        self.reads = ChannelReads(self.cycle.snapshots)

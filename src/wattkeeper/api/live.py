@@ -1,7 +1,7 @@
 """Fan-out of live values to websocket connections without ever making the cycle wait.
 
-The cycle listener only snapshots the subscribed channels (once for all connections) and
-appends the snapshot to each connection's bounded outbox; encoding and sending happen later in
+The cycle listener only wraps the cycle's published snapshot (once for all connections) and
+appends it to each connection's bounded outbox; encoding and sending happen later in
 the connection's own task. A client that falls behind loses its oldest snapshots, not the edge.
 """
 
@@ -12,10 +12,8 @@ import json
 from collections import deque
 
 from wattkeeper.api.context import ApiContext
-from wattkeeper.api.serialize import plain_value
-from wattkeeper.core.channel import Channel, Value
-from wattkeeper.core.errors import ChannelNotFound
 from wattkeeper.core.events import CycleDone
+from wattkeeper.core.snapshot import Snapshot as CycleSnapshot
 
 BACKLOG = 4  # snapshots kept per connection; older ones are dropped for a slow client
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -27,30 +25,36 @@ _TAIL = "}}}}"
 
 
 class Snapshot:
-    """The subscribed values of one cycle, shared by every connection.
+    """One cycle's live data as every connection sends it: built from the cycle's snapshot.
 
-    Each value is encoded once, on first use by a sender (not in the cycle), and connections
-    with the same subscription share one encoded message.
+    Each value's JSON comes from the snapshot (encoded once per value, however many clients),
+    and connections with the same subscription and the same view share one message.
     """
 
-    __slots__ = ("_fragments", "_messages", "values")
+    __slots__ = ("_messages", "cycle")
 
-    def __init__(self, values: dict[str, Value]) -> None:
-        self.values = values
-        self._fragments: dict[str, str] | None = None
-        self._messages: dict[tuple[str, ...], str] = {}
+    def __init__(self, cycle: CycleSnapshot) -> None:
+        self.cycle = cycle
+        self._messages: dict[tuple[tuple[str, ...], bool], str] = {}
 
-    def message(self, channels: tuple[str, ...]) -> str:
-        """The `currentData` notification for these channels, as JSON text."""
-        text = self._messages.get(channels)
+    def message(self, channels: tuple[str, ...], private: bool = False) -> str:
+        """The `currentData` notification for these channels, as JSON text; a private channel
+        is `null` unless `private` (the reader is an owner or above)."""
+        key = (channels, private)
+        text = self._messages.get(key)
         if text is None:
-            fragments = self._fragments
-            if fragments is None:
-                fragments = {a: f"{_dumps(a)}:{_dumps(v)}" for a, v in self.values.items()}
-                self._fragments = fragments
-            parts = [fragments.get(a) or f"{_dumps(a)}:null" for a in channels]
+            snapshot = self.cycle
+            position = snapshot.index.position
+            hidden = snapshot.index.private
+            parts = []
+            for address in channels:
+                slot = position.get(address)
+                if slot is None or (hidden[slot] and not private):
+                    parts.append(f"{_dumps(address)}:null")
+                else:
+                    parts.append(f"{_dumps(address)}:{snapshot.value_json(slot)}")
             text = _HEAD + ",".join(parts) + _TAIL
-            self._messages[channels] = text
+            self._messages[key] = text
         return text
 
 
@@ -61,6 +65,7 @@ class Outbox:
         self.replies: deque[str] = deque()  # encoded JSON-RPC replies
         self.snapshots: deque[Snapshot] = deque(maxlen=backlog)
         self.channels: tuple[str, ...] = ()
+        self.private = False  # whether the reader may see private channels (owner and above)
         self.config_changed = False
         self.dropped = 0
         self.ready = asyncio.Event()
@@ -76,7 +81,7 @@ class Outbox:
         self.ready.set()
 
     def current_data(self, snapshot: Snapshot) -> str:
-        return snapshot.message(self.channels)
+        return snapshot.message(self.channels, self.private)
 
 
 class LiveHub:
@@ -85,8 +90,6 @@ class LiveHub:
     def __init__(self, ctx: ApiContext) -> None:
         self.ctx = ctx
         self._outboxes: set[Outbox] = set()
-        self._resolved: dict[str, Channel | None] | None = None  # union of all subscriptions
-        self._indexed: list[Channel] | None = None
         self.config_version = 0
         ctx.cycle.events.subscribe(self.on_cycle)
         ctx.configurator.listeners.append(self.on_config_change)
@@ -96,56 +99,30 @@ class LiveHub:
 
     def detach(self, outbox: Outbox) -> None:
         self._outboxes.discard(outbox)
-        if outbox.channels:
-            self._resolved = None
 
     def subscribe(self, outbox: Outbox, channels: list[str]) -> None:
         outbox.channels = tuple(dict.fromkeys(channels))  # unique, in the client's order
         if not outbox.channels:
             outbox.snapshots.clear()
-        self._resolved = None
 
     @property
     def subscribers(self) -> int:
         return sum(1 for o in self._outboxes if o.channels)
 
-    def _channels(self) -> dict[str, Channel | None]:
-        indexed = self.ctx.manager.all_channels()
-        if indexed is not self._indexed:  # replaced whenever channels come or go
-            self._indexed = indexed
-            self._resolved = None
-        if self._resolved is None:
-            resolved: dict[str, Channel | None] = {}
-            for outbox in self._outboxes:
-                for address in outbox.channels:
-                    if address not in resolved:
-                        try:
-                            resolved[address] = self.ctx.manager.channel(address)
-                        except ChannelNotFound:
-                            resolved[address] = None  # may appear later (an app is installed)
-            self._resolved = resolved
-        return self._resolved
-
     def snapshot(self) -> Snapshot:
-        return Snapshot(
-            {
-                address: None if channel is None else plain_value(channel)
-                for address, channel in self._channels().items()
-            }
-        )
+        return Snapshot(self.ctx.cycle.snapshots.current())
 
     # -- called from the cycle: no awaiting, no encoding, no sending ---------------------------
     def on_cycle(self, event: CycleDone) -> None:
         receivers = [o for o in self._outboxes if o.channels]
         if not receivers:
             return
-        snapshot = self.snapshot()
+        snapshot = Snapshot(event.snapshot or self.ctx.cycle.snapshots.current())
         for outbox in receivers:
             outbox.push(snapshot)
 
     def on_config_change(self) -> None:
         self.config_version += 1
-        self._resolved = None  # components may have come or gone
         for outbox in self._outboxes:
             if outbox.channels:
                 outbox.config_changed = True

@@ -68,7 +68,7 @@ def _clip(pattern: str) -> str:
     return pattern if len(pattern) <= 200 else pattern[:200] + "…"
 
 
-_PLAIN_ID = re2.compile(r"[A-Za-z0-9_]+")
+PLAIN_ID = re2.compile(r"[A-Za-z0-9_]+")
 
 
 def match_channels(
@@ -77,13 +77,13 @@ def match_channels(
     """Channels whose component id and channel id fully match the two patterns (plain ids are
     looked up, not matched)."""
     components: list[Component]
-    if _PLAIN_ID.fullmatch(component_pattern):
+    if PLAIN_ID.fullmatch(component_pattern):
         component = manager.find(component_pattern)
         components = [] if component is None else [component]
     else:
         comp_re = compile_pattern(component_pattern)
         components = [c for c in manager if comp_re.fullmatch(c.id)]
-    if _PLAIN_ID.fullmatch(channel_pattern):
+    if PLAIN_ID.fullmatch(channel_pattern):
         return [c.channels[channel_pattern] for c in components if channel_pattern in c.channels]
     chan_re = compile_pattern(channel_pattern)
     if channel_pattern == ".*":

@@ -66,21 +66,31 @@ class RestChannelApp:
             raise ApiError(
                 404, f"Unknown endpoint [{path}]: use /rest/channel/<component>/<channel>"
             )
-        component, channel = split_address(path[len(PREFIX) :])
+        address = path[len(PREFIX) :]
         if method == "GET":
-            return 200, self._read(component, channel)
+            return 200, self._read(user, address)
+        component, channel = split_address(address)
         require(user, Role.OWNER, "writing a channel")
         body = await read_body(scope, receive, MAX_BODY)
         self._write(user, _remote(scope), component, channel, body)
         return 200, b"{}"
 
-    def _read(self, component: str, channel: str) -> bytes:
+    def _read(self, user: User, address: str) -> bytes:
+        reads = self.ctx.reads
         try:
-            text = self.ctx.encoder.read(self.ctx.manager, component, channel)
+            text = reads.read(user.role, address)
+            hidden = text is None and user.role < Role.OWNER
+            if hidden and reads.read(Role.OWNER, address) is not None:
+                raise ApiError(
+                    403,
+                    f"Access denied: reading [{address}] needs role owner or "
+                    f"higher; user '{user.name}' has role {user.role.wire}",
+                    Code.ROLE_DENIED,
+                )
         except InvalidPattern as error:
             raise bad_request(str(error)) from None
         if text is None:
-            raise ApiError(404, f"No channel matches [{component}/{channel}]", Code.NO_SUCH_CHANNEL)
+            raise ApiError(404, f"No channel matches [{address}]", Code.NO_SUCH_CHANNEL)
         return text
 
     def _write(self, user: User, remote: str, component: str, channel: str, body: bytes) -> None:

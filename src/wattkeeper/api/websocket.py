@@ -24,7 +24,7 @@ from wattkeeper.api.edge_config import edge_config
 from wattkeeper.api.errors import NULL_ID, ApiError, Code, bad_request
 from wattkeeper.api.live import LiveHub, Outbox
 from wattkeeper.api.rpc import Dispatcher, parse_request, success
-from wattkeeper.api.users import User
+from wattkeeper.api.users import Role, User
 from wattkeeper.api.ws_pool import AUTH_TIMEOUT, MESSAGE_BURST, MESSAGE_RATE, SocketPool
 from wattkeeper.core.channel import Channel
 
@@ -248,6 +248,7 @@ class Connection:
         if method == "logout":
             self.api.tokens.revoke(self.token)
             self.user, self.token = None, None
+            self.outbox.private = False
             self.api.pool.sign_out(self)
             self._connected_at = self._clock()  # signed out: sign in again in time, or go
             self.api.hub.subscribe(self.outbox, [])
@@ -316,6 +317,7 @@ class Connection:
         if self.token != token:
             self.api.tokens.revoke(self.token)
         self.user, self.token = user, token
+        self.outbox.private = user.role >= Role.OWNER
         # OpenEMS's AuthenticateResponse as an edge sends it: one edge, so `edges` stays empty
         # (clients then ask `getEdges`) and `hasMultipleEdges` is false
         return {

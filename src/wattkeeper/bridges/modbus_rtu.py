@@ -35,7 +35,7 @@ from wattkeeper.bridges.modbus_tcp import (
     ModbusClient,
     ModbusExceptionResponse,
 )
-from wattkeeper.bridges.write_queue import WriteDone, WriteQueue
+from wattkeeper.bridges.write_queue import WriteDone, WriteQueue, elsewhere
 from wattkeeper.core.clock import Clock, SystemClock
 from wattkeeper.core.errors import DeviceError
 
@@ -149,7 +149,13 @@ class LineDevice:
         self, address: int, values: Sequence[int], on_done: WriteDone | None = None
     ) -> None:
         """Write at this device's next turn; a newer write to the same address replaces an
-        older one. Dropped at once (on_done gets the error) while the device is failed."""
+        older one. Dropped at once (on_done gets the error) while the device is failed.
+        From another thread (the cycle's own) it is handed to the line's loop."""
+        loop = self.line.loop
+        if elsewhere(loop):
+            assert loop is not None
+            loop.call_soon_threadsafe(self.queue_write, address, values, on_done)
+            return
         if self.failed or not self.line.running:
             if on_done is not None:
                 on_done(DeviceError(f"{self.name}: not connected"))
@@ -254,6 +260,7 @@ class ModbusLine:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._wake = asyncio.Event()
+        self.loop: asyncio.AbstractEventLoop | None = None  # where the line's task runs
         self.on_round: Callable[[], None] | None = None
 
     @property
@@ -275,6 +282,7 @@ class ModbusLine:
             device._drop_pending(DeviceError("detached"))
 
     async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
         if self._task is None:
             self._stopping = False
             now = self.clock.monotonic()

@@ -29,7 +29,7 @@ from pymodbus.client import AsyncModbusTcpClient
 from pymodbus.exceptions import ModbusException
 from pymodbus.pdu import ExceptionResponse
 
-from wattkeeper.bridges.write_queue import WriteDone, WriteQueue
+from wattkeeper.bridges.write_queue import WriteDone, WriteQueue, elsewhere
 from wattkeeper.core.clock import Clock, SystemClock
 from wattkeeper.core.errors import DeviceError
 
@@ -217,11 +217,13 @@ class ModbusTcpBridge:
         self._wake = asyncio.Event()
         self._polled = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # where the task runs
         self._stopping = False
         self._io = _BridgeIO(self)
 
     # -- lifecycle --------------------------------------------------------------------------
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
         if self._task is None:
             self._stopping = False
             self.started_at = self.clock.monotonic()
@@ -256,8 +258,13 @@ class ModbusTcpBridge:
         """Write soon, from the task; a newer write to the same address replaces an older one.
 
         Never blocks. Without a connection the write is dropped (on_done gets the error):
-        a setpoint must not be replayed late, the next cycle queues a fresh one.
+        a setpoint must not be replayed late, the next cycle queues a fresh one. From another
+        thread (the cycle's own, edge/cycle_thread.py) the write is handed to the bridge's loop.
         """
+        if elsewhere(self._loop):
+            assert self._loop is not None
+            self._loop.call_soon_threadsafe(self.queue_write, address, values, on_done)
+            return
         if self.failed or not self.client.connected:
             if on_done is not None:
                 on_done(DeviceError(f"{self.name}: not connected"))

@@ -55,3 +55,14 @@ class WriteQueue:
         """Wait until every queued write has been written or dropped (tests, benchmarks)."""
         async with asyncio.timeout(timeout):
             await self._idle.wait()
+
+
+def elsewhere(loop: asyncio.AbstractEventLoop | None) -> bool:
+    """Whether the caller runs outside `loop` (the cycle in its own thread): a write is then
+    handed to the bridge's loop with `call_soon_threadsafe` instead of queued in place."""
+    if loop is None:
+        return False
+    try:
+        return asyncio.get_running_loop() is not loop
+    except RuntimeError:
+        return True

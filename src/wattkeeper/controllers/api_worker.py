@@ -168,7 +168,7 @@ class ApiWorker(Controller):
         after the controllers, so a write shows here from the cycle after it was first applied)."""
         notes = [
             f"{held.address}:{held.requested} rounded to {held.value}"
-            for held in self.held.values()
+            for held in list(self.held.values())  # a copy: APIs hold writes meanwhile
             if held.requested is not None
         ]
         for adjustment in self._power.last_solution.adjustments:
@@ -182,7 +182,7 @@ class ApiWorker(Controller):
         return ", ".join(notes)
 
     def _publish(self) -> None:
-        log_text = ", ".join(f"{w.address}:{w.value}" for w in self.held.values())
+        log_text = ", ".join(f"{w.address}:{w.value}" for w in list(self.held.values()))
         remaining = self.remaining()
         self.channel(API_WORKER_LOG).set_now(log_text)
         self.channel(OVERRIDE_ACTIVE).set_now(1 if self.held else 0)

@@ -92,6 +92,8 @@ class ChannelDoc:
     options: tuple[tuple[str, int], ...] = ()
     #: a state channel's level name (OpenEMS's `level`: INFO, WARNING, FAULT)
     level: str = ""
+    #: readable by owners and above only: the guest's reads leave it out (`null` on the websocket)
+    private: bool = False
 
     @property
     def category(self) -> str:

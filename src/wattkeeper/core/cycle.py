@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 from wattkeeper.core.channel import ChannelDoc, ChannelType, History, Unit
@@ -13,6 +14,7 @@ from wattkeeper.core.component import Component
 from wattkeeper.core.controller import Controller, Scheduler
 from wattkeeper.core.events import CycleDone, EventHub
 from wattkeeper.core.manager import ComponentManager
+from wattkeeper.core.snapshot import SnapshotPublisher
 from wattkeeper.core.state import RUN_FAILED, Level, StateDoc
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,7 @@ class Cycle:
         scheduler: Scheduler | None = None,
         period_ms: int = 1000,
         min_spacing_ms: int = 10,
+        apply_spacing_ms: int = 2,
     ) -> None:
         self.manager = manager
         self.power = power
@@ -81,17 +84,36 @@ class Cycle:
         self.scheduler = scheduler or Scheduler()
         self.period_ms = period_ms
         self.min_spacing_ms = min_spacing_ms
+        #: an accepted write is applied at once, but batteries are not written more often
+        self.apply_spacing_ms = apply_spacing_ms
+        self._last_apply = -1e9  # monotonic start of the last cycle or apply step
+        self._apply_pending = False
+        self._busy = False
         self.events = EventHub()
+        #: how a finished cycle reaches its listeners: at once, or (the cycle in its own
+        #: thread, edge/cycle_thread.py) handed to the network's event loop
+        self.publish_events: Callable[[CycleDone], None] = self.events.publish
+        self._loop: asyncio.AbstractEventLoop | None = None  # where run_forever runs
         self.number = 0
         self.component = CycleComponent()
         self.component.channel(CYCLE_TIME).set_now(period_ms)
         manager.add(self.component)
+        #: every API reads channel values from here (core/snapshot.py)
+        self.snapshots = SnapshotPublisher(manager)
         self._wake = asyncio.Event()
         self._stopping = False
         self._failed_controllers: set[str] = set()
 
     def run_once(self) -> CycleDone:
         started = time.perf_counter()
+        self._busy, self._apply_pending = True, False
+        self._last_apply = self.clock.monotonic()
+        try:
+            return self._run_phases(started)
+        finally:
+            self._busy = False
+
+    def _run_phases(self, started: float) -> CycleDone:
         self.manager.freeze_process_image(self.clock.monotonic())
         self.sum_stage.calculate()
         self.power.begin_cycle()
@@ -103,8 +125,10 @@ class Cycle:
         self.component.set(MEASURED_CYCLE_TIME, round(duration_ms))
         self.component.set(MEASURED_CYCLE_TIME_MICROS, round(duration_ms * 1000))
         self.component.set(CYCLE_COUNT, self.number)
-        event = CycleDone(self.number, self.clock.time(), duration_ms)
-        self.events.publish(event)
+        now = self.clock.time()
+        snapshot = self.snapshots.publish(self.number, now)
+        event = CycleDone(self.number, now, duration_ms, snapshot)
+        self.publish_events(event)
         return event
 
     def controllers(self) -> list[Controller]:
@@ -130,16 +154,84 @@ class Cycle:
                 self._failed_controllers.discard(controller.id)
                 controller.clear_state(RUN_FAILED)
 
+    def apply_step(self) -> None:
+        """Controllers → solve → apply on the last cycle's process image: what a write changed
+        reaches the batteries now, not with the next cycle. Nothing is published; the next
+        cycle (woken too) shows the write's effects to readers."""
+        self._busy, self._apply_pending = True, False
+        self._last_apply = self.clock.monotonic()
+        try:
+            self.power.begin_cycle()
+            for controller in self.controllers():
+                self._run_controller(controller)
+            self.power.solve_and_apply()
+        except Exception:  # a write must never fail because a device did
+            log.exception("apply step after cycle %d failed", self.number)
+        finally:
+            self._busy = False
+
     def wake(self) -> None:
-        """Ask for an early cycle (e.g. a setpoint was accepted)."""
+        """A setpoint was accepted: apply it at once (the apply step, unless the batteries were
+        written less than `apply_spacing_ms` ago: then the loop applies it when that has
+        passed) and run the next cycle early. From another thread than the cycle's, the
+        cycle's own thread is woken to do it."""
+        loop = self._loop
+        if loop is not None and loop is not _running_loop():
+            loop.call_soon_threadsafe(self._woken)
+        else:
+            self._woken()
+
+    def _woken(self) -> None:
+        self._apply_pending = True
+        due = self._last_apply + self.apply_spacing_ms / 1000.0
+        if self.number > 0 and not self._busy and self.clock.monotonic() >= due:
+            self.apply_step()
         self._wake.set()
+
+    async def _until_cycle_allowed(self, allowed: float) -> None:
+        """Woken early: wait out the cycle's minimum spacing; a write that came too soon after
+        the last apply step is applied as soon as `apply_spacing_ms` allows."""
+        apply_spacing = self.apply_spacing_ms / 1000.0
+        while not self._stopping:
+            self._wake.clear()  # before looking: a write from now on ends the wait below
+            now = self.clock.monotonic()
+            until = allowed
+            if self._apply_pending:
+                due = self._last_apply + apply_spacing
+                if now >= due:
+                    self.apply_step()
+                    continue
+                until = min(due, allowed)
+            if now >= allowed:
+                return
+            await self._sleep_unless_woken(until - now)
+
+    async def _sleep_unless_woken(self, seconds: float) -> None:
+        sleeper = asyncio.ensure_future(self.clock.sleep(seconds))
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            waker.cancel()
 
     def stop(self) -> None:
         self._stopping = True
-        self._wake.set()
+        loop = self._loop
+        if loop is not None and loop is not _running_loop():
+            loop.call_soon_threadsafe(self._wake.set)
+        else:
+            self._wake.set()
 
     async def run_forever(self) -> None:
         """Real-time loop; tests call run_once() with a fake clock instead."""
+        self._loop = asyncio.get_running_loop()
+        try:
+            await self._run_forever()
+        finally:
+            self._loop = None
+
+    async def _run_forever(self) -> None:
         period = self.period_ms / 1000.0
         spacing = self.min_spacing_ms / 1000.0
         next_start = self.clock.monotonic()
@@ -157,10 +249,14 @@ class Cycle:
             if timeout > 0:
                 if not await self.clock.wait(self._wake, timeout):
                     continue
-                # woken early: keep the minimum spacing, then start a new grid from here
-                rest = started + spacing - self.clock.monotonic()
-                if rest > 0:
-                    await self.clock.sleep(rest)
+                await self._until_cycle_allowed(started + spacing)
                 next_start = self.clock.monotonic()
             else:
                 await asyncio.sleep(0)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

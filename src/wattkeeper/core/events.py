@@ -5,6 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wattkeeper.core.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -16,6 +20,8 @@ class CycleDone:
     number: int
     timestamp: float
     duration_ms: float
+    #: the cycle's published values (None only for events made up by tests)
+    snapshot: Snapshot | None = None
 
 
 Listener = Callable[[CycleDone], None]

@@ -56,7 +56,9 @@ class ComponentManager:
         return component
 
     def of_type(self, kind: type[T]) -> list[T]:
-        return [c for c in self._components.values() if isinstance(c, kind)]
+        # list() first: one atomic copy, so a component added meanwhile (by another thread
+        # than the cycle's, edge/cycle_thread.py) cannot break the iteration
+        return [c for c in list(self._components.values()) if isinstance(c, kind)]
 
     def __iter__(self) -> Iterator[Component]:
         return iter(list(self._components.values()))

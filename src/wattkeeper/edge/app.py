@@ -133,6 +133,7 @@ class Edge:
         self.configurator.build_all()
         self.users = UserStore(data_dir)
         self.modbus = ModbusApis(self.manager, site.edge.host)
+        self._rest_api_cache: tuple[object, WriteGate | None, str | None] | None = None
         self.api = ApiContext(
             manager=self.manager,
             configurator=self.configurator,
@@ -175,6 +176,8 @@ class Edge:
         self._servers: HttpServers | None = None
         self.configurator.listeners.append(self._sync_ports)  # the App Center adds controllers
         self.configurator.listeners.append(self.modbus.changed)
+        # a configuration change (its `_Property*` channels) is read back at once, not a cycle later
+        self.configurator.listeners.append(self.cycle.snapshots.refresh)
         self._flag_default_passwords()
         self.check_storage()
 
@@ -213,12 +216,22 @@ class Edge:
 
     def _write_gate(self) -> WriteGate | None:
         """The REST write app's controller, while it is installed: every API writes through it."""
-        return next(iter(self.manager.of_type(RestApiWorker)), None)
+        return self._rest_apis()[0]
 
     def _rest_api_id(self) -> str | None:
-        controllers = self.manager.of_type(RestApiController)
-        writers = [c for c in controllers if isinstance(c, RestApiWorker)]
-        return next((c.id for c in writers or controllers), None)
+        return self._rest_apis()[1]
+
+    def _rest_apis(self) -> tuple[WriteGate | None, str | None]:
+        """(write gate, REST API id), looked up again only when components came or went: asked
+        by every request, it must not cost a pass over the components."""
+        channels = self.manager.all_channels()  # replaced whenever components come or go
+        cached = self._rest_api_cache
+        if cached is None or cached[0] is not channels:
+            controllers = self.manager.of_type(RestApiController)
+            writers = [c for c in controllers if isinstance(c, RestApiWorker)]
+            api_id = next((c.id for c in writers or controllers), None)
+            cached = self._rest_api_cache = (channels, next(iter(writers), None), api_id)
+        return cached[1], cached[2]
 
     def http_ports(self) -> list[int]:
         """The command line's ports; else the site's plus each REST API component's `port`."""

@@ -55,8 +55,9 @@ class HistoryRecorder:
     def __call__(self, event: CycleDone) -> None:
         self._refresh()
         values: dict[str, float | int | None] = {}
+        snapshot = event.snapshot  # the cycle's own values, even if the next one has begun
         for address, channel in self._kept:
-            value = channel.value
+            value = channel.value if snapshot is None else snapshot.value(address)
             if not isinstance(value, int | float):
                 values[address] = None
             elif address in self._counters:

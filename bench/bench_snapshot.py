@@ -1,0 +1,139 @@
+"""Issue 20 in one run: reads against a bare app, POST → battery under load, a steady cycle, RSS.
+
+Run: .venv/bin/python bench/bench_snapshot.py [--quick]
+* req/s of GET one channel, GET `.*/.*` (the demo's full OpenEMS channel set) and openWB's
+  multi-segment counter query, each as a ratio to a bare ASGI app on the same uvicorn/h11 stack
+  answering the same bytes (targets 0.85, 0.7, 0.7);
+* POST → battery p50/p99 while 8 clients hammer reads (target p99 < 5 ms);
+* the cycle period's p99 deviation idle, under 8 hammering REST clients and under 50 websocket
+  clients with 60 channels each (target < 2 ms);
+* resident memory of `wattkeeper run` (history on) with those 50 websocket clients (< 100 MB).
+Every load generator is its own process; all servers bind 127.0.0.1 only. The machine's load
+average is printed first: on a shared 2-core machine compare the ratios, not the absolutes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from tempfile import mkdtemp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+from bench import bench_websocket  # noqa: E402
+from bench.bench_api import (  # noqa: E402
+    ENV,
+    free_port,
+    period_deviation,
+    run,
+    setpoint_latency,
+    throughput,
+    wait_port,
+)
+from bench.common import median, percentile, report  # noqa: E402
+
+ONE = "/rest/channel/_sum/EssSoc"
+EVERYTHING = "/rest/channel/.*/.*"
+#: openWB's FEMS module reads its counter with one multi-segment query (openWB/core#1262)
+OPENWB_COUNTER = (
+    "/rest/channel/(meter0|_sum)/(ActivePower.*|VoltageL.|Frequency|Grid.+ActiveEnergy)"
+)
+WS_CHANNELS = 60
+
+
+def rss_with_websockets(seconds: float) -> tuple[float, float]:
+    """(MB before any client, highest MB with 50 websocket clients) of `wattkeeper run`."""
+    port, data_dir = free_port(), mkdtemp(prefix="wk-bench-")
+    edge = subprocess.Popen(
+        [sys.executable, "-m", "wattkeeper", "run", "--port", str(port), "--data-dir", data_dir],
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_port(port)
+        time.sleep(3)  # a few cycles: history and the servers warmed up
+        before = _rss_mb(edge.pid)
+        args = [sys.executable, bench_websocket.__file__, "--clients", str(port)]
+        clients = subprocess.Popen(
+            [*args, str(seconds), str(WS_CHANNELS)], env=ENV, stdout=subprocess.PIPE, text=True
+        )
+        assert clients.stdout is not None
+        while (line := clients.stdout.readline()) and not line.startswith("READY"):
+            pass
+        highest = 0.0
+        while clients.poll() is None:
+            highest = max(highest, _rss_mb(edge.pid))
+            time.sleep(0.25)
+        return before, highest
+    finally:
+        edge.terminate()
+        edge.wait(10)
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    seconds = 6.0 if quick else 15.0
+    print("wattkeeper issue 20: snapshot reads, writes, a steady cycle (baselines in this run)")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
+
+    for name, path, target in (
+        ("GET _sum/EssSoc", ONE, 0.85),
+        ("GET .*/.* (full demo set)", EVERYTHING, 0.7),
+        ("GET openWB counter query", OPENWB_COUNTER, 0.7),
+    ):
+        edge_rate, bare_rate, size = throughput(path, rounds=3 if quick else 5)
+        report(
+            f"{name}, 8 connections",
+            f"{edge_rate / bare_rate:.2f} x bare",
+            f">= {target}",
+            f"{edge_rate:.0f} vs bare {bare_rate:.0f} req/s, {size} bytes",
+        )
+
+    period_ms = 100
+    variants = {"": "loop", "thread": "thread", "rt": "thread, RT"}
+    for threaded, where in variants.items():
+        writes = 100 if quick else 200
+        latencies = run(setpoint_latency(writes, 8, threaded))
+        report(
+            f"POST -> battery p50 / p99, 8 readers ({where})",
+            f"{median(latencies) * 1e3:.2f} / {percentile(latencies, 99) * 1e3:.2f} ms",
+            "p99 < 5 ms",
+            f"max {max(latencies) * 1e3:.2f} ms; {len(latencies)} of {writes} writes reached "
+            "it, the rest were replaced by the next one first",
+        )
+        idle = run(period_deviation(period_ms, seconds, False, threaded))
+        rest = run(period_deviation(period_ms, seconds, True, threaded))
+        ws, _, stats = run(bench_websocket.period_deviation(True, WS_CHANNELS, seconds, threaded))
+        report(
+            f"cycle p99 dev. idle / 8 REST / 50 ws ({where})",
+            " / ".join(f"{percentile(d, 99) * 1e3:.2f}" for d in (idle, rest, ws)) + " ms",
+            "< 2 ms",
+            f"{period_ms} ms period; {len(idle)}/{len(rest)}/{len(ws)} cycles; "
+            f"{stats.get('received', 0)} currentData received",
+        )
+
+    before, highest = rss_with_websockets(seconds)
+    report(
+        "RSS of wattkeeper run, 50 ws x 60 ch, history on",
+        f"{highest:.1f} MB",
+        "< 100 MB",
+        f"{before:.1f} MB before the clients",
+    )
+    print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()

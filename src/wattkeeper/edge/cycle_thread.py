@@ -1,0 +1,70 @@
+"""The cycle in its own thread, on its own event loop: network I/O cannot delay its start.
+
+The main event loop keeps the servers, device I/O and every cycle listener (history, live
+data, ...): finished cycles are handed to it with their snapshot (`Cycle.publish_events`), and
+a write's wake is handed the other way (`Cycle.wake` from another thread). The interpreter's
+switch interval is shortened so that the cycle thread gets the interpreter lock soon after its
+timer fires, however busy the main loop is (ADR 0200).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+import threading
+
+from wattkeeper.core.cycle import Cycle
+from wattkeeper.core.events import CycleDone
+
+SWITCH_INTERVAL = 0.0005  # seconds a busy thread keeps the interpreter lock (Python: 0.005)
+#: the cycle thread's real-time priority where the system allows it (root or CAP_SYS_NICE):
+#: it then runs the moment its timer fires, whatever else the machine does; the kernel's
+#: real-time throttling still leaves 5 % of each core to the rest should it ever spin
+PRIORITY = 10
+
+
+class CycleThread:
+    def __init__(
+        self, cycle: Cycle, switch_interval: float = SWITCH_INTERVAL, real_time: bool = True
+    ) -> None:
+        self.cycle = cycle
+        self.switch_interval = switch_interval
+        self.real_time = real_time
+        self._thread: threading.Thread | None = None
+        self._previous_interval = sys.getswitchinterval()
+
+    def start(self) -> None:
+        """Start the cycle thread; call from the main event loop."""
+        main = asyncio.get_running_loop()
+        hub = self.cycle.events
+
+        def hand_over(event: CycleDone) -> None:
+            main.call_soon_threadsafe(hub.publish, event)
+
+        self.cycle.publish_events = hand_over
+        sys.setswitchinterval(self.switch_interval)
+        self._thread = threading.Thread(target=self._run, name="cycle", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        if self.real_time:
+            _real_time_priority()
+        asyncio.run(self.cycle.run_forever())
+
+    async def stop(self) -> None:
+        """Stop the cycle, wait for its thread, then let the cycles it handed over be heard."""
+        self.cycle.stop()
+        thread = self._thread
+        if thread is not None:
+            await asyncio.to_thread(thread.join)
+            await asyncio.sleep(0)
+        self.cycle.publish_events = self.cycle.events.publish
+        sys.setswitchinterval(self._previous_interval)
+
+
+def _real_time_priority() -> None:
+    # not Linux, or not allowed: the ordinary priority (both measured in ADR 0200)
+    with contextlib.suppress(AttributeError, OSError):
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(PRIORITY))  # this thread only
