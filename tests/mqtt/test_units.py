@@ -121,3 +121,16 @@ def test_broker_uri() -> None:
     ):
         with pytest.raises(ValueError, match=reason):
             parse_uri(bad)
+
+
+def test_values_come_from_the_cycles_snapshot_not_the_live_channels(make_edge) -> None:
+    # with the cycle in its own thread the channels may already hold the next cycle's values
+    runner: EdgeRunner = make_edge()
+    runner.step()
+    tracker = ChangeTracker(runner.edge.manager, Topics.of("", "edge0"), "VERY_LOW")
+    snapshot = runner.edge.cycle.snapshots.current()
+    published = snapshot.value("_sum/EssSoc")
+    runner.edge.manager.channel("_sum/EssSoc").set_now(-1)  # the next cycle, half done
+    messages = tracker.collect(runner.clock.monotonic(), 1, snapshot)
+    soc = {m.topic: m.payload for m in messages}["edge/edge0/channel/_sum/EssSoc"]
+    assert soc == published != -1

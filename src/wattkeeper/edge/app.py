@@ -132,7 +132,7 @@ class Edge:
         self.configurator = Configurator(registry, self.ctx, site, OverrideStore(self.state))
         self.configurator.build_all()
         self.users = UserStore(data_dir)
-        self.modbus = ModbusApis(self.manager, site.edge.host)
+        self.modbus = ModbusApis(self.manager, site.edge.host, self.cycle.snapshots)
         self._rest_api_cache: tuple[object, WriteGate | None, str | None] | None = None
         self.api = ApiContext(
             manager=self.manager,

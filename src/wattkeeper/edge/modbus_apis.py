@@ -13,6 +13,7 @@ from wattkeeper.api.modbus.server import ModbusTcpApiServer, ServerLimits, Serve
 from wattkeeper.api.modbus.writes import RegisterWriter
 from wattkeeper.controllers.api_modbus import ModbusApiController, ModbusApiWorker
 from wattkeeper.core.manager import ComponentManager
+from wattkeeper.core.snapshot import SnapshotSource
 from wattkeeper.core.writes import WriteGate
 
 log = logging.getLogger(__name__)
@@ -23,9 +24,11 @@ class ModbusApis:
         self,
         manager: ComponentManager,
         host: str,
+        snapshots: SnapshotSource | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._manager = manager
+        self._snapshots = snapshots  # the cycle's: a read never mixes two cycles
         #: `componentJsonApi` handlers by component id: each running API answers there
         self._component_methods: dict[str, RpcHandler] = {}
         self._protocol_rpc: Callable[[str], RpcHandler] | None = None
@@ -90,7 +93,9 @@ class ModbusApis:
 
     def _image(self, controller: ModbusApiController) -> tuple[ProcessImage, RegisterWriter | None]:
         writable = isinstance(controller, ModbusApiWorker)
-        image = ProcessImage(self._manager, list(controller.config.component_ids), writable)
+        image = ProcessImage(
+            self._manager, list(controller.config.component_ids), writable, self._snapshots
+        )
         controller.missing(image.missing)
         writer = RegisterWriter(image, self._gate(controller.id)) if writable else None
         return image, writer

@@ -120,7 +120,9 @@ class MqttApi(Controller):
         ctx, tracker = self._ctx, self._tracker
         if ctx is None or tracker is None:
             return
-        messages = tracker.collect(ctx.clock.monotonic(), int(event.timestamp * 1000))
+        messages = tracker.collect(
+            ctx.clock.monotonic(), int(event.timestamp * 1000), event.snapshot
+        )
         if messages:
             self.outbox.put_all(messages)
         if self.outbox.dropped != self._dropped_seen:

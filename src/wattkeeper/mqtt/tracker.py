@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from wattkeeper.core.channel import Channel, Value
 from wattkeeper.core.manager import ComponentManager
+from wattkeeper.core.snapshot import Snapshot
 from wattkeeper.mqtt.outbox import Message
 from wattkeeper.mqtt.selection import selected
 from wattkeeper.mqtt.settings import Priority
@@ -20,15 +21,24 @@ class ChangeTracker:
         self.minimum = minimum
         self._source: list[Channel] | None = None  # the manager's list the selection came from
         self._channels: list[Channel] = []
+        self._slots: list[int] = []  # the selected channels' places in the manager's list
         self._topics: list[str] = []
         self._sent: list[Value] = []
         self._next_full = 0.0
         self.full_requested = True  # set from any thread: everything goes with the next cycle
 
-    def collect(self, now: float, timestamp_ms: int) -> list[Message]:
-        """This cycle's messages (`now` monotonic seconds); cheap: one pass, no encoding."""
+    def collect(
+        self, now: float, timestamp_ms: int, snapshot: Snapshot | None = None
+    ) -> list[Message]:
+        """This cycle's messages (`now` monotonic seconds); cheap: one pass, no encoding. The
+        values come from the cycle's `snapshot` when it has one of the same channel set: with the
+        cycle in its own thread the channels may already hold the next cycle's values."""
         self._reselect()
-        values = [ch.value for ch in self._channels]
+        if snapshot is not None and snapshot.index.channels is self._source:
+            held = snapshot.values
+            values = [held[slot] for slot in self._slots]
+        else:
+            values = [ch.value for ch in self._channels]
         topics = self._topics
         if self.full_requested or now >= self._next_full:
             self.full_requested = False
@@ -51,6 +61,8 @@ class ChangeTracker:
             return
         self._source = source
         self._channels = selected(source, self.minimum)
+        place = {id(ch): slot for slot, ch in enumerate(source)}
+        self._slots = [place[id(ch)] for ch in self._channels]
         self._topics = [self.topics.channel(ch.address) for ch in self._channels]
         self._sent = [ch.value for ch in self._channels]
         self.full_requested = True  # components came or went: OpenEMS sends everything then

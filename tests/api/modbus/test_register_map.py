@@ -113,3 +113,15 @@ def test_every_nature_of_our_devices_that_openems_tables_has_its_table() -> None
     )
     for device in devices:
         assert set(device.nature_ids()) <= tabled, device
+
+
+async def test_a_read_comes_from_the_last_finished_cycle(modbus: ModbusSite) -> None:
+    # one read never mixes cycles: channels written after the snapshot are not in it
+    edge = modbus.edge
+    image = ProcessImage(edge.manager, ["_sum", "ess0"], True, edge.cycle.snapshots)
+    snapshot = edge.cycle.snapshots.current()
+    published = snapshot.value("_sum/EssSoc")
+    edge.manager.channel("_sum/EssSoc").set_now(-1)
+    assert image.value(image.slots[302], snapshot) == published != -1
+    live = ProcessImage(edge.manager, ["_sum", "ess0"], writable=True)
+    assert live.value(live.slots[302]) == -1

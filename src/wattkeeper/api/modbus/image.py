@@ -2,8 +2,9 @@
 
 Register 0 is the marker, 1… the `_meta` block (199 long), then one block per listed component
 in the configured order: its id (string16), the block length at +16, and from +20 one nature
-table after another (hash, length, records). Values are read from the process image on
-request; nothing here waits or does I/O.
+table after another (hash, length, records). Channel values are read from the last finished
+cycle's snapshot, taken once per request, so one read never mixes two cycles even while the
+cycle runs in its own thread; nothing here waits or does I/O.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from wattkeeper.core.channel import AccessMode
 from wattkeeper.core.component import Component
 from wattkeeper.core.errors import ComponentNotFound
 from wattkeeper.core.manager import ComponentManager
+from wattkeeper.core.snapshot import Snapshot, SnapshotSource
 from wattkeeper.natures.meta import META_ID
 from wattkeeper.natures.modbus_slave import META, NatureTable, Record, tables_for
 from wattkeeper.protocols.openems_modbus import (
@@ -45,9 +47,11 @@ class Slot:
     name: str
     access: AccessMode
     size: int = 0  # registers, kept here: read on every request
+    channel: str = ""  # `ess0/GridActivePower` for a channel record, kept: read on every request
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "size", self.record.kind.words)
+        object.__setattr__(self, "channel", self.address_of_channel)
 
     @property
     def address_of_channel(self) -> str:
@@ -63,8 +67,16 @@ def _fixed(address: int, kind: ModbusType, name: str, value: RecordValue) -> Slo
 class ProcessImage:
     """Address → slot for `component_ids` as an API with or without write access sees them."""
 
-    def __init__(self, manager: ComponentManager, component_ids: list[str], writable: bool):
+    def __init__(
+        self,
+        manager: ComponentManager,
+        component_ids: list[str],
+        writable: bool,
+        snapshots: SnapshotSource | None = None,
+    ):
         self._manager = manager
+        #: where channel values come from; None: the channels as they are (tests, tools)
+        self._snapshots = snapshots
         self.writable = writable
         self.missing: list[str] = []
         self.slots: dict[int, Slot] = {}
@@ -131,12 +143,14 @@ class ProcessImage:
         return start + length
 
     # -- reading -------------------------------------------------------------------------------
-    def value(self, slot: Slot) -> RecordValue:
+    def value(self, slot: Slot, snapshot: Snapshot | None = None) -> RecordValue:
         record = slot.record
         component = self._components.get(slot.component_id)
         if record.doc is not None and component is not None:
             if slot.access is AccessMode.WRITE_ONLY:
                 return None  # a setpoint is written, never read back
+            if snapshot is not None:
+                return snapshot.value(slot.channel)
             channel = component.channels.get(record.doc.name)
             return None if channel is None else channel.value
         if record.compute is not None and component is not None:
@@ -146,6 +160,7 @@ class ProcessImage:
     def read(self, address: int, count: int) -> list[int]:
         """`count` registers from `address`; 0xFFFF where no record starts. Raises IllegalAddress
         when the read ends inside a record (OpenEMS refuses those too)."""
+        snapshot = None if self._snapshots is None else self._snapshots.current()
         words: list[int] = []
         end = address + count
         current = address
@@ -161,7 +176,7 @@ class ProcessImage:
                     f"the record at {current} ({slot.record.kind.label}) does not fit "
                     f"in a read that ends at {end - 1}"
                 )
-            words += encode(slot.record.kind, self.value(slot))
+            words += encode(slot.record.kind, self.value(slot, snapshot))
             current += size
         return words
 
