@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wattkeeper.config.registry import Factory, Registry
 from wattkeeper.controllers import api_rest, balancing, emergency_reserve, fix_active_power
+from wattkeeper.controllers.time_of_use import controller as time_of_use
 from wattkeeper.drivers import ess_cluster, modbus_line, sunspec
 from wattkeeper.drivers.fenecon import battery as fenecon_battery
 from wattkeeper.drivers.goodwe import ess as goodwe_ess
@@ -21,6 +22,7 @@ FACTORIES: list[Factory] = [
     balancing.FACTORY,
     emergency_reserve.FACTORY,
     fix_active_power.FACTORY,
+    time_of_use.FACTORY,
     api_rest.READ_WRITE,
     api_rest.READ_ONLY,
     *sunspec.FACTORIES,

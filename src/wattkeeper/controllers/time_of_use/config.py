@@ -1,0 +1,63 @@
+"""The controller's properties: tariff windows, feed-in price, battery limits, horizon."""
+
+from __future__ import annotations
+
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from wattkeeper.config.registry import ComponentConfig
+from wattkeeper.prices.series import PriceError
+from wattkeeper.prices.tariff import FixedTariff, Window
+
+
+class WindowConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days: tuple[str, ...]
+    start: str
+    end: str
+    price: float = Field(ge=-10, le=10)
+
+
+class TouConfig(ComponentConfig):
+    ess_id: str = Field("ess0", alias="ess.id")
+    timezone: str = "Europe/Berlin"
+    # € per kWh outside every window, and the windows of a fixed time-of-use tariff
+    default_price: float = Field(0.30, alias="defaultPrice", ge=-10, le=10)
+    windows: tuple[WindowConfig, ...] = ()
+    feed_in_price: float = Field(0.08, alias="feedInPrice", ge=-10, le=10)
+    horizon_hours: int = Field(36, alias="horizonHours", ge=1, le=72)
+    objective: Literal["cost", "self-consumption", "peak"] = "cost"
+    max_charge_power: int = Field(5000, alias="maxChargePower", ge=0, le=1_000_000)
+    max_discharge_power: int = Field(5000, alias="maxDischargePower", ge=0, le=1_000_000)
+    charge_efficiency: float = Field(0.95, alias="chargeEfficiency", gt=0, le=1)
+    discharge_efficiency: float = Field(0.95, alias="dischargeEfficiency", gt=0, le=1)
+    reserve_soc: int = Field(0, alias="reserveSoc", ge=0, le=100)
+    import_limit: int | None = Field(None, alias="gridImportLimit", ge=0)
+    # the measured SoC this many points away from the plan's makes a new plan
+    replan_soc_deviation: float = Field(5.0, alias="replanSocDeviation", gt=0, le=100)
+    # before any history: what the forecasts assume (W)
+    default_consumption: int = Field(500, alias="defaultConsumption", ge=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _windows(self) -> TouConfig:
+        try:
+            self.tariff().validate()
+        except PriceError as exc:
+            raise ValueError(str(exc)) from exc
+        return self
+
+    def tariff(self) -> FixedTariff:
+        windows = tuple(Window(w.days, w.start, w.end, w.price) for w in self.windows)
+        return FixedTariff(self.default_price, windows, self.timezone)

@@ -1,0 +1,86 @@
+"""What happened: quarter-hour means for the forecasts and their error, the last 3 h for the
+schedule, and the money saved against the same meters without the battery."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from wattkeeper.forecast.error import ForecastError
+from wattkeeper.forecast.profile import Profile, QuarterAverager
+
+
+@dataclass(frozen=True)
+class Past:
+    """One quarter hour as measured (W means; SoC and state at its end)."""
+
+    start: datetime
+    price: float | None
+    state: int
+    grid: float | None
+    production: float | None
+    consumption: float | None
+    ess: float | None
+    soc: float | None
+
+
+class Observer:
+    def __init__(self, zone: ZoneInfo, default_consumption: float) -> None:
+        self.zone = zone
+        self.consumption = Profile(default=default_consumption)
+        self.production = Profile(default=0.0)
+        self.consumption_error = ForecastError()
+        self.production_error = ForecastError()
+        self.past: deque[Past] = deque(maxlen=12)
+        self._means = {k: QuarterAverager() for k in ("grid", "production", "consumption", "ess")}
+        self.saved = 0.0
+        self._last: float | None = None
+
+    def cycle(
+        self,
+        now: datetime,
+        ts: float,
+        readings: dict[str, float | None],
+        soc: float | None,
+        price: float | None,
+        feed_in: float,
+        state: int,
+    ) -> None:
+        finished = {k: avg.add(now, readings[k]) for k, avg in self._means.items()}
+        done = next((f for f in finished.values() if f is not None), None)
+        if done is not None:
+            start = done[0]
+            means = {k: (f[1] if f else None) for k, f in finished.items()}
+            self._learn(start, means)
+            self.past.append(Past(start, price, state, means["grid"], means["production"],
+                                  means["consumption"], means["ess"], soc))  # fmt: skip
+        self._count_savings(ts, readings, price, feed_in)
+
+    def _learn(self, start: datetime, means: dict[str, float | None]) -> None:
+        local = start.astimezone(self.zone)
+        for name, profile, error in (
+            ("consumption", self.consumption, self.consumption_error),
+            ("production", self.production, self.production_error),
+        ):
+            value = means[name]
+            if value is None:
+                continue
+            error.add(profile.expect(local), value)
+            profile.add(local, value)
+
+    def _count_savings(
+        self, ts: float, readings: dict[str, float | None], price: float | None, feed_in: float
+    ) -> None:
+        grid, ess = readings["grid"], readings["ess"]
+        last, self._last = self._last, ts
+        if last is None or price is None or grid is None or ess is None:
+            return
+        hours = min(ts - last, 60.0) / 3600.0  # a long gap (restart) is not a second of power
+
+        def bill(watts: float) -> float:
+            return (price * watts if watts > 0 else feed_in * watts) / 1000.0 * hours
+
+        # without the battery the grid would have carried the battery's power too
+        self.saved += bill(grid + ess) - bill(grid)
