@@ -20,6 +20,7 @@ from wattkeeper.core.clock import Clock
 from wattkeeper.core.controller import Controller, Priority
 from wattkeeper.core.errors import WriteRejected
 from wattkeeper.core.manager import ComponentManager
+from wattkeeper.core.power_history import PowerHistory
 from wattkeeper.natures import sum as sum_nature
 from wattkeeper.natures.ess import ACTIVE_POWER, ManagedSymmetricEss
 from wattkeeper.optimiser import Battery, Objective, solve
@@ -53,6 +54,7 @@ class TimeOfUse(Controller):
     def _configure(self, config: TouConfig) -> None:
         self._zone = ZoneInfo(config.timezone)
         self.observer = Observer(self._zone, float(config.default_consumption))
+        self._seeded = False
         self._prices_version += 1
 
     def update_config(self, config: Any) -> None:
@@ -64,6 +66,11 @@ class TimeOfUse(Controller):
         ts = self._clock.time()
         now = datetime.fromtimestamp(ts, UTC)
         ess = self._manager.get_as(self.config.ess_id, ManagedSymmetricEss)
+        if not self._seeded:
+            # once: components that can replay their past (simulators) teach the forecasts
+            sources = [c for c in self._manager if isinstance(c, PowerHistory)]
+            self.observer.seed(sources, ts)
+            self._seeded = True
         price = self.prices(now, now + timedelta(minutes=1)).at(now)
         finished = self.planner.take()
         if finished is not None:

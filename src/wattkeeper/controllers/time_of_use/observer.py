@@ -4,10 +4,12 @@ schedule, and the money saved against the same meters without the battery."""
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from wattkeeper.core.power_history import PowerHistory
 from wattkeeper.forecast.error import ForecastError
 from wattkeeper.forecast.profile import Profile, QuarterAverager
 
@@ -57,6 +59,25 @@ class Observer:
             self.past.append(Past(start, price, state, means["grid"], means["production"],
                                   means["consumption"], means["ess"], soc))  # fmt: skip
         self._count_savings(ts, readings, price, feed_in)
+
+    def seed(self, sources: Sequence[PowerHistory], now: float, days: int = 7) -> int:
+        """Fill the profiles from components that can replay their past (simulators): the
+        forecasts are useful from the first plan. Returns the quarter hours learnt."""
+        kinds = {"production": self.production, "consumption": self.consumption}
+        first = (now // 900 - days * 96) * 900
+        learnt = 0
+        for q in range(days * 96):
+            start = first + q * 900
+            local = datetime.fromtimestamp(start, self.zone)
+            for kind, profile in kinds.items():
+                values = [
+                    s.past_power(start, start + 900) for s in sources if s.history_kind == kind
+                ]
+                known = [v for v in values if v is not None]
+                if known:
+                    profile.add(local, sum(known))
+                    learnt += 1
+        return learnt
 
     def _learn(self, start: datetime, means: dict[str, float | None]) -> None:
         local = start.astimezone(self.zone)
