@@ -209,7 +209,15 @@ class TimeOfUse(Controller):
     def json_api(self, method: str, params: dict[str, Any], may_write: bool) -> Any:
         now = datetime.fromtimestamp(self._clock.time(), UTC)
         if method == "getSchedule":
-            return {"schedule": schedule_entries(list(self.observer.past), self.schedule, now)}
+            past = list(self.observer.past)
+            return {
+                "schedule": schedule_entries(past, self.schedule, now),
+                # ours, beside OpenEMS's: how many entries are measured, and the channels' story
+                "measured": len(past),
+                "savedMoney": round(self.observer.saved, 4),
+                "status": self.channel(ch.PLAN_STATUS).value,
+                "reason": self.channel(ch.PLAN_REASON).value,
+            }
         if method == "getBatteryModes":
             return {"modes": battery_modes(self.schedule)}
         if method == "setPrices":
