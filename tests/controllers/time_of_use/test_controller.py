@@ -225,3 +225,58 @@ def test_pushed_prices_replace_the_tariff_and_make_a_new_plan() -> None:
     planned(harness, controller)
     assert harness.value(f"{CID}/QuarterlyPrices") == pytest.approx(600.0)
     assert harness.value(f"{CID}/StateMachine") != 3  # the dear hour is no time to charge
+
+
+def test_day_ahead_prices_from_awattar_with_surcharges_and_a_visible_missing_state() -> None:
+    from tests.prices.loopback import Recorded, fixture, serving
+
+    answers = {"status": 200}
+
+    def marketdata(q: object, h: object, b: object) -> tuple[int, str, bytes]:
+        if answers["status"] != 200:
+            return answers["status"], "text/plain", b"maintenance"
+        return 200, "application/json", fixture("awattar-marketdata.json")
+
+    recorded = Recorded(routes={"/v1/marketdata": marketdata})
+    with serving(recorded) as base:
+        harness = OneCycle(start=datetime(2026, 12, 7, 0, 0, tzinfo=UTC).timestamp())
+        battery = DummyManagedEss("ess0", soc=50, capacity=10_000)
+        harness.add(battery, DummyMeter("meter0", active_power=500))
+        properties = {
+            "priceSource": "awattar",
+            "priceUrl": base,
+            "surchargePerKwh": 0.18,
+            "vat": 0.19,
+        }
+        controller = harness.controller(tou.FACTORY, CID, **properties)
+        assert isinstance(controller, TimeOfUse) and controller.market is not None
+        harness.run()
+        # the first cycle cannot wait for the network: no price yet, and it says so
+        assert harness.value(f"{CID}/PriceState") == "missing"
+        assert harness.value(f"{CID}/QuarterlyPrices") is None
+        controller.market.wait(30)
+        harness.run()
+        # 01:00 Berlin = 00:00 UTC: the fixture's second hour, 84.1 €/MWh
+        assert harness.value(f"{CID}/QuarterlyPrices") == pytest.approx(
+            (0.0841 + 0.18) * 1.19 * 1000
+        )
+        assert harness.value(f"{CID}/PriceState") == "ok"
+        controller.planner.wait(30)
+        harness.run()
+        assert harness.value(f"{CID}/PlanStatus") == "relaxed"  # the prices end tonight
+        assert "import prices end after slot" in str(harness.value(f"{CID}/PlanReason"))
+        # the server fails from now on: the prices run out, the state says late, then missing
+        answers["status"] = 503
+        harness.run(18 * 3600)
+        controller.market.wait(30)
+        harness.run()
+        assert harness.value(f"{CID}/PriceState") == "late"
+        assert "HTTP 503" in str(harness.value(f"{CID}/PriceError"))
+        harness.run(6 * 3600)
+        controller.market.wait(30)
+        harness.run()
+        controller.planner.wait(30)
+        harness.run()
+        assert harness.value(f"{CID}/PriceState") == "missing"
+        assert harness.value(f"{CID}/PlanStatus") == "fallback"
+        assert harness.value(f"{CID}/StateMachine") == 1

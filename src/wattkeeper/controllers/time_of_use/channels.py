@@ -83,7 +83,16 @@ SAVED_MONEY = ChannelDoc(
     history=History.POWER,
 )
 
+PRICE_STATE = ChannelDoc(
+    "PriceState",
+    ChannelType.STRING,
+    text="Day-ahead prices: ok, late (end within 6 h), missing (none for now) or tariff",
+)
+PRICE_ERROR = ChannelDoc("PriceError", ChannelType.STRING, text="Why the last fetch failed")
+
 CHANNELS = (
+    PRICE_STATE,
+    PRICE_ERROR,
     STATE_MACHINE,
     QUARTERLY_PRICES,
     DECIDED_BY,

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from wattkeeper.config.registry import ComponentConfig
+from wattkeeper.prices.retail import Retail
 from wattkeeper.prices.series import PriceError
+from wattkeeper.prices.source import DayAheadSource
 from wattkeeper.prices.tariff import FixedTariff, Window
 
 
@@ -28,6 +30,16 @@ class TouConfig(ComponentConfig):
     default_price: float = Field(0.30, alias="defaultPrice", ge=-10, le=10)
     windows: tuple[WindowConfig, ...] = ()
     feed_in_price: float = Field(0.08, alias="feedInPrice", ge=-10, le=10)
+    # day-ahead prices instead of the fixed tariff: the API, its token and zone, and what the
+    # household pays on top of the market price (€/kWh) and VAT (a fraction)
+    price_source: Literal["tariff", "awattar", "entsoe", "tibber"] = Field(
+        "tariff", alias="priceSource"
+    )
+    token: str | None = Field(None, max_length=200)
+    bidding_zone: str = Field("DE-LU", alias="biddingZone", max_length=40)
+    price_url: str | None = Field(None, alias="priceUrl", max_length=300)
+    surcharge: float = Field(0.0, alias="surchargePerKwh", ge=-10, le=10)
+    vat: float = Field(0.0, ge=0, le=1)
     horizon_hours: int = Field(36, alias="horizonHours", ge=1, le=72)
     objective: Literal["cost", "self-consumption", "peak"] = "cost"
     max_charge_power: int = Field(5000, alias="maxChargePower", ge=0, le=1_000_000)
@@ -57,6 +69,14 @@ class TouConfig(ComponentConfig):
         except PriceError as exc:
             raise ValueError(str(exc)) from exc
         return self
+
+    def day_ahead(self) -> DayAheadSource | None:
+        if self.price_source == "tariff":
+            return None
+        retail = Retail(self.surcharge, self.vat)
+        return DayAheadSource(
+            self.price_source, retail, self.token, self.bidding_zone, self.price_url
+        )
 
     def tariff(self) -> FixedTariff:
         windows = tuple(Window(w.days, w.start, w.end, w.price) for w in self.windows)

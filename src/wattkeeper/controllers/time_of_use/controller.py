@@ -11,6 +11,7 @@ from wattkeeper.controllers.time_of_use import channels as ch
 from wattkeeper.controllers.time_of_use.config import TouConfig
 from wattkeeper.controllers.time_of_use.execution import BALANCE, Step
 from wattkeeper.controllers.time_of_use.inputs import problem_for, quarter_start
+from wattkeeper.controllers.time_of_use.market import Market
 from wattkeeper.controllers.time_of_use.observer import Observer
 from wattkeeper.controllers.time_of_use.planner import Planner, Solver
 from wattkeeper.controllers.time_of_use.schedule import Schedule
@@ -48,11 +49,13 @@ class TimeOfUse(Controller):
         self.schedule: Schedule | None = None
         self._pushed = PriceSeries(())
         self._prices_version = 0
-        self._planned_for: tuple[datetime, int] | None = None
+        self._planned_for: tuple[datetime, int, int] | None = None
         self._configure(config)
 
     def _configure(self, config: TouConfig) -> None:
         self._zone = ZoneInfo(config.timezone)
+        source = config.day_ahead()
+        self.market = None if source is None else Market(source)
         self.observer = Observer(self._zone, float(config.default_consumption))
         self._seeded = False
         self._prices_version += 1
@@ -71,6 +74,12 @@ class TimeOfUse(Controller):
             sources = [c for c in self._manager if isinstance(c, PowerHistory)]
             self.observer.seed(sources, ts)
             self._seeded = True
+        if self.market is not None:
+            self.market.poll(now)
+            self._show(ch.PRICE_STATE, self.market.state(now))
+            self._show(ch.PRICE_ERROR, self.market.error or None)
+        else:
+            self._show(ch.PRICE_STATE, "tariff")
         price = self.prices(now, now + timedelta(minutes=1)).at(now)
         finished = self.planner.take()
         if finished is not None:
@@ -96,13 +105,20 @@ class TimeOfUse(Controller):
         self._publish_observations()
 
     def prices(self, start: datetime, end: datetime) -> PriceSeries:
-        """The tariff from configuration, with pushed prices over it where they reach."""
-        return self.config.tariff().series(start, end).merged(self._pushed)
+        """The day-ahead prices (or the tariff from configuration), with pushed prices over
+        them where they reach."""
+        base = (
+            self.market.series
+            if self.market is not None
+            else self.config.tariff().series(start, end)
+        )
+        return base.merged(self._pushed)
 
     def _maybe_replan(self, now: datetime, ess: ManagedSymmetricEss) -> None:
         if self.planner.busy:
             return
-        key = (quarter_start(now), self._prices_version)
+        market = 0 if self.market is None else self.market.version
+        key = (quarter_start(now), self._prices_version, market)
         soc = ess.soc()
         off_plan = False
         if self.schedule is not None and soc is not None:
