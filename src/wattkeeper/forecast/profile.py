@@ -5,8 +5,17 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict, deque
 from datetime import datetime
+from typing import Protocol
 
 QUARTERS = 96
+
+
+class QuarterProfile(Protocol):
+    """What the optimiser's inputs need of a forecast: learn a quarter hour, expect one (W)."""
+
+    def add(self, start: datetime, mean: float) -> None: ...
+
+    def expect(self, start: datetime) -> float: ...
 
 
 def quarter_of(when: datetime) -> int:

@@ -50,6 +50,9 @@ class TouConfig(ComponentConfig):
     import_limit: int | None = Field(None, alias="gridImportLimit", ge=0)
     # the measured SoC this many points away from the plan's makes a new plan
     replan_soc_deviation: float = Field(5.0, alias="replanSocDeviation", gt=0, le=100)
+    # the site, for the PV forecast's clear sky (without it: a plain profile of the history)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
     # before any history: what the forecasts assume (W)
     default_consumption: int = Field(500, alias="defaultConsumption", ge=0)
 
@@ -69,6 +72,11 @@ class TouConfig(ComponentConfig):
         except PriceError as exc:
             raise ValueError(str(exc)) from exc
         return self
+
+    def site(self) -> tuple[float, float] | None:
+        if self.latitude is None or self.longitude is None:
+            return None
+        return (self.latitude, self.longitude)
 
     def day_ahead(self) -> DayAheadSource | None:
         if self.price_source == "tariff":

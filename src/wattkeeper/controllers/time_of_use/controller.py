@@ -56,7 +56,7 @@ class TimeOfUse(Controller):
         self._zone = ZoneInfo(config.timezone)
         source = config.day_ahead()
         self.market = None if source is None else Market(source)
-        self.observer = Observer(self._zone, float(config.default_consumption))
+        self.observer = Observer(self._zone, float(config.default_consumption), config.site())
         self._seeded = False
         self._prices_version += 1
 

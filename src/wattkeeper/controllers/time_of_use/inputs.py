@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from wattkeeper.forecast.profile import Profile
+from wattkeeper.forecast.profile import QuarterProfile
 from wattkeeper.optimiser import Battery, Grid, Objective, Problem
 from wattkeeper.optimiser.slots import average, durations_h, grid
 from wattkeeper.prices.series import PriceSeries
@@ -18,7 +18,7 @@ def quarter_start(when: datetime) -> datetime:
     return when.replace(minute=when.minute // 15 * 15, second=0, microsecond=0)
 
 
-def slot_mean(profile: Profile, start: datetime, end: datetime, zone: ZoneInfo) -> float:
+def slot_mean(profile: QuarterProfile, start: datetime, end: datetime, zone: ZoneInfo) -> float:
     """The profile's mean over [start, end), quarter by quarter in local time, in kW."""
     values = []
     at = start
@@ -33,8 +33,8 @@ def problem_for(
     horizon: timedelta,
     prices: PriceSeries,
     feed_in: float,
-    consumption: Profile,
-    production: Profile,
+    consumption: QuarterProfile,
+    production: QuarterProfile,
     battery: Battery,
     zone: ZoneInfo,
     objective: Objective,

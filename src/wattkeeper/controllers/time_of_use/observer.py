@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from wattkeeper.core.power_history import PowerHistory
 from wattkeeper.forecast.error import ForecastError
-from wattkeeper.forecast.profile import Profile, QuarterAverager
+from wattkeeper.forecast.profile import Profile, QuarterAverager, QuarterProfile
+from wattkeeper.forecast.pv import ClearSkyScaledProfile
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,15 @@ class Past:
 
 
 class Observer:
-    def __init__(self, zone: ZoneInfo, default_consumption: float) -> None:
+    def __init__(
+        self, zone: ZoneInfo, default_consumption: float, site: tuple[float, float] | None = None
+    ) -> None:
         self.zone = zone
         self.consumption = Profile(default=default_consumption)
-        self.production = Profile(default=0.0)
+        # with the site's coordinates, PV history is scaled by the clear sky of the day asked
+        self.production: QuarterProfile = (
+            Profile(default=0.0) if site is None else ClearSkyScaledProfile(*site)
+        )
         self.consumption_error = ForecastError()
         self.production_error = ForecastError()
         self.past: deque[Past] = deque(maxlen=12)
@@ -63,7 +69,10 @@ class Observer:
     def seed(self, sources: Sequence[PowerHistory], now: float, days: int = 7) -> int:
         """Fill the profiles from components that can replay their past (simulators): the
         forecasts are useful from the first plan. Returns the quarter hours learnt."""
-        kinds = {"production": self.production, "consumption": self.consumption}
+        kinds: dict[str, QuarterProfile] = {
+            "production": self.production,
+            "consumption": self.consumption,
+        }
         first = (now // 900 - days * 96) * 900
         learnt = 0
         for q in range(days * 96):
@@ -81,10 +90,11 @@ class Observer:
 
     def _learn(self, start: datetime, means: dict[str, float | None]) -> None:
         local = start.astimezone(self.zone)
-        for name, profile, error in (
+        pairs: tuple[tuple[str, QuarterProfile, ForecastError], ...] = (
             ("consumption", self.consumption, self.consumption_error),
             ("production", self.production, self.production_error),
-        ):
+        )
+        for name, profile, error in pairs:
             value = means[name]
             if value is None:
                 continue
