@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.api.conftest import ADMIN, GUEST
 from wattkeeper.config.site import ComponentEntry, SiteConfig, load_site
 
@@ -22,6 +24,7 @@ def example() -> SiteConfig:
     return site
 
 
+@pytest.mark.slow  # a whole edge and a 36-hour plan
 async def test_the_example_shows_a_plan_at_once_and_answers_get_schedule(make_api) -> None:
     api = make_api(example(), start=NOON)
     controller = api.edge.manager.get(CID)
@@ -44,6 +47,7 @@ async def test_the_example_shows_a_plan_at_once_and_answers_get_schedule(make_ap
     assert all(0 <= e["soc"] <= 100 for e in schedule)
 
 
+@pytest.mark.slow
 async def test_pushing_prices_needs_an_owner_and_says_what_is_wrong(make_api) -> None:
     api = make_api(example(), start=NOON)
     bad = {

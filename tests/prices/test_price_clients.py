@@ -26,7 +26,7 @@ def test_awattar_prices_become_retail_prices_per_kwh() -> None:
             )
         }
     )
-    with serving(recorded) as base, httpx.Client() as client:
+    with serving(recorded) as base, httpx.Client(verify=False) as client:
         market = awattar.fetch(client, base, DAY, DAY + timedelta(days=1))
     _, path, query, _, _ = recorded.requests[0]
     assert path == "/v1/marketdata"
@@ -47,7 +47,7 @@ def test_entsoe_fills_a_left_out_position_with_the_price_before_it_and_sends_the
     recorded = Recorded(
         routes={"/api": lambda q, h, b: (200, "application/xml", fixture("entsoe-a44-15min.xml"))}
     )
-    with serving(recorded) as base, httpx.Client() as client:
+    with serving(recorded) as base, httpx.Client(verify=False) as client:
         market = entsoe.fetch(
             client, "my-token", entsoe.ZONES["DE-LU"], DAY, DAY + timedelta(days=1), base_url=base
         )
@@ -69,7 +69,7 @@ def test_entsoe_without_prices_yet_says_why() -> None:
     )
     with (
         serving(recorded) as base,
-        httpx.Client() as client,
+        httpx.Client(verify=False) as client,
         pytest.raises(PriceError, match="No matching data found"),
     ):
         entsoe.fetch(client, "t", "10Y1001A1001A82H", DAY, DAY + timedelta(days=1), base_url=base)
@@ -88,7 +88,7 @@ def test_tibber_posts_the_query_with_the_token_and_reads_totals() -> None:
         return 200, "application/json", fixture("tibber-priceinfo.json")
 
     recorded = Recorded(routes={"/v1-beta/gql": answer})
-    with serving(recorded) as base, httpx.Client() as client:
+    with serving(recorded) as base, httpx.Client(verify=False) as client:
         prices = tibber.fetch(client, "good", url=f"{base}/v1-beta/gql")
         with pytest.raises(PriceError, match="Tibber refused: invalid token"):
             tibber.fetch(client, "bad", url=f"{base}/v1-beta/gql")
@@ -106,12 +106,12 @@ def test_a_server_error_and_an_oversized_answer_are_errors_not_crashes() -> None
             "/big": lambda q, h, b: (200, "application/json", b"[" + b"1," * 100_000 + b"1]"),
         }
     )
-    with serving(recorded) as base, httpx.Client() as client:
+    with serving(recorded) as base, httpx.Client(verify=False) as client:
         with pytest.raises(PriceError, match="HTTP 503: maintenance"):
             exchange(client, "GET", f"{base}/fail")
         with pytest.raises(PriceError, match="200003 bytes, more than 1000"):
             exchange(client, "GET", f"{base}/big", max_body=1000)
-    with httpx.Client() as client, pytest.raises(PriceError, match="could not be reached"):
+    with httpx.Client(verify=False) as client, pytest.raises(PriceError, match="could not be reached"):
         exchange(client, "GET", "http://127.0.0.1:9/")
 
 

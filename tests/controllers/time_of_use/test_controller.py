@@ -227,6 +227,7 @@ def test_pushed_prices_replace_the_tariff_and_make_a_new_plan() -> None:
     assert harness.value(f"{CID}/StateMachine") != 3  # the dear hour is no time to charge
 
 
+@pytest.mark.slow  # a day of fetches and plans over loopback HTTP
 def test_day_ahead_prices_from_awattar_with_surcharges_and_a_visible_missing_state() -> None:
     from tests.prices.loopback import Recorded, fixture, serving
 
