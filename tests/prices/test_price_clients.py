@@ -111,7 +111,10 @@ def test_a_server_error_and_an_oversized_answer_are_errors_not_crashes() -> None
             exchange(client, "GET", f"{base}/fail")
         with pytest.raises(PriceError, match="200003 bytes, more than 1000"):
             exchange(client, "GET", f"{base}/big", max_body=1000)
-    with httpx.Client(verify=False) as client, pytest.raises(PriceError, match="could not be reached"):
+    with (
+        httpx.Client(verify=False) as client,
+        pytest.raises(PriceError, match="could not be reached"),
+    ):
         exchange(client, "GET", "http://127.0.0.1:9/")
 
 
