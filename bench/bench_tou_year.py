@@ -34,6 +34,8 @@ DT = 0.25
 CAP, PMAX, ETA = 10.0, 5.0, 0.95
 FLOOR = 0.05 * CAP
 FEED_IN = 0.08
+# a strategy: (slot, stored kWh) -> a constraint on the battery (kW, + discharge), or None
+Rule = Callable[[int, float], tuple[Relation, float] | None]
 REPLAN = 16  # slots between plans (4 h); the controller re-plans every quarter hour
 
 
@@ -68,7 +70,7 @@ def bill(grid: np.ndarray, price: np.ndarray) -> float:
     return float(np.sum(np.where(grid > 0, grid * price, grid * FEED_IN)) * DT)
 
 
-def run_battery(pv: np.ndarray, load: np.ndarray, price: np.ndarray, decide: "Rule") -> float:
+def run_battery(pv: np.ndarray, load: np.ndarray, price: np.ndarray, decide: Rule) -> float:
     """Simulate the battery slot by slot; `decide(i, energy)` gives (relation, kW) or None."""
     energy = 0.5 * CAP
     grid = np.zeros(len(pv))
@@ -142,9 +144,6 @@ def plan_daily(
         return decisions.get(i)
 
     return run_battery(pv, load, price, decide), times
-
-
-Rule = Callable[[int, float], tuple[Relation, float] | None]
 
 
 def openems_like(price: np.ndarray) -> Rule:
