@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from wattkeeper.controllers.time_of_use.channels import State
-from wattkeeper.controllers.time_of_use.execution import step
+from wattkeeper.controllers.time_of_use.execution import executed, step
 from wattkeeper.power.model import Relation
 
 
@@ -35,3 +35,22 @@ def test_each_slot_becomes_the_plans_intent(
 ) -> None:
     got = step(*flows)
     assert (got.state, got.relation, got.watts, got.evcc_mode) == (state, relation, watts, mode)
+
+
+@pytest.mark.parametrize(
+    ("flows", "plan_state", "grid_only_state"),
+    [
+        ((3.0, 0, 3.5, 0, 0, 0.5), State.CHARGE_GRID, State.CHARGE_GRID),
+        ((0, 2.0, 0, 1.5, 0, 0.5), State.DISCHARGE_GRID, State.DISCHARGE_GRID),
+        ((0, 0, 0.5, 0, 0, 0.5), State.DELAY_DISCHARGE, State.BALANCING),
+        ((0, 0, 0, 2.0, 2.5, 0.5), State.DELAY_CHARGE, State.BALANCING),
+    ],
+)
+def test_grid_only_execution_leaves_holds_to_self_consumption(
+    flows: tuple[float, ...], plan_state: State, grid_only_state: State
+) -> None:
+    planned = step(*flows)
+    assert executed(planned, "plan").state is plan_state
+    got = executed(planned, "grid-only")
+    assert got.state is grid_only_state
+    assert (got.relation is None) is (grid_only_state is State.BALANCING)

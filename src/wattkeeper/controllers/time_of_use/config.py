@@ -48,6 +48,9 @@ class TouConfig(ComponentConfig):
     discharge_efficiency: float = Field(0.95, alias="dischargeEfficiency", gt=0, le=1)
     reserve_soc: int = Field(0, alias="reserveSoc", ge=0, le=100)
     import_limit: int | None = Field(None, alias="gridImportLimit", ge=0)
+    # "grid-only": apply the plan's grid charging and discharging, self-consumption otherwise;
+    # "plan": also hold the battery back where the plan does (best with good forecasts)
+    execution: Literal["grid-only", "plan"] = "grid-only"
     # the measured SoC this many points away from the plan's makes a new plan
     replan_soc_deviation: float = Field(5.0, alias="replanSocDeviation", gt=0, le=100)
     # the site, for the PV forecast's clear sky (without it: a plain profile of the history)

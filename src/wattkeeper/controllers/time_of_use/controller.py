@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from wattkeeper.config.registry import BuildContext, Factory
 from wattkeeper.controllers.time_of_use import channels as ch
 from wattkeeper.controllers.time_of_use.config import TouConfig
-from wattkeeper.controllers.time_of_use.execution import BALANCE, Step
+from wattkeeper.controllers.time_of_use.execution import BALANCE, Step, executed
 from wattkeeper.controllers.time_of_use.inputs import problem_for, quarter_start
 from wattkeeper.controllers.time_of_use.market import Market
 from wattkeeper.controllers.time_of_use.observer import Observer
@@ -174,7 +174,8 @@ class TimeOfUse(Controller):
         if slot is None:
             return BALANCE, "fallback", "the plan ended: self-consumption until the next one", None
         status = schedule.plan.status.value
-        return schedule.step(slot), status, "; ".join(schedule.plan.reasons), slot
+        step = executed(schedule.step(slot), self.config.execution)
+        return step, status, "; ".join(schedule.plan.reasons), slot
 
     def _decided_by(self, ess_id: str, step: Step) -> str:
         """A higher-priority controller's EQUALS (the REST write app's held set-point) decides;

@@ -53,3 +53,16 @@ def step(
     if deficit < -TOLERANCE_KW:
         return Step(State.DELAY_CHARGE, Relation.GREATER_OR_EQUALS, 0, "holdcharge", 0)
     return BALANCE
+
+
+HOLDS = (State.DELAY_DISCHARGE, State.DELAY_CHARGE)
+
+
+def executed(planned: Step, mode: str) -> Step:
+    """What the cycle applies of a planned step. "plan": the plan's intent, holds included.
+    "grid-only": only charging from and discharging into the grid; where the plan would hold
+    the battery back, self-consumption decides, because a hold is right only if the forecast
+    is (bench_tou_year: with our own forecasts holds cost more than they save)."""
+    if mode == "grid-only" and planned.state in HOLDS:
+        return BALANCE
+    return planned
