@@ -50,10 +50,13 @@ class TimeOfUse(Controller):
         self._pushed = PriceSeries(())
         self._prices_version = 0
         self._planned_for: tuple[datetime, int, int] | None = None
+        self.market: Market | None = None
         self._configure(config)
 
     def _configure(self, config: TouConfig) -> None:
         self._zone = ZoneInfo(config.timezone)
+        if self.market is not None:
+            self.market.close()
         source = config.day_ahead()
         self.market = None if source is None else Market(source)
         self.observer = Observer(self._zone, float(config.default_consumption), config.site())
@@ -63,6 +66,12 @@ class TimeOfUse(Controller):
     def update_config(self, config: Any) -> None:
         super().update_config(config)
         self._configure(self.config)
+
+    async def stop(self) -> None:
+        """The worker threads end with the component (removed, or the edge stops)."""
+        self.planner.close()
+        if self.market is not None:
+            self.market.close()
 
     # -- each cycle -------------------------------------------------------------------------
     def run(self) -> None:

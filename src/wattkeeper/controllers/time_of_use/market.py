@@ -57,6 +57,9 @@ class Market:
         if self._future is not None:
             self._future.exception(timeout=timeout)
 
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
     def _fetch(self, start: datetime, end: datetime) -> PriceSeries:
         with httpx.Client() as client:
             return self.source.fetch(start, end, client)
