@@ -44,6 +44,10 @@ VIOLATIONS = {
         "power/solver.py",
         "import wattkeeper.core.manager",
     ),
+    "The optimiser is pure: prices, forecasts and limits in, a plan out, nothing else imported": (
+        "optimiser/solve.py",
+        "import wattkeeper.core.manager",
+    ),
     "API adapters reach no controller, driver or simulator: writes go through the write gate": (
         "api/rest.py",
         "import wattkeeper.drivers.simulated",

@@ -292,7 +292,7 @@ async def test_phone_sized_screen(browser, live) -> None:
     page = await new_page(browser, live.url, **PHONE)
     await login(page, "owner")
     await page.get_by_test_id("flow-soc").wait_for()
-    for view in ("flow", "override", "channels", "apps", "history"):
+    for view in ("flow", "override", "channels", "apps", "history", "plan"):
         await page.goto(f"/#/{view}")
         await page.wait_for_timeout(600)  # live values (some long) have arrived by then
         width = await page.evaluate("document.documentElement.scrollWidth")
@@ -301,7 +301,7 @@ async def test_phone_sized_screen(browser, live) -> None:
         rights = await page.locator("#nav a").evaluate_all(
             "links => links.map(a => a.getBoundingClientRect().right)"
         )
-        assert len(rights) == 5 and max(rights) <= 390, rights
+        assert len(rights) == 6 and max(rights) <= 390, rights
         tables = await page.locator(".table-wrap").evaluate_all(
             "boxes => boxes.map(b => b.scrollWidth - b.clientWidth)"
         )

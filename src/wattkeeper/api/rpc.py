@@ -22,6 +22,7 @@ from wattkeeper.core.errors import (
     ConfigError,
     WriteRejected,
 )
+from wattkeeper.core.json_api import JsonApiComponent
 from wattkeeper.core.writes import WriteRequest
 from wattkeeper.power.setpoints import SETPOINT_CHANNELS
 
@@ -150,7 +151,9 @@ class Dispatcher:
         handler = self.ctx.component_methods.get(component_id)
         if handler is not None:
             return await handler(inner)
-        self.ctx.manager.get(component_id)  # an unknown component is a 404, not a bad method
+        component = self.ctx.manager.get(component_id)  # unknown: a 404, not a bad method
+        if isinstance(component, JsonApiComponent):
+            return component.json_api(method, params, call.user.role >= Role.OWNER)
         if method == "getAuditLog" and component_id == self.ctx.rest_api_id():
             return await self.get_audit_log(inner)
         raise bad_request(f"Component [{component_id}] has no JSON API method [{method}]")

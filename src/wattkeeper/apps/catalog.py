@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -19,6 +19,7 @@ SELF_CONSUMPTION = "App.Ess.SelfConsumptionOptimization"
 EMERGENCY_RESERVE = "App.Ess.EmergencyCapacityReserve"
 MQTT = "App.Api.Mqtt"
 MASKED = "**********"  # how a stored secret is shown (pydantic's SecretStr); never written back
+TIME_OF_USE = "App.TimeOfUseTariff.Optimiser"
 
 
 class AppProperties(BaseModel):
@@ -280,6 +281,58 @@ def _mqtt(p: MqttProperties) -> list[ComponentEntry]:
     ]
 
 
+_CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+def _prop(default: Any, name: str, title: str, **kw: Any) -> Any:
+    return Field(
+        default, title=title, validation_alias=AliasChoices(name), serialization_alias=name, **kw
+    )
+
+
+class TimeOfUseProperties(AppProperties):
+    """The plan against prices (issue 18): a fixed two-rate tariff or day-ahead prices."""
+
+    ess_id: str = _prop("ess0", "ESS_ID", "Battery", pattern=_COMPONENT_ID)
+    price_source: Literal["FIXED", "AWATTAR", "ENTSOE", "TIBBER"] = _prop(
+        "FIXED", "PRICE_SOURCE", "Prices", description="A fixed tariff or day-ahead prices"
+    )
+    default_price: float = _prop(0.32, "DEFAULT_PRICE", "Day rate", ge=-10, le=10)
+    night_price: float = _prop(0.22, "NIGHT_PRICE", "Night rate", ge=-10, le=10)
+    night_start: str = _prop("22:00", "NIGHT_START", "Night rate from", pattern=_CLOCK)
+    night_end: str = _prop("06:00", "NIGHT_END", "Night rate until", pattern=_CLOCK)
+    feed_in_price: float = _prop(0.08, "FEED_IN_PRICE", "Feed-in tariff", ge=-10, le=10)
+    access_token: str = _prop("", "ACCESS_TOKEN", "Token (ENTSO-E, Tibber)", max_length=200)
+    bidding_zone: str = _prop("DE-LU", "BIDDING_ZONE", "Bidding zone", max_length=40)
+    surcharge: float = _prop(0.0, "SURCHARGE", "Surcharges €/kWh", ge=-10, le=10)
+    vat: float = _prop(0.0, "VAT", "VAT (fraction)", ge=0, le=1)
+
+
+def _time_of_use(p: TimeOfUseProperties) -> list[ComponentEntry]:
+    every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    window = {"days": every_day, "start": p.night_start, "end": p.night_end, "price": p.night_price}
+    properties: dict[str, Any] = {
+        "ess.id": p.ess_id,
+        "priceSource": "tariff" if p.price_source == "FIXED" else p.price_source.lower(),
+        "defaultPrice": p.default_price,
+        "windows": [window] if p.price_source == "FIXED" else [],
+        "feedInPrice": p.feed_in_price,
+        "biddingZone": p.bidding_zone,
+        "surchargePerKwh": p.surcharge,
+        "vat": p.vat,
+    }
+    if p.access_token:
+        properties["token"] = p.access_token
+    return [
+        ComponentEntry(
+            id="ctrlEssTimeOfUseTariff0",
+            factory="Controller.Ess.Time-Of-Use-Tariff",
+            alias="Time-of-use tariff",
+            properties=properties,
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class AppSpec:
     app_id: str
@@ -427,6 +480,16 @@ CATALOG: dict[str, AppSpec] = {
             properties=MqttProperties,
             components=_mqtt,
             categories=("API",),
+        ),
+        AppSpec(
+            TIME_OF_USE,
+            "Time-of-use tariff",
+            "Plan the battery against electricity prices (a fixed night rate, or aWATTar, "
+            "ENTSO-E or Tibber day-ahead prices) and the forecasts, exactly, every quarter hour.",
+            licensed=False,
+            properties=TimeOfUseProperties,
+            components=_time_of_use,
+            categories=("Optimisation",),
         ),
     )
 }

@@ -10,6 +10,7 @@ from wattkeeper.controllers import (
     emergency_reserve,
     fix_active_power,
 )
+from wattkeeper.controllers.time_of_use import controller as time_of_use
 from wattkeeper.drivers import ess_cluster, modbus_line, sunspec
 from wattkeeper.drivers.described import ess as described_ess
 from wattkeeper.drivers.described import views as described_views
@@ -29,6 +30,7 @@ FACTORIES: list[Factory] = [
     balancing.FACTORY,
     emergency_reserve.FACTORY,
     fix_active_power.FACTORY,
+    time_of_use.FACTORY,
     api_rest.READ_WRITE,
     api_rest.READ_ONLY,
     api_modbus.READ_WRITE,

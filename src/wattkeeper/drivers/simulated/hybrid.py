@@ -15,7 +15,7 @@ from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.site_time import SiteTime
 from wattkeeper.drivers.simulated.battery import BatteryConfig, SimulatedBattery
-from wattkeeper.drivers.simulated.physics import Noise, derate, integrate, pv_power
+from wattkeeper.drivers.simulated.physics import Noise, derate, integrate, pv_history, pv_power
 from wattkeeper.natures import charger as charger_ch
 from wattkeeper.natures import ess as ess_ch
 from wattkeeper.natures.charger import EssDcCharger
@@ -50,6 +50,12 @@ class SimulatedDcCharger(EssDcCharger):
     def update_config(self, config: Any) -> None:
         super().update_config(config)
         self.ess_id = self.config.ess_id
+
+    history_kind = "production"
+
+    def past_power(self, start: float, end: float) -> float | None:
+        cfg = self.config
+        return pv_history(cfg.peak_power, cfg.latitude, cfg.clouds, self._time.zone, start, end)
 
     def before_process_image(self, now: float) -> None:
         dt = 0.0 if self._last is None else self._time.elapsed(self._last, now)

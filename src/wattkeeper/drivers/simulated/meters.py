@@ -9,7 +9,14 @@ from pydantic import Field
 from wattkeeper.config.registry import BuildContext, ComponentConfig, Factory
 from wattkeeper.core.manager import ComponentManager
 from wattkeeper.core.site_time import SiteTime
-from wattkeeper.drivers.simulated.physics import Noise, load_power, pv_power
+from wattkeeper.drivers.simulated.physics import (
+    Noise,
+    load_power,
+    local_hour,
+    pv_history,
+    pv_power,
+    replay,
+)
 from wattkeeper.natures import meter as meter_ch
 from wattkeeper.natures.ess import ACTIVE_POWER as ESS_ACTIVE_POWER
 from wattkeeper.natures.ess import EssCluster, SymmetricEss
@@ -98,6 +105,12 @@ class SimulatedPv(_EnergyMeter):
         super().__init__(component_id, alias, config, time)
         self._noise = Noise(config.seed, config.clouds * 0.5)
 
+    history_kind = "production"
+
+    def past_power(self, start: float, end: float) -> float | None:
+        cfg = self.config
+        return pv_history(cfg.peak_power, cfg.latitude, cfg.clouds, self._time.zone, start, end)
+
     def measure(self) -> float:
         local = self._time.local()
         cloud = self._noise.next() * (1.0 - 0.3 * self.config.clouds)
@@ -124,6 +137,12 @@ class SimulatedLoad(_EnergyMeter):
     def __init__(self, component_id: str, alias: str, config: LoadConfig, time: SiteTime) -> None:
         super().__init__(component_id, alias, config, time)
         self._noise = Noise(config.seed, config.noise)
+
+    history_kind = "consumption"
+
+    def past_power(self, start: float, end: float) -> float | None:
+        mean = self.config.annual_energy / 8760.0
+        return replay(lambda t: load_power(mean, local_hour(t)), self._time.zone, start, end)
 
     def measure(self) -> float:
         mean = self.config.annual_energy / 8760.0

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,3 +79,32 @@ class Noise:
             return 1.0
         self._level += 0.2 * (1.0 - self._level) + self._random.gauss(0.0, self._amplitude * 0.3)
         return min(max(self._level, 1.0 - self._amplitude), 1.0 + self._amplitude)
+
+
+def replay(
+    power_at: Callable[[datetime], float], zone: ZoneInfo, start: float, end: float
+) -> float:
+    """The mean of a noise-free profile over [start, end): what a simulator would have measured
+    on an average day, sampled every 5 minutes (its "history" for the forecasts)."""
+    samples = []
+    at = start
+    while at < end:
+        samples.append(power_at(datetime.fromtimestamp(at, zone)))
+        at += 300.0
+    return sum(samples) / len(samples) if samples else 0.0
+
+
+def local_hour(when: datetime) -> float:
+    return when.hour + when.minute / 60.0 + when.second / 3600.0
+
+
+def pv_history(
+    peak_w: float, latitude: float, clouds: float, zone: ZoneInfo, start: float, end: float
+) -> float:
+    """A simulated PV's past mean power: its day arch under average clouds."""
+    mean_cloud = 1.0 - 0.3 * clouds
+
+    def at(t: datetime) -> float:
+        return pv_power(peak_w, t.timetuple().tm_yday, local_hour(t), latitude, mean_cloud)
+
+    return replay(at, zone, start, end)

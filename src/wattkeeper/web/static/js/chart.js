@@ -39,8 +39,8 @@ function legend(series) {
     h('li', {}, h('span', { class: 'swatch', style: `background:${s.color}` }), s.label)));
 }
 
-// series: [{label, color, values}] against ISO timestamps; values in W
-export function lineChart({ timestamps, series, lang }) {
+// series: [{label, color, values}] against ISO timestamps; values in W (or in `axisUnit` × `scale`)
+export function lineChart({ timestamps, series, lang, axisUnit = 'kW', scale = 1000 }) {
   const times = timestamps.map((stamp) => new Date(stamp).getTime());
   const all = series.flatMap((s) => s.values).filter((v) => v !== null && v !== undefined);
   const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img' });
@@ -48,7 +48,7 @@ export function lineChart({ timestamps, series, lang }) {
   const step = times.length > 1 ? times[1] - times[0] : 300_000;
   const last = times[times.length - 1] + step; // the end of the last slot: a day ends at 24:00
   const x = (t) => PAD.left + ((W - PAD.left - PAD.right) * (t - first)) / (last - first || 1);
-  const y = yAxis(chart, Math.min(0, ...all), Math.max(0, ...all), lang, 'kW', 1000);
+  const y = yAxis(chart, Math.min(0, ...all), Math.max(0, ...all), lang, axisUnit, scale);
   // a day is labelled by the hour; a week or a month by the day (the range starts at midnight)
   const days = last - first > 26 * 3600_000;
   const unit = days ? 86_400_000 : 3600_000;

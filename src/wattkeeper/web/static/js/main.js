@@ -7,8 +7,9 @@ import * as history from './views/history.js';
 import * as override from './views/override.js';
 import * as apps from './views/apps.js';
 import * as channels from './views/channels.js';
+import * as plan from './views/plan.js';
 
-const VIEWS = { flow, history, override, apps, channels };
+const VIEWS = { flow, history, override, apps, channels, plan };
 const ROLE_RANK = { guest: 1, owner: 2, installer: 3, admin: 4 };
 const TOKEN = 'wattkeeper.token';
 const $ = (id) => document.getElementById(id);

@@ -1,0 +1,210 @@
+"""A year in 15-minute steps for one household, battery 10 kWh / 5 kW: the yearly bill of no
+battery, self-consumption, OpenEMS-like price rules, ours with perfect forecasts, ours with our
+own forecasts, and the perfect-foresight optimum (one LP over the whole year).
+
+Run: .venv/bin/python -m bench.bench_tou_year [--days N]
+
+Data gap (issue 18): recorded day-ahead prices cannot be downloaded on this machine and no
+PyPI package ships them, so the prices are SYNTHETIC (a day-ahead-shaped curve with seasons and
+noise, seeded); PV and load come from the demo simulator's models (pvlib's and demandlib's data
+are not dependencies). The figures compare strategies on the same inputs; they are not a
+forecast of a real bill.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from wattkeeper.controllers.time_of_use.execution import executed
+from wattkeeper.controllers.time_of_use.execution import step as intent
+from wattkeeper.drivers.simulated.physics import load_power, pv_power
+from wattkeeper.forecast.profile import Profile
+from wattkeeper.optimiser import Battery, Problem, solve
+from wattkeeper.power.model import Relation
+
+ZONE = ZoneInfo("Europe/Berlin")
+START = datetime(2025, 1, 1, tzinfo=ZONE)
+DT = 0.25
+CAP, PMAX, ETA = 10.0, 5.0, 0.95
+FLOOR = 0.05 * CAP
+FEED_IN = 0.08
+# a strategy: (slot, stored kWh) -> a constraint on the battery (kW, + discharge), or None
+Rule = Callable[[int, float], tuple[Relation, float] | None]
+EXECUTION = "grid-only"  # the controller's default (ADR 0181)
+REPLAN = 16  # slots between plans (4 h); the controller re-plans every quarter hour
+
+
+def inputs(days: int, seed: int = 7) -> tuple[list[datetime], np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    n = days * 96
+    starts = [START + timedelta(minutes=15 * i) for i in range(n)]
+    cloud = np.repeat(rng.uniform(0.2, 1.0, days), 96)
+    noise = rng.lognormal(0, 0.25, n)
+    pv, load, price = np.zeros(n), np.zeros(n), np.zeros(n)
+    daily = np.repeat(rng.normal(0, 0.03, days), 96)
+    for i, t in enumerate(starts):
+        hour = t.hour + t.minute / 60
+        yday = t.timetuple().tm_yday
+        pv[i] = pv_power(7000, yday, hour, 50.0, cloud[i]) / 1000
+        load[i] = load_power(4500 / 8.76, hour) / 1000 * noise[i]
+        season = 0.03 * math.cos(2 * math.pi * (yday - 15) / 365)
+        solar_dip = 0.06 * pv[i] / 7.0
+        price[i] = (
+            0.30
+            + season
+            + 0.06 * math.exp(-(((hour - 8) / 1.5) ** 2))
+            + 0.10 * math.exp(-(((hour - 19) / 2.0) ** 2))
+            - solar_dip
+            + daily[i]
+            + rng.normal(0, 0.01)
+        )
+    return starts, pv, load, price
+
+
+def bill(grid: np.ndarray, price: np.ndarray) -> float:
+    return float(np.sum(np.where(grid > 0, grid * price, grid * FEED_IN)) * DT)
+
+
+def run_battery(pv: np.ndarray, load: np.ndarray, price: np.ndarray, decide: Rule) -> float:
+    """Simulate the battery slot by slot; `decide(i, energy)` gives (relation, kW) or None."""
+    energy = 0.5 * CAP
+    grid = np.zeros(len(pv))
+    for i in range(len(pv)):
+        net = load[i] - pv[i]  # what the house needs from battery or grid
+        balance = net  # self-consumption: + discharge
+        rule = decide(i, energy)
+        power = balance
+        if rule is not None:
+            relation, watts = rule
+            if relation is Relation.EQUALS:
+                power = watts
+            elif relation is Relation.LESS_OR_EQUALS:
+                power = min(balance, watts)
+            elif relation is Relation.GREATER_OR_EQUALS:
+                power = max(balance, watts)
+        power = min(max(power, -PMAX), PMAX)
+        if power > 0:
+            power = min(power, max(energy - FLOOR, 0) * ETA / DT)
+            energy -= power * DT / ETA
+        else:
+            power = max(power, -(CAP - energy) / ETA / DT)
+            energy -= power * DT * ETA
+        grid[i] = net - power
+    return bill(grid, price)
+
+
+def plan_daily(
+    starts: list[datetime], pv: np.ndarray, load: np.ndarray, price: np.ndarray, forecast: bool
+) -> tuple[float, list[float]]:
+    """Ours: a 36-hour plan every REPLAN slots, executed as the controller does."""
+    n = len(pv)
+    consumption, production = Profile(default=0.4), Profile(default=0.0)
+    decisions: dict[int, tuple[Relation, float] | None] = {}
+    times: list[float] = []
+
+    def decide(i: int, energy: float) -> tuple[Relation, float] | None:
+        if i % REPLAN == 0:
+            horizon = min(n, i + 36 * 4)
+            if forecast:
+                f_pv = [production.expect(starts[j]) for j in range(i, horizon)]
+                f_load = [consumption.expect(starts[j]) for j in range(i, horizon)]
+            else:
+                f_pv, f_load = list(pv[i:horizon]), list(load[i:horizon])
+            problem = Problem(
+                durations_h=(DT,) * (horizon - i),
+                import_price=tuple(price[i:horizon]),
+                export_price=(FEED_IN,) * (horizon - i),
+                pv_kw=tuple(f_pv),
+                load_kw=tuple(f_load),
+                battery=Battery(CAP, energy / CAP, PMAX, PMAX, ETA, ETA, reserve=FLOOR / CAP),
+                # what is left at the end of the year is worth nothing, as in the optimum
+                terminal_value_per_kwh=0.0
+                if horizon == n
+                else float(np.median(price[i:horizon])) * ETA,
+            )
+            started = time.perf_counter()
+            plan = solve(problem)
+            times.append(time.perf_counter() - started)
+            for k in range(min(REPLAN, plan.slots)):
+                s = intent(plan.charge_kw[k], plan.discharge_kw[k], plan.import_kw[k],
+                           plan.export_kw[k], problem.pv_kw[k], problem.load_kw[k])  # fmt: skip
+                if forecast:
+                    s = executed(s, EXECUTION)
+                    decisions[i + k] = None if s.relation is None else (s.relation, s.watts / 1000)
+                else:
+                    # perfect forecasts: the plan's own battery power is what happens
+                    decisions[i + k] = (Relation.EQUALS, plan.battery_kw(k))
+        # learn what happened (the forecasts only see the past)
+        production.add(starts[i], pv[i])
+        consumption.add(starts[i], load[i])
+        return decisions.get(i)
+
+    return run_battery(pv, load, price, decide), times
+
+
+def openems_like(price: np.ndarray) -> Rule:
+    """Price rules in OpenEMS's spirit: hold the battery in the cheapest third of the next 24 h
+    (delay discharge), charge from the grid in the cheapest eighth when the day ahead is dear."""
+
+    def decide(i: int, energy: float) -> tuple[Relation, float] | None:
+        ahead = price[i : i + 96]
+        if price[i] <= np.quantile(ahead, 0.125) and ahead.max() > price[i] / (ETA * ETA) + 0.02:
+            return (Relation.EQUALS, -PMAX / 2)
+        if price[i] <= np.quantile(ahead, 0.33):
+            return (Relation.LESS_OR_EQUALS, 0.0)
+        return None
+
+    return decide
+
+
+def optimum(pv: np.ndarray, load: np.ndarray, price: np.ndarray) -> float:
+    problem = Problem(
+        durations_h=(DT,) * len(pv),
+        import_price=tuple(price),
+        export_price=(FEED_IN,) * len(pv),
+        pv_kw=tuple(pv),
+        load_kw=tuple(load),
+        battery=Battery(CAP, 0.5, PMAX, PMAX, ETA, ETA, reserve=FLOOR / CAP),
+        terminal_value_per_kwh=0.0,
+    )
+    return solve(problem).cost
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--execution", choices=("grid-only", "plan"), default="grid-only")
+    args = parser.parse_args()
+    global EXECUTION
+    EXECUTION = args.execution
+    starts, pv, load, price = inputs(args.days)
+    rows = [("no battery", bill(load - pv, price))]
+    rows.append(("self-consumption only", run_battery(pv, load, price, lambda i, e: None)))
+    rows.append(("OpenEMS-like price rules", run_battery(pv, load, price, openems_like(price))))
+    perfect, t1 = plan_daily(starts, pv, load, price, forecast=False)
+    rows.append(("ours, perfect forecasts", perfect))
+    ours, t2 = plan_daily(starts, pv, load, price, forecast=True)
+    rows.append((f"ours, our own forecasts (execution {EXECUTION})", ours))
+    started = time.perf_counter()
+    best = optimum(pv, load, price)
+    rows.append(
+        (f"perfect-foresight optimum (one LP, {time.perf_counter() - started:.1f} s)", best)
+    )
+    print(f"{args.days} days, synthetic day-ahead prices (see the module's docstring)")
+    for name, value in rows:
+        print(f"{name:<58} {value:10.2f} €")
+    scale = rows[0][1]  # the no-battery bill: the optimum itself can be near zero
+    gap = 100 * (perfect - best) / abs(scale)
+    print(f"ours (perfect) above the optimum by {perfect - best:.2f} € = {gap:.2f} % of the bill")
+    print(f"solves: {len(t1) + len(t2)}, p50 {1000 * np.median(t1 + t2):.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

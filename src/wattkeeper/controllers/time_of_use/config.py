@@ -1,0 +1,94 @@
+"""The controller's properties: tariff windows, feed-in price, battery limits, horizon."""
+
+from __future__ import annotations
+
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from wattkeeper.config.registry import ComponentConfig
+from wattkeeper.prices.retail import Retail
+from wattkeeper.prices.series import PriceError
+from wattkeeper.prices.source import DayAheadSource
+from wattkeeper.prices.tariff import FixedTariff, Window
+
+
+class WindowConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days: tuple[str, ...]
+    start: str
+    end: str
+    price: float = Field(ge=-10, le=10)
+
+
+class TouConfig(ComponentConfig):
+    ess_id: str = Field("ess0", alias="ess.id")
+    timezone: str = "Europe/Berlin"
+    # € per kWh outside every window, and the windows of a fixed time-of-use tariff
+    default_price: float = Field(0.30, alias="defaultPrice", ge=-10, le=10)
+    windows: tuple[WindowConfig, ...] = ()
+    feed_in_price: float = Field(0.08, alias="feedInPrice", ge=-10, le=10)
+    # day-ahead prices instead of the fixed tariff: the API, its token and zone, and what the
+    # household pays on top of the market price (€/kWh) and VAT (a fraction)
+    price_source: Literal["tariff", "awattar", "entsoe", "tibber"] = Field(
+        "tariff", alias="priceSource"
+    )
+    token: str | None = Field(None, max_length=200)
+    bidding_zone: str = Field("DE-LU", alias="biddingZone", max_length=40)
+    price_url: str | None = Field(None, alias="priceUrl", max_length=300)
+    surcharge: float = Field(0.0, alias="surchargePerKwh", ge=-10, le=10)
+    vat: float = Field(0.0, ge=0, le=1)
+    horizon_hours: int = Field(36, alias="horizonHours", ge=1, le=72)
+    objective: Literal["cost", "self-consumption", "peak"] = "cost"
+    max_charge_power: int = Field(5000, alias="maxChargePower", ge=0, le=1_000_000)
+    max_discharge_power: int = Field(5000, alias="maxDischargePower", ge=0, le=1_000_000)
+    charge_efficiency: float = Field(0.95, alias="chargeEfficiency", gt=0, le=1)
+    discharge_efficiency: float = Field(0.95, alias="dischargeEfficiency", gt=0, le=1)
+    reserve_soc: int = Field(0, alias="reserveSoc", ge=0, le=100)
+    import_limit: int | None = Field(None, alias="gridImportLimit", ge=0)
+    # "grid-only": apply the plan's grid charging and discharging, self-consumption otherwise;
+    # "plan": also hold the battery back where the plan does (best with good forecasts)
+    execution: Literal["grid-only", "plan"] = "grid-only"
+    # the measured SoC this many points away from the plan's makes a new plan
+    replan_soc_deviation: float = Field(5.0, alias="replanSocDeviation", gt=0, le=100)
+    # the site, for the PV forecast's clear sky (without it: a plain profile of the history)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    # before any history: what the forecasts assume (W)
+    default_consumption: int = Field(500, alias="defaultConsumption", ge=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _windows(self) -> TouConfig:
+        try:
+            self.tariff().validate()
+        except PriceError as exc:
+            raise ValueError(str(exc)) from exc
+        return self
+
+    def site(self) -> tuple[float, float] | None:
+        if self.latitude is None or self.longitude is None:
+            return None
+        return (self.latitude, self.longitude)
+
+    def day_ahead(self) -> DayAheadSource | None:
+        if self.price_source == "tariff":
+            return None
+        retail = Retail(self.surcharge, self.vat)
+        return DayAheadSource(
+            self.price_source, retail, self.token, self.bidding_zone, self.price_url
+        )
+
+    def tariff(self) -> FixedTariff:
+        windows = tuple(Window(w.days, w.start, w.end, w.price) for w in self.windows)
+        return FixedTariff(self.default_price, windows, self.timezone)

@@ -1,0 +1,1 @@
+"""Forecasts of consumption and PV production for the optimiser, from the edge's own history."""

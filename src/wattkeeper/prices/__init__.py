@@ -1,0 +1,1 @@
+"""Electricity prices for the optimiser: tariffs from configuration and day-ahead market clients."""

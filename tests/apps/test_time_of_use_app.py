@@ -1,0 +1,50 @@
+"""The time-of-use app in the App Center: installing it creates the controller with the price
+source and tariff asked for; a wrong property is refused with nothing installed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.apps.test_app_center import app_call, apps, fresh_demo
+
+APP = "App.TimeOfUseTariff.Optimiser"
+CID = "ctrlEssTimeOfUseTariff0"
+
+
+async def test_install_a_night_rate_then_switch_to_awattar(tmp_path: Path) -> None:
+    api = await fresh_demo(tmp_path)
+    assert not (await apps(api))[APP]["installed"]
+    properties = {
+        "PRICE_SOURCE": "FIXED",
+        "NIGHT_PRICE": 0.2,
+        "NIGHT_START": "23:00",
+        "NIGHT_END": "05:00",
+    }
+    response = await app_call(
+        api, "addAppInstance", {"appId": APP, "key": None, "alias": "", "properties": properties}
+    )
+    assert "error" not in response.json(), response.json()
+    controller = api.edge.manager.get(CID)
+    assert controller.config.price_source == "tariff"
+    assert (
+        controller.config.windows[0].start == "23:00" and controller.config.windows[0].price == 0.2
+    )
+    instance = response.json()["result"]["instance"]["instanceId"]
+    update = {
+        "instanceId": instance,
+        "alias": "",
+        "properties": {"PRICE_SOURCE": "AWATTAR", "SURCHARGE": 0.18, "VAT": 0.19},
+    }
+    response = await app_call(api, "updateAppInstance", update)
+    assert "error" not in response.json(), response.json()
+    controller = api.edge.manager.get(CID)
+    assert controller.config.price_source == "awattar"
+    assert controller.config.vat == 0.19 and controller.config.windows == ()
+
+
+async def test_a_wrong_property_is_refused_and_nothing_is_installed(tmp_path: Path) -> None:
+    api = await fresh_demo(tmp_path)
+    bad = {"appId": APP, "key": None, "alias": "", "properties": {"NIGHT_START": "25:00"}}
+    response = await app_call(api, "addAppInstance", bad)
+    assert "NIGHT_START" in response.json()["error"]["message"]
+    assert CID not in api.edge.manager
