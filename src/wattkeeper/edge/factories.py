@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wattkeeper.api import backend_uplink
 from wattkeeper.config.registry import Factory, Registry
 from wattkeeper.controllers import api_rest, balancing, emergency_reserve, fix_active_power
 from wattkeeper.drivers import ess_cluster, modbus_line, sunspec
@@ -30,6 +31,7 @@ FACTORIES: list[Factory] = [
     goodwe_ess.FACTORY,
     goodwe_views.CHARGER_FACTORY,
     goodwe_views.METER_FACTORY,
+    backend_uplink.FACTORY,
 ]
 
 
