@@ -123,11 +123,11 @@ class Fleet:
         )
 
     async def close(self) -> None:
+        await self.client.aclose()
         for runner in self.edges:
             await runner.edge.stop()
         for node in self.nodes:
             await node.stop()
-        await self.client.aclose()
 
 
 def site_with_backend(uris: list[str], apikey: str, api_timeout: int = 60) -> SiteConfig:

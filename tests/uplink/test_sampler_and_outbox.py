@@ -47,7 +47,7 @@ def test_the_outbox_is_bounded_and_keeps_aggregates_longest(tmp_path: Path) -> N
     outbox.add([(RAW, json.dumps({"r": i})) for i in range(10)])
     assert len(outbox) == 10
     assert outbox.kinds() == {AGGREGATED: 4, RAW: 6}  # the four oldest raw rows went
-    assert [json.loads(p) for _, k, p in outbox.after(0, 100) if k == RAW][0] == {"r": 4}
+    assert next(json.loads(p) for _, k, p in outbox.after(0, 100) if k == RAW) == {"r": 4}
     outbox.add([(AGGREGATED, "{}")] * 9)
     assert outbox.kinds() == {AGGREGATED: 10}  # raw first, then the oldest aggregates
     assert outbox.dropped == 4 + 6 + 3

@@ -61,6 +61,16 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], what: str) -> No
     raise RuntimeError(f"{what} did not listen on port {port} within {START_TIMEOUT_S} s")
 
 
+def _terminate(process: subprocess.Popen[bytes] | None) -> None:
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @dataclass
 class LocalPostgres:
     """A PostgreSQL cluster in a temporary folder; `url` names its `postgres` database."""
@@ -138,13 +148,7 @@ class LocalPostgres:
         return server
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()  # SIGTERM: PostgreSQL's "smart" shutdown
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        _terminate(self.process)  # SIGTERM: PostgreSQL's "smart" shutdown
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -179,10 +183,4 @@ class LocalNats:
         return server
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        _terminate(self.process)

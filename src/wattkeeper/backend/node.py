@@ -252,6 +252,7 @@ class NodeServer:
             log_level="warning",
             ws_max_size=4 * 1024 * 1024,
             lifespan="off",
+            timeout_graceful_shutdown=3,  # a stuck request does not hold the node up
         )
         self.node = node
         self.host = host
