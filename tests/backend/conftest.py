@@ -69,8 +69,9 @@ class Fleet:
         self.store: FleetStore | None = None
         self.client = httpx.AsyncClient(timeout=30)
 
-    async def node(self) -> NodeServer:
-        node = NodeServer(await BackendNode.open(self.engines.postgres.url, self.engines.nats.url))
+    async def node(self, port: int = 0) -> NodeServer:
+        engines = self.engines
+        node = NodeServer(await BackendNode.open(engines.postgres.url, engines.nats.url), port=port)
         await node.start()
         self.nodes.append(node)
         if self.store is None:

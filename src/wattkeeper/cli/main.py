@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from wattkeeper import __version__
+from wattkeeper.backend import cli as backend_cli
 from wattkeeper.cli import apps as cli_apps
 from wattkeeper.cli import client as cli_client
 from wattkeeper.config.data_dir import default_data_dir
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     passwd.set_defaults(handler=_passwd)
     licence_vendor_cli.register(sub, licensing_cli.register(sub))
     simulator_cli.register(sub)
+    backend_cli.register(sub)
     return parser
 
 
