@@ -137,6 +137,7 @@ class LocalPostgres:
             ],
             stdout=subprocess.DEVNULL,
             stderr=log,
+            start_new_session=True,  # a terminal's Ctrl-C is for us: we stop it in order
         )
         log.close()  # the server holds its own descriptor
         server = cls(folder, port, password, process)
@@ -173,6 +174,7 @@ class LocalNats:
             [binary, "-a", "127.0.0.1", "-p", str(port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         server = cls(port, process)
         try:
