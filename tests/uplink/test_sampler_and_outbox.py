@@ -56,3 +56,13 @@ def test_the_outbox_is_bounded_and_keeps_aggregates_longest(tmp_path: Path) -> N
     assert len(again) == 10  # on disk: survives a restart
     again.remove([row[0] for row in again.after(0, 3)])
     assert len(again) == 7
+
+
+def test_an_emptied_outbox_never_reuses_an_id(tmp_path: Path) -> None:
+    """The uplink sends rows after the last id it sent: a reused id would never be sent."""
+    outbox = Outbox(tmp_path / "out.sqlite")
+    outbox.add([(RAW, "{}")])
+    first = outbox.last_id()
+    outbox.remove([first])
+    outbox.add([(RAW, "{}")])
+    assert [row[0] for row in outbox.after(first)] == [first + 1]

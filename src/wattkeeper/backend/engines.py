@@ -61,6 +61,16 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], what: str) -> No
     raise RuntimeError(f"{what} did not listen on port {port} within {START_TIMEOUT_S} s")
 
 
+def _wait_until_ready(port: int, process: subprocess.Popen[bytes]) -> None:
+    """The port opens before recovery ends ("the database system is starting up")."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    ready = [_pg_bin("pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(port)]
+    while subprocess.run(ready, check=False).returncode != 0:
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("postgres did not become ready")
+        time.sleep(0.02)
+
+
 def _terminate(process: subprocess.Popen[bytes] | None) -> None:
     if process is not None and process.poll() is None:
         process.terminate()
@@ -143,6 +153,7 @@ class LocalPostgres:
         server = cls(folder, port, password, process)
         try:
             _wait_for_port(port, process, "postgres")
+            _wait_until_ready(port, process)
         except BaseException:
             server.stop()
             raise

@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -75,6 +77,8 @@ class EdgeLink:
         self._requests: set[asyncio.Task[None]] = set()
         self._ws: ClientConnection | None = None
         self._flushing = 0
+        #: seconds from sending a message to the backend's confirmation that it is stored
+        self.ack_latencies: deque[float] = deque(maxlen=100_000)
 
     # -- the cycle's side: never waits ------------------------------------------------------------
     def sample(self, ts: float, values: Mapping[str, Value]) -> None:
@@ -126,12 +130,14 @@ class EdgeLink:
 
     async def _session(self, ws: ClientConnection, uri: str) -> None:
         acking = await self._hello(ws)
+
         self._ws = ws
         self.connected_to = uri
         self.connections += 1
         log.info("connected to backend %s", uri)
-        inflight: list[int] = []
+        inflight: list[tuple[int, float]] = []  # (outbox id, when sent)
         acked = [0]
+
         backlog = self.outbox.last_id()
         reader = asyncio.create_task(self._read(ws, inflight, acked, acking))
         try:
@@ -141,12 +147,14 @@ class EdgeLink:
                 rows = self.outbox.after(cursor, SEND_BATCH)
                 for row_id, kind, payload in rows:
                     method = "resendData" if kind == AGGREGATED and row_id <= backlog else kind
+                    # in flight before it is sent: the confirmation may come before send returns
+                    inflight.append((row_id, time.monotonic()))
+                    cursor = row_id
                     await ws.send(f'{{"jsonrpc":"2.0","method":"{method}","params":{payload}}}')
                     self.sent += 1
-                    cursor = row_id
-                    inflight.append(row_id)
                 if not acking:
-                    self.outbox.remove(inflight)  # nobody will confirm: sent is delivered
+                    # nobody will confirm: sent is delivered
+                    self.outbox.remove([row_id for row_id, _ in inflight])
                     inflight.clear()
                 if len(rows) == SEND_BATCH:
                     continue
@@ -169,7 +177,11 @@ class EdgeLink:
         return message is not None and message.get("method") == "dataStored"
 
     async def _read(
-        self, ws: ClientConnection, inflight: list[int], acked: list[int], acking: bool
+        self,
+        ws: ClientConnection,
+        inflight: list[tuple[int, float]],
+        acked: list[int],
+        acking: bool,
     ) -> None:
         async for raw in ws:
             message = _parse(raw)
@@ -182,7 +194,9 @@ class EdgeLink:
                     done = inflight[: count - acked[0]]
                     del inflight[: len(done)]
                     acked[0] = count
-                    await asyncio.to_thread(self.outbox.remove, done)
+                    now = time.monotonic()
+                    self.ack_latencies.extend(now - sent for _, sent in done)
+                    await asyncio.to_thread(self.outbox.remove, [row_id for row_id, _ in done])
             elif isinstance(method, str) and "id" in message:
                 if len(self._requests) >= MAX_REQUESTS:
                     await _answer(ws, message["id"], error=RequestError(-32000, "edge busy"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ class SimulatedEdge:
         self._random = random.Random(seed)
         self.setpoint: float | None = None
         self.setpoint_since: float | None = None  # when the battery took the setpoint
+        self.setpoint_at = 0.0  # time.perf_counter() of the last setpoint taken (benchmarks)
         self._deadline = 0.0
         self._phase = self._random.random() * math.tau
         self.channels = [f"meter{i // 10}/Value{i % 10}" for i in range(max(0, channels - 3))]
@@ -79,6 +81,7 @@ class SimulatedEdge:
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise RequestError(1, "value must be a number")
             self.setpoint = float(value)
+            self.setpoint_at = time.perf_counter()
             self.setpoint_since = self.clock()
             self._deadline = self.setpoint_since + self.lease_s
             return {"address": SETPOINT, "value": self.setpoint}
