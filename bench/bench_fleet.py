@@ -39,9 +39,21 @@ FLEET = 100_000
 def start_node(postgres: LocalPostgres, bus: LocalNats) -> tuple[subprocess.Popen[str], str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "wattkeeper", "backend", "--database", postgres.url,
-         "--nats", bus.url, "--port", str(port)],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        [
+            sys.executable,
+            "-m",
+            "wattkeeper",
+            "backend",
+            "--database",
+            postgres.url,
+            "--nats",
+            bus.url,
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     assert process.stdout is not None
     process.stdout.readline()
@@ -84,37 +96,36 @@ async def main(count: int, values: int, seconds: int) -> None:
             edge.link.start()
         while sum(e.link.connected_to is not None for e in edges) < count:
             await asyncio.sleep(0.1)
-        processes = [psutil.Process(p.pid) for p, _ in nodes]
-        processes.append(psutil.Process(postgres.process.pid))  # type: ignore[union-attr]
-        for p in processes:
-            p.cpu_percent()
-        pg_children = processes[2].children(recursive=True)
-        for p in pg_children:
-            p.cpu_percent()
-        samples = 0
+        node_pids = [p.pid for p, _ in nodes]
+        pg_pid = postgres.process.pid  # type: ignore[union-attr]
+        cpu_before = {pid: cpu_seconds(pid) for pid in [*node_pids, *tree(pg_pid)]}
         write_latencies: list[float] = []
         plain_latencies: list[float] = []
         started = time.monotonic()
         async with httpx.AsyncClient(auth=("bench", "bench"), timeout=30) as client:
+            print(f"{count} edges connected; running {seconds} s", file=sys.stderr)
             writer = asyncio.create_task(
                 remote_writes(client, nodes[1][1], edges, write_latencies, plain_latencies)
             )
-            for second in range(seconds):
-                for edge in edges:
+            slots = 20  # edges are not in step: each twentieth of a second, a twentieth of them
+            for tick in range(seconds * slots):
+                for edge in edges[tick % slots :: slots]:
                     edge.cycle()
-                samples += len(edges)
-                await asyncio.sleep(max(0.0, started + second + 1 - time.monotonic()))
+                await asyncio.sleep(max(0.0, started + (tick + 1) / slots - time.monotonic()))
+            samples = seconds * len(edges)
             writer.cancel()
-        cpu = [p.cpu_percent() for p in processes[:2]]
-        pg_cpu = processes[2].cpu_percent() + sum(p.cpu_percent() for p in pg_children)
         elapsed = time.monotonic() - started
+        used = {pid: cpu_seconds(pid) - cpu_before.get(pid, 0.0) for pid in cpu_before}
+        used.update({pid: cpu_seconds(pid) for pid in tree(pg_pid) if pid not in cpu_before})
+        cpu = [100 * used[pid] / elapsed for pid in node_pids]
+        pg_cpu = 100 * sum(used[pid] for pid in tree(pg_pid) if pid in used) / elapsed
         drain_started = time.monotonic()
         while any(e.link.pending() for e in edges):
             await asyncio.sleep(0.1)
         drained = time.monotonic() - drain_started
         stored = await store.count(RAW)
         stored -= await store.count(RAW, "baseline")
-        expected = samples * values
+        expected = sum(e.link.sampler.made for e in edges)  # changed values actually sent
         latencies = [x for e in edges for x in e.link.ack_latencies]
         size = await store.pool.fetchval(
             "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_inherits i "
@@ -123,24 +134,31 @@ async def main(count: int, values: int, seconds: int) -> None:
             RAW,
         )
         rate = expected / elapsed
+        report("edge cycles run", f"{samples:,}", baseline=f"{elapsed:.1f} s")
         report("PostgreSQL INSERT alone (baseline)", f"{ceiling:,.0f} rows/s")
         report(
             f"ingest {count} edges x {values} values/s, 2 nodes",
             f"{rate:,.0f} values/s",
             baseline=f"{rate / ceiling:.0%} of the INSERT ceiling",
         )
-        report("values stored / made (no loss = 100%)", f"{stored / expected:.4%}",
-               baseline=f"{stored:,} of {expected:,}; drained {drained:.1f} s after the run")
+        report(
+            "values stored / made (no loss = 100%)",
+            f"{stored / expected:.4%}",
+            baseline=f"{stored:,} of {expected:,}; drained {drained:.1f} s after the run",
+        )
         report("p50 edge send -> stored (confirmed)", f"{percentile(latencies, 50) * 1000:.0f} ms")
         report("p99 edge send -> stored (confirmed)", f"{percentile(latencies, 99) * 1000:.0f} ms")
         report("CPU per node (average of the two)", f"{sum(cpu) / 2:.0f} %")
         report("CPU of PostgreSQL", f"{pg_cpu:.0f} %")
         if write_latencies:
-            report("p99 remote write UI -> battery", f"{percentile(write_latencies, 99) * 1000:.0f} ms",
-                   target="< 500 ms",
-                   baseline=f"getEdges p99 {percentile(plain_latencies, 99) * 1000:.0f} ms, "
-                   f"{len(write_latencies)} writes")
-        bytes_per_value = size / max(1, stored)
+            report(
+                "p99 remote write UI -> battery",
+                f"{percentile(write_latencies, 99) * 1000:.0f} ms",
+                target="< 500 ms",
+                baseline=f"getEdges p99 {percentile(plain_latencies, 99) * 1000:.0f} ms, "
+                f"{len(write_latencies)} writes",
+            )
+        bytes_per_value = float(size) / max(1, stored)
         sizing(count, values, rate, sum(cpu) / 2, pg_cpu, bytes_per_value)
         for edge in edges:
             await edge.link.stop()
@@ -155,6 +173,19 @@ async def main(count: int, values: int, seconds: int) -> None:
         postgres.stop()
 
 
+def tree(pid: int) -> list[int]:
+    root = psutil.Process(pid)
+    return [pid, *(child.pid for child in root.children(recursive=True))]
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.NoSuchProcess:
+        return 0.0
+    return float(times.user + times.system)
+
+
 async def remote_writes(
     client: httpx.AsyncClient,
     node: str,
@@ -167,22 +198,34 @@ async def remote_writes(
     while True:
         edge = edges[(index * 7) % len(edges)]
         index += 1
-        body = {"jsonrpc": "2.0", "id": index, "method": "edgeRpc", "params": {
-            "edgeId": edge.edge_id, "payload": {"method": "setOverride", "params": {
-                "address": "ess0/SetActivePowerEquals", "value": 1000 + index}}}}
+        body = {
+            "jsonrpc": "2.0",
+            "id": index,
+            "method": "edgeRpc",
+            "params": {
+                "edgeId": edge.edge_id,
+                "payload": {
+                    "method": "setOverride",
+                    "params": {"address": "ess0/SetActivePowerEquals", "value": 1000 + index},
+                },
+            },
+        }
         started = time.perf_counter()
         answer = await client.post(f"http://{node}/jsonrpc", json=body)
         if answer.status_code == 200 and edge.setpoint_at >= started:
             latencies.append(edge.setpoint_at - started)
         started = time.perf_counter()
-        await client.post(f"http://{node}/jsonrpc", json={
-            "jsonrpc": "2.0", "id": 0, "method": "getEdges", "params": {"search": "edge1"}})
+        await client.post(
+            f"http://{node}/jsonrpc",
+            json={"jsonrpc": "2.0", "id": 0, "method": "getEdges", "params": {"search": "edge1"}},
+        )
         plain.append(time.perf_counter() - started)
         await asyncio.sleep(0.1)
 
 
-def sizing(count: int, values: int, rate: float, node_cpu: float, pg_cpu: float,
-           bytes_per_value: float) -> None:
+def sizing(
+    count: int, values: int, rate: float, node_cpu: float, pg_cpu: float, bytes_per_value: float
+) -> None:
     """The fleet of 100,000 edges, from this run's figures; the assumptions are printed."""
     per_core_node = rate / 2 / max(node_cpu / 100, 0.01)  # values/s one node core handles
     per_core_pg = rate / max(pg_cpu / 100, 0.01)
@@ -198,10 +241,16 @@ def sizing(count: int, values: int, rate: float, node_cpu: float, pg_cpu: float,
     print(f"{bytes_per_value:.0f} bytes per stored value incl. index; aggregates: every channel,")
     print("one value per 5 minutes; CPU scales linearly with values/s, as nodes share nothing):")
     report("values per second, whole fleet", f"{fleet_rate:,.0f}")
-    report("backend node cores (1 node per core)", f"{nodes:,.0f}",
-           baseline=f"{per_core_node:,.0f} values/s per node core measured")
-    report("PostgreSQL cores for ingest", f"{pg_cores:,.0f}",
-           baseline=f"{per_core_pg:,.0f} values/s per PostgreSQL core measured")
+    report(
+        "backend node cores (1 node per core)",
+        f"{nodes:,.0f}",
+        baseline=f"{per_core_node:,.0f} values/s per node core measured",
+    )
+    report(
+        "PostgreSQL cores for ingest",
+        f"{pg_cores:,.0f}",
+        baseline=f"{per_core_pg:,.0f} values/s per PostgreSQL core measured",
+    )
     report("raw values per day on disk", f"{raw_day / 1e12:,.1f} TB")
     report("5-minute aggregates per year on disk", f"{aggregates_year / 1e12:,.1f} TB")
 

@@ -79,6 +79,9 @@ async def test_roles_are_per_user_and_edge(fleet: Fleet) -> None:
     assert unknown.json()["error"]["message"] == "no access to edge no-such-edge"
     wrong = await fleet.rpc(node, bob, "getEdges", {}, password="wrong")
     assert wrong.status_code == 401
+    page = await fleet.client.get(node.url + "/")  # the fleet page: list, search, an edge
+    assert page.status_code == 200 and "<title>wattkeeper fleet</title>" in page.text
+    assert (await fleet.client.get(node.url + "/fleet.js")).status_code == 200
 
 
 async def _true(value: bool) -> bool:

@@ -14,6 +14,7 @@ REST_READ_ONLY = "App.Api.RestJson.ReadOnly"
 REST_READ_WRITE = "App.Api.RestJson.ReadWrite"
 SELF_CONSUMPTION = "App.Ess.SelfConsumptionOptimization"
 EMERGENCY_RESERVE = "App.Ess.EmergencyCapacityReserve"
+BACKEND = "App.Api.Backend"
 
 
 class AppProperties(BaseModel):
@@ -101,6 +102,25 @@ class ReserveProperties(AppProperties):
         description="Percent",
         validation_alias=AliasChoices("RESERVE_SOC", "reserveSoc"),
         serialization_alias="RESERVE_SOC",
+    )
+
+
+class BackendProperties(AppProperties):
+    apikey: str = Field(
+        "",
+        title="API key",
+        max_length=200,
+        description="The key the backend knows this edge by",
+        validation_alias=AliasChoices("API_KEY", "apikey"),
+        serialization_alias="API_KEY",
+    )
+    uri: str = Field(
+        "ws://127.0.0.1:8081/edge",
+        title="Backend URL",
+        max_length=2000,
+        description="ws:// or wss://; several separated by commas are tried in turn",
+        validation_alias=AliasChoices("URI", "uri"),
+        serialization_alias="URI",
     )
 
 
@@ -192,6 +212,23 @@ CATALOG: dict[str, AppSpec] = {
                 )
             ],
             categories=("Safety",),
+        ),
+        AppSpec(
+            BACKEND,
+            "Online monitoring (backend)",
+            "Report to a fleet backend and let its users reach this edge; data waits on disk "
+            "while the backend cannot be reached.",
+            licensed=False,
+            properties=BackendProperties,
+            components=lambda p: [
+                ComponentEntry(
+                    id="ctrlBackend0",
+                    factory="Controller.Api.Backend",
+                    alias="Online monitoring",
+                    properties={"apikey": p.apikey, "uri": p.uri},
+                )
+            ],
+            categories=("API",),
         ),
     )
 }

@@ -52,11 +52,11 @@ class EdgeSession:
     async def serve(self) -> None:
         rpc = await self.nats.subscribe(rpc_subject(self.edge_id), cb=self._on_request)
         hello = await self.nats.subscribe(hello_subject(self.edge_id), cb=self._on_hello)
-        await self.nats.publish(hello_subject(self.edge_id), self.connection.encode())
-        await self._send({"jsonrpc": "2.0", "method": "dataStored", "params": {"count": 0}})
-        with contextlib.suppress(Exception):
-            await self.store.set_online(self.edge_id, self.node_id)
         try:
+            await self.nats.publish(hello_subject(self.edge_id), self.connection.encode())
+            await self._send({"jsonrpc": "2.0", "method": "dataStored", "params": {"count": 0}})
+            with contextlib.suppress(Exception):
+                await self.store.set_online(self.edge_id, self.node_id)
             while True:
                 text = await self.ws.receive_text()
                 await self._on_message(text)

@@ -25,7 +25,8 @@ from nats.errors import TimeoutError as NatsTimeout
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
 from wattkeeper.backend import history
@@ -60,6 +61,7 @@ class BackendNode:
             routes=[
                 WebSocketRoute("/edge", self.edge_socket),
                 Route("/jsonrpc", self.jsonrpc, methods=["POST"]),
+                Mount("/", StaticFiles(packages=[("wattkeeper.backend", "static")], html=True)),
             ]
         )
 

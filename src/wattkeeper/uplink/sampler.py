@@ -37,6 +37,7 @@ class Sampler:
         self._window: _Window | None = None
         self._closed: list[tuple[float, _Window]] = []  # (send after, window)
         self._due: list[tuple[str, dict[str, Any]]] = []
+        self.made = 0  # values handed out in timestampedData so far
 
     def sample(self, ts: float, values: Mapping[str, Value]) -> None:
         """One cycle's values at epoch `ts`: cheap, never blocks."""
@@ -49,6 +50,7 @@ class Sampler:
             changed = {a: v for a, v in values.items() if a not in last or last[a] != v}
         self._last.update(changed)
         if changed:
+            self.made += len(changed)
             self._due.append(("timestampedData", {str(int(ts * 1000)): changed}))
         self._aggregate(ts, values)
 
