@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.backend.conftest import Fleet, until
+from tests.conftest import SUMMER_NOON
 from wattkeeper.backend.schema import AGGREGATES, RAW
+from wattkeeper.config.site import demo_site
+from wattkeeper.core.errors import ConfigError
+from wattkeeper.edge.app import Edge
+from wattkeeper.testing.fake_clock import FakeClock
 
 pytestmark = [pytest.mark.external]
 
@@ -86,3 +93,26 @@ async def _true(value: bool) -> bool:
 async def _equal(awaitable: object, expected: object) -> bool:
     value = await awaitable  # type: ignore[misc]
     return bool(value) if expected is None else value == expected
+
+
+async def test_the_app_center_installs_the_backend_app(fleet: Fleet, tmp_path: Path) -> None:
+    node = await fleet.node()
+    store = fleet.store
+    assert store is not None
+    await store.add_edge("appedge", "key-of-appedge")
+    edge = Edge(demo_site(), tmp_path / "appedge", FakeClock(SUMMER_NOON))
+    await edge.start()
+    try:
+        missing = edge.apps.install("App.Api.Backend", properties={"URI": node.edge_url})
+        with pytest.raises(ConfigError, match="apikey"):
+            await missing  # no key: a clear refusal, nothing installed
+        await edge.apps.install(
+            "App.Api.Backend", properties={"API_KEY": "key-of-appedge", "URI": node.edge_url}
+        )
+        link = edge.manager.get("ctrlBackend0").link  # type: ignore[attr-defined]
+        await until(lambda: _true(link.connected_to == node.edge_url))
+        edge.cycle.run_once()
+        await until(lambda: _true(link.pending() == 0))
+        assert await store.count(RAW, "appedge") > 0
+    finally:
+        await edge.stop()
