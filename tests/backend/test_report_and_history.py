@@ -116,3 +116,22 @@ async def test_the_app_center_installs_the_backend_app(fleet: Fleet, tmp_path: P
         assert await store.count(RAW, "appedge") > 0
     finally:
         await edge.stop()
+
+
+async def test_old_partitions_are_dropped_whole(fleet: Fleet) -> None:
+    await fleet.node()
+    other = (await fleet.node()).node.store  # a second node, with its own partition cache
+    store = fleet.store
+    assert store is not None
+    await store.add_edge("retained", "key-of-retained")
+    now = 1_795_478_400.0  # 2026-11-24
+    await other.insert(RAW, "retained", [("a/B", now - 9 * 86_400, 1.0), ("a/B", now, 2.0)])
+    await store.insert(AGGREGATES, "retained", [("a/B", now - 9 * 86_400, 1.0)])
+    dropped = await store.drop_old_partitions(now, raw_days=8, aggregate_days=3660)
+    assert "fleet_sample_20261115" in dropped
+    assert not any(name.startswith("fleet_aggregate") for name in dropped)
+    assert await store.stamps(RAW, "retained", "a/B") == [now]
+    assert await store.stamps(AGGREGATES, "retained", "a/B") == [now - 9 * 86_400]
+    # a late resend reaches the other node, which still believes in the dropped partition
+    await other.insert(RAW, "retained", [("a/B", now - 9 * 86_400, 3.0)])
+    assert len(await store.stamps(RAW, "retained", "a/B")) == 2

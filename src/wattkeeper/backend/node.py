@@ -38,6 +38,8 @@ from wattkeeper.history import HistoryQueryError
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
+RAW_DAYS = 8  # the raw window (7 days of queries) and a day to spare
+AGGREGATE_DAYS = 10 * 366
 LOGIN_CACHE_S = 60.0
 
 
@@ -64,6 +66,15 @@ class BackendNode:
                 Mount("/", StaticFiles(packages=[("wattkeeper.backend", "static")], html=True)),
             ]
         )
+
+    async def retention(self) -> None:
+        """Drop partitions past their window, hourly; any node may, the store serialises it."""
+        while True:
+            await asyncio.sleep(3600)  # not at start: a restart loop must not hammer the DDL
+            try:
+                await self.store.drop_old_partitions(time.time(), RAW_DAYS, AGGREGATE_DAYS)
+            except Exception:  # the database is away: try again next hour
+                log.exception("retention")
 
     @classmethod
     async def open(cls, database: str, nats_url: str, node_id: str | None = None) -> BackendNode:
@@ -260,6 +271,7 @@ class NodeServer:
         self.host = host
         self.server = uvicorn.Server(config)
         self._task: asyncio.Task[None] | None = None
+        self._retention: asyncio.Task[None] | None = None
 
     @property
     def port(self) -> int:
@@ -275,6 +287,7 @@ class NodeServer:
         return f"ws://{self.host}:{self.port}/edge"
 
     async def start(self) -> None:
+        self._retention = asyncio.create_task(self.node.retention())
         self._task = asyncio.create_task(self.server.serve())
         while not self.server.started:
             if self._task.done():
@@ -286,6 +299,8 @@ class NodeServer:
             await asyncio.shield(self._task)
 
     async def stop(self) -> None:
+        if self._retention is not None:
+            self._retention.cancel()
         await self.node.close_sockets()
         self.server.should_exit = True
         if self._task is not None:

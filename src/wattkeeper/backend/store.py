@@ -169,16 +169,27 @@ class FleetStore:
         days = {math.floor(ts / 86_400) * 86_400 for _, ts, _ in rows}
         async with self.pool.acquire() as conn:
             await self._ensure_partitions(conn, table, days)
-            await conn.execute(
-                f"INSERT INTO {table} (edge_id, channel, ts, value) "
-                "SELECT $1, c, to_timestamp(t), v FROM unnest($2::text[], $3::float8[], "
-                "$4::float8[]) AS u(c, t, v) ON CONFLICT DO NOTHING",
-                edge_id,
-                [r[0] for r in rows],
-                [r[1] for r in rows],
-                [r[2] for r in rows],
-            )
+            try:
+                await self._insert(conn, table, edge_id, rows)
+            except asyncpg.CheckViolationError:
+                # another node's retention dropped a partition this node thought it had
+                self._partitions.clear()
+                await self._ensure_partitions(conn, table, days)
+                await self._insert(conn, table, edge_id, rows)
         return len(rows)
+
+    async def _insert(
+        self, conn: asyncpg.Connection, table: str, edge_id: str, rows: Sequence[Row]
+    ) -> None:
+        await conn.execute(
+            f"INSERT INTO {table} (edge_id, channel, ts, value) "
+            "SELECT $1, c, to_timestamp(t), v FROM unnest($2::text[], $3::float8[], "
+            "$4::float8[]) AS u(c, t, v) ON CONFLICT DO NOTHING",
+            edge_id,
+            [r[0] for r in rows],
+            [r[1] for r in rows],
+            [r[2] for r in rows],
+        )
 
     async def count(self, table: str, edge_id: str | None = None) -> int:
         if table not in (RAW, AGGREGATES):
@@ -204,7 +215,7 @@ class FleetStore:
         self, now: float, raw_days: int, aggregate_days: int
     ) -> list[str]:
         """Retention: whole partitions older than their window are dropped."""
-        dropped = []
+        dropped: list[str] = []
         for table, days in ((RAW, raw_days), (AGGREGATES, aggregate_days)):
             rows = await self.pool.fetch(
                 "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i "
