@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.conftest import EVENING
-from tests.backend.conftest import Fleet, until
+from tests.backend.conftest import Fleet, basic, until
 
 pytestmark = [pytest.mark.external]
 
@@ -79,6 +79,16 @@ async def test_roles_are_per_user_and_edge(fleet: Fleet) -> None:
     assert unknown.json()["error"]["message"] == "no access to edge no-such-edge"
     wrong = await fleet.rpc(node, bob, "getEdges", {}, password="wrong")
     assert wrong.status_code == 401
+    for body, status, message in [
+        (b"{not json", 400, "the body is not JSON"),
+        (b'{"id": 1, "method": "noSuchMethod"}', 400, "Unknown JSON-RPC method [noSuchMethod]"),
+        (b'{"method": "getEdges", "params": 5}', 400, '"params" must be an object'),
+        (b"[" * (1024 * 1024 + 1), 413, "request larger than 1048576 bytes"),
+    ]:
+        answer = await fleet.client.post(
+            node.url + "/jsonrpc", content=body, headers=basic(bob, "secret")
+        )
+        assert (answer.status_code, answer.json()["error"]["message"]) == (status, message)
     page = await fleet.client.get(node.url + "/")  # the fleet page: list, search, an edge
     assert page.status_code == 200 and "<title>wattkeeper fleet</title>" in page.text
     assert (await fleet.client.get(node.url + "/fleet.js")).status_code == 200

@@ -152,9 +152,7 @@ class BackendNode:
         request_id: Any = None
         try:
             user = await self._login(request)
-            body = await request.body()
-            if len(body) > MAX_BODY:
-                raise RpcError(413, f"request larger than {MAX_BODY} bytes")
+            body = await _bounded_body(request)
             try:
                 message = json.loads(body)
             except ValueError:
@@ -248,6 +246,18 @@ class BackendNode:
         dispatch.start()
         await dispatch.applied.wait()
         return dispatch.record()
+
+
+async def _bounded_body(request: Request) -> bytes:
+    """The body, read no further than MAX_BODY (a client's length header is not trusted)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise RpcError(413, f"request larger than {MAX_BODY} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _error(code: int, message: str) -> dict[str, Any]:
