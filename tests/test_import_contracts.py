@@ -48,6 +48,14 @@ VIOLATIONS = {
         "optimiser/solve.py",
         "import wattkeeper.core.manager",
     ),
+    "The fleet backend runs no edge: no driver, controller, simulator, bridge or edge runtime": (
+        "backend/store.py",
+        "import wattkeeper.drivers.simulated",
+    ),
+    "The uplink is a leaf: the protocol and the outbox, nothing of the edge": (
+        "uplink/link.py",
+        "import wattkeeper.core.channel",
+    ),
     "API adapters reach no controller, driver or simulator: writes go through the write gate": (
         "api/rest.py",
         "import wattkeeper.drivers.simulated",

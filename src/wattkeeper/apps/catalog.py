@@ -20,6 +20,7 @@ EMERGENCY_RESERVE = "App.Ess.EmergencyCapacityReserve"
 MQTT = "App.Api.Mqtt"
 MASKED = "**********"  # how a stored secret is shown (pydantic's SecretStr); never written back
 TIME_OF_USE = "App.TimeOfUseTariff.Optimiser"
+BACKEND = "App.Api.Backend"
 
 
 class AppProperties(BaseModel):
@@ -333,6 +334,25 @@ def _time_of_use(p: TimeOfUseProperties) -> list[ComponentEntry]:
     ]
 
 
+class BackendProperties(AppProperties):
+    apikey: str = Field(
+        "",
+        title="API key",
+        max_length=200,
+        description="The key the backend knows this edge by",
+        validation_alias=AliasChoices("API_KEY", "apikey"),
+        serialization_alias="API_KEY",
+    )
+    uri: str = Field(
+        "ws://127.0.0.1:8081/edge",
+        title="Backend URL",
+        max_length=2000,
+        description="ws:// or wss://; several separated by commas are tried in turn",
+        validation_alias=AliasChoices("URI", "uri"),
+        serialization_alias="URI",
+    )
+
+
 @dataclass(frozen=True)
 class AppSpec:
     app_id: str
@@ -490,6 +510,23 @@ CATALOG: dict[str, AppSpec] = {
             properties=TimeOfUseProperties,
             components=_time_of_use,
             categories=("Optimisation",),
+        ),
+        AppSpec(
+            BACKEND,
+            "Online monitoring (backend)",
+            "Report to a fleet backend and let its users reach this edge; data waits on disk "
+            "while the backend cannot be reached.",
+            licensed=False,
+            properties=BackendProperties,
+            components=lambda p: [
+                ComponentEntry(
+                    id="ctrlBackend0",
+                    factory="Controller.Api.Backend",
+                    alias="Online monitoring",
+                    properties={"apikey": p.apikey, "uri": p.uri},
+                )
+            ],
+            categories=("API",),
         ),
     )
 }

@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from wattkeeper import __version__
+from wattkeeper.backend import cli as backend_cli
 from wattkeeper.cli import apps as cli_apps
 from wattkeeper.cli import client as cli_client
+from wattkeeper.cli import fleet_demo
 from wattkeeper.cli import scan as cli_scan
 from wattkeeper.config.data_dir import default_data_dir
 from wattkeeper.core.errors import WattkeeperError
@@ -93,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     licence_vendor_cli.register(sub, licensing_cli.register(sub))
     simulator_cli.register(sub)
     cli_scan.register(sub)
+    backend_cli.register(sub)
+    fleet_demo.register(sub)
     return parser
 
 

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from wattkeeper.api.app_center import AppCenterApi, AppManagerComponent
 from wattkeeper.api.audit import AuditLog
 from wattkeeper.api.auth import Authenticator
+from wattkeeper.api.backend_uplink import BackendController
 from wattkeeper.api.context import ApiContext
 from wattkeeper.api.history_api import HistoryApi
 from wattkeeper.api.host import HostComponent
@@ -171,6 +172,8 @@ class Edge:
         )
         register_methods(self.api, self.asgi.dispatcher, history_api, app_center)
         self.modbus.attach_rpc(self.api.component_methods, partial(ModbusProtocolRpc, self.api))
+        self._attach_uplinks()
+        self.configurator.listeners.append(self._attach_uplinks)  # the App Center adds it
         self.cycle.events.subscribe(self._watch_users)
         self.cycle.events.subscribe(self._watch_storage)
         self._servers: HttpServers | None = None
@@ -213,6 +216,10 @@ class Edge:
                 controller.raise_state(DEFAULT_PASSWORDS, "users " + ", ".join(defaults))
             else:
                 controller.clear_state(DEFAULT_PASSWORDS)
+
+    def _attach_uplinks(self) -> None:
+        for uplink in self.manager.of_type(BackendController):
+            uplink.attach(self.api, self.asgi.dispatcher)
 
     def _write_gate(self) -> WriteGate | None:
         """The REST write app's controller, while it is installed: every API writes through it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wattkeeper.api import backend_uplink
 from wattkeeper.config.registry import Factory, Registry
 from wattkeeper.controllers import (
     api_modbus,
@@ -45,6 +46,7 @@ FACTORIES: list[Factory] = [
     described_ess.FACTORY,
     described_views.METER_FACTORY,
     described_views.CHARGER_FACTORY,
+    backend_uplink.FACTORY,
 ]
 
 

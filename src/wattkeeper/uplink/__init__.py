@@ -1,0 +1,1 @@
+"""The edge's uplink to a fleet backend: OpenEMS's edge→backend websocket protocol."""
