@@ -23,8 +23,8 @@ from sunspec2.modbus import modbus as ss_modbus
 
 from wattkeeper.config.site import ComponentEntry, load_site
 from wattkeeper.simulator.clock import ManualClock
-from wattkeeper.simulator.devices import Fault, Layout
-from wattkeeper.simulator.server import METER_UNIT, DeviceSimulator
+from wattkeeper.simulator.devices import METER_UNIT, Fault, Layout
+from wattkeeper.simulator.server import DeviceSimulator
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "sunspec-home.toml"
 

@@ -2,6 +2,14 @@
 
 from wattkeeper.optimiser.plan import Plan, PlanStatus
 from wattkeeper.optimiser.problem import Battery, Ev, Grid, Objective, Problem
-from wattkeeper.optimiser.solve import solve
+
+
+def solve(problem: Problem) -> Plan:
+    """The cheapest plan for `problem` (optimiser/solve.py). numpy and HiGHS (~24 MB resident)
+    are loaded by the first solve, so an edge without the time-of-use app never holds them."""
+    from wattkeeper.optimiser.solve import solve as solve_now
+
+    return solve_now(problem)
+
 
 __all__ = ["Battery", "Ev", "Grid", "Objective", "Plan", "PlanStatus", "Problem", "solve"]

@@ -10,12 +10,11 @@ from typing import Any
 from wattkeeper.core.errors import ConfigError
 from wattkeeper.protocols.described.model import kinds
 from wattkeeper.simulator.described_device import VendorFault
-from wattkeeper.simulator.described_server import serve_vendor
-from wattkeeper.simulator.devices import Fault, Layout
-from wattkeeper.simulator.fenecon.cli import run_fenecon
+from wattkeeper.simulator.devices import INVERTER_UNIT, METER_UNIT, Fault, Layout
 from wattkeeper.simulator.fenecon.physics import HomeFault
-from wattkeeper.simulator.fronius import serve_fronius
-from wattkeeper.simulator.server import INVERTER_UNIT, METER_UNIT, serve
+
+# The servers (pymodbus's server package, which loads aiohttp) are imported when a simulator
+# starts, not when `wattkeeper run` builds its command line: the edge never needs them.
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -103,6 +102,8 @@ def _fault(name: str) -> Fault | HomeFault | VendorFault:
 
 
 def _run_vendor(args: argparse.Namespace) -> int:
+    from wattkeeper.simulator.described_server import serve_vendor
+
     faults: list[VendorFault] = []
     for fault in args.fault:
         try:
@@ -136,6 +137,8 @@ def run(args: argparse.Namespace) -> int:
     if logging.getLogger("pymodbus.logging").level == logging.NOTSET:
         logging.getLogger("pymodbus.logging").setLevel(logging.CRITICAL)
     if args.model == "fenecon-home":
+        from wattkeeper.simulator.fenecon.cli import run_fenecon
+
         return run_fenecon(args)
     if args.model in kinds():
         return _run_vendor(args)
@@ -147,6 +150,8 @@ def run(args: argparse.Namespace) -> int:
             "the described vendor models only"
         )
         return 2
+    from wattkeeper.simulator.server import serve
+
     try:
         asyncio.run(
             serve(
@@ -170,6 +175,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_fronius(args: argparse.Namespace) -> int:
+    from wattkeeper.simulator.fronius import serve_fronius
+
     faults = [f for f in args.fault if isinstance(f, Fault)]
     try:
         asyncio.run(serve_fronius(args.host, args.port, faults, args.load, args.pv))

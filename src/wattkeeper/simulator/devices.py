@@ -51,6 +51,9 @@ from wattkeeper.simulator.hybrid import Controls, Mppt, Nameplate, Settings, Sta
 from wattkeeper.simulator.image import BASE, ModelState, Slot, SunSpecImage, render
 from wattkeeper.simulator.storage import Common, Inverter, Storage
 
+INVERTER_UNIT = 1  # the simulated site's Modbus unit ids
+METER_UNIT = 2
+
 __all__ = [
     "BASE",
     "Common",

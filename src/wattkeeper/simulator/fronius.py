@@ -10,9 +10,9 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from wattkeeper.simulator.devices import Fault, Layout, SunSpecImage
+from wattkeeper.simulator.devices import INVERTER_UNIT, Fault, Layout, SunSpecImage
 from wattkeeper.simulator.faults import run_until_cancelled
-from wattkeeper.simulator.server import INVERTER_UNIT, DeviceSimulator
+from wattkeeper.simulator.server import DeviceSimulator
 
 log = logging.getLogger(__name__)
 

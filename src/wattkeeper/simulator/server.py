@@ -29,6 +29,8 @@ from wattkeeper.core.clock import SystemClock
 from wattkeeper.core.errors import ConfigError
 from wattkeeper.simulator.devices import (
     BASE,
+    INVERTER_UNIT,
+    METER_UNIT,
     Fault,
     Faults,
     GridMeter,
@@ -46,8 +48,6 @@ from wattkeeper.simulator.faults import run_until_cancelled
 
 log = logging.getLogger(__name__)
 
-INVERTER_UNIT = 1
-METER_UNIT = 2
 PV_METER_UNIT = 3  # AC-coupled PV (every layout but GEN24, whose PV is DC, in model 160)
 
 
