@@ -2,13 +2,13 @@
 battery, self-consumption, OpenEMS-like price rules, ours with perfect forecasts, ours with our
 own forecasts, and the perfect-foresight optimum (one LP over the whole year).
 
-Run: .venv/bin/python -m bench.bench_tou_year [--days N]
+Run: .venv/bin/python -m bench.bench_tou_year [--days N] [--prices recorded|synthetic]
 
-Data gap (issue 18): recorded day-ahead prices cannot be downloaded on this machine and no
-PyPI package ships them, so the prices are SYNTHETIC (a day-ahead-shaped curve with seasons and
-noise, seeded); PV and load come from the demo simulator's models (pvlib's and demandlib's data
-are not dependencies). The figures compare strategies on the same inputs; they are not a
-forecast of a real bill.
+Prices: by default the recorded day-ahead prices of 2024 for DE-LU (bench/data, from SMARD.de,
+CC BY 4.0), as a dynamic tariff passes them on: (spot + 17 ct/kWh of grid fees, levies and
+margin) × 1.19 VAT; `--prices synthetic` uses a seeded day-ahead-shaped curve instead. PV and
+load come from the demo simulator's models (pvlib's and demandlib's data are not dependencies).
+The figures compare strategies on the same inputs; they are not a forecast of a real bill.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import argparse
 import math
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -30,7 +31,10 @@ from wattkeeper.optimiser import Battery, Problem, solve
 from wattkeeper.power.model import Relation
 
 ZONE = ZoneInfo("Europe/Berlin")
-START = datetime(2025, 1, 1, tzinfo=ZONE)
+START = datetime(2024, 1, 1, tzinfo=ZONE)  # the recorded prices' year
+RECORDED = Path(__file__).parent / "data" / "day-ahead-de-lu-2024.csv"
+SURCHARGE = 0.17  # €/kWh on top of the spot price: grid fees, levies, the supplier's margin
+VAT = 1.19
 DT = 0.25
 CAP, PMAX, ETA = 10.0, 5.0, 0.95
 FLOOR = 0.05 * CAP
@@ -41,10 +45,26 @@ EXECUTION = "grid-only"  # the controller's default (ADR 0181)
 REPLAN = 16  # slots between plans (4 h); the controller re-plans every quarter hour
 
 
-def inputs(days: int, seed: int = 7) -> tuple[list[datetime], np.ndarray, np.ndarray, np.ndarray]:
+def recorded_prices(starts: list[datetime]) -> np.ndarray:
+    """The retail price (€/kWh) of each quarter hour from the recorded hourly spot prices."""
+    spot: dict[datetime, float] = {}
+    for line in RECORDED.read_text(encoding="utf-8").splitlines():
+        if line.startswith(("#", "utc_start")):
+            continue
+        when, value = line.split(",")
+        spot[datetime.strptime(when, "%Y-%m-%dT%H:%MZ").replace(tzinfo=UTC)] = float(value)
+    hours = [t.astimezone(UTC).replace(minute=0) for t in starts]
+    return np.array([(spot[h] / 1000 + SURCHARGE) * VAT for h in hours])
+
+
+def inputs(
+    days: int, seed: int = 7, recorded: bool = True
+) -> tuple[list[datetime], np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     n = days * 96
-    starts = [START + timedelta(minutes=15 * i) for i in range(n)]
+    # quarter hours counted in UTC: the DST days have 92 and 100 of them in local time
+    first = START.astimezone(UTC)
+    starts = [(first + timedelta(minutes=15 * i)).astimezone(ZONE) for i in range(n)]
     cloud = np.repeat(rng.uniform(0.2, 1.0, days), 96)
     noise = rng.lognormal(0, 0.25, n)
     pv, load, price = np.zeros(n), np.zeros(n), np.zeros(n)
@@ -65,6 +85,8 @@ def inputs(days: int, seed: int = 7) -> tuple[list[datetime], np.ndarray, np.nda
             + daily[i]
             + rng.normal(0, 0.01)
         )
+    if recorded:
+        price = recorded_prices(starts)
     return starts, pv, load, price
 
 
@@ -181,10 +203,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--execution", choices=("grid-only", "plan"), default="grid-only")
+    parser.add_argument("--prices", choices=("recorded", "synthetic"), default="recorded")
     args = parser.parse_args()
     global EXECUTION
     EXECUTION = args.execution
-    starts, pv, load, price = inputs(args.days)
+    starts, pv, load, price = inputs(args.days, recorded=args.prices == "recorded")
     rows = [("no battery", bill(load - pv, price))]
     rows.append(("self-consumption only", run_battery(pv, load, price, lambda i, e: None)))
     rows.append(("OpenEMS-like price rules", run_battery(pv, load, price, openems_like(price))))
@@ -197,7 +220,12 @@ def main() -> None:
     rows.append(
         (f"perfect-foresight optimum (one LP, {time.perf_counter() - started:.1f} s)", best)
     )
-    print(f"{args.days} days, synthetic day-ahead prices (see the module's docstring)")
+    source = (
+        "recorded DE-LU day-ahead prices of 2024 (SMARD.de, CC BY 4.0) as a dynamic tariff"
+        if args.prices == "recorded"
+        else "synthetic day-ahead prices"
+    )
+    print(f"{args.days} days, {source}; mean import price {np.mean(price):.3f} €/kWh")
     for name, value in rows:
         print(f"{name:<58} {value:10.2f} €")
     scale = rows[0][1]  # the no-battery bill: the optimum itself can be near zero
