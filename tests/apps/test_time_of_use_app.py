@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.apps.test_app_center import app_call, apps, fresh_demo
+from tests.apps.test_app_center import OWNER, app_call, apps, fresh_demo
 
 APP = "App.TimeOfUseTariff.Optimiser"
 CID = "ctrlEssTimeOfUseTariff0"
@@ -48,3 +48,25 @@ async def test_a_wrong_property_is_refused_and_nothing_is_installed(tmp_path: Pa
     response = await app_call(api, "addAppInstance", bad)
     assert "NIGHT_START" in response.json()["error"]["message"]
     assert CID not in api.edge.manager
+
+
+async def test_the_price_token_is_kept_but_never_shown(tmp_path: Path) -> None:
+    api = await fresh_demo(tmp_path)
+    token = "tibber-token-0123456789"
+    properties = {"PRICE_SOURCE": "TIBBER", "ACCESS_TOKEN": token}
+    response = await app_call(
+        api, "addAppInstance", {"appId": APP, "key": None, "alias": "", "properties": properties}
+    )
+    assert "error" not in response.json(), response.json()
+    instance = response.json()["result"]["instance"]
+    assert token not in str(instance)
+    assert api.edge.manager.get(CID).config.token.get_secret_value() == token
+    # an update that leaves the token out (the form shows it masked) keeps it
+    update = {"instanceId": instance["instanceId"], "alias": "", "properties": {"VAT": 0.19}}
+    response = await app_call(api, "updateAppInstance", update)
+    assert "error" not in response.json(), response.json()
+    assert token not in response.text
+    assert api.edge.manager.get(CID).config.token.get_secret_value() == token
+    config = await api.rpc("getEdgeConfig", {}, auth=OWNER)
+    assert config.json()["result"]["components"][CID]["properties"]["token"] == "**********"
+    assert token not in config.text

@@ -303,7 +303,9 @@ class TimeOfUseProperties(AppProperties):
     night_start: str = _prop("22:00", "NIGHT_START", "Night rate from", pattern=_CLOCK)
     night_end: str = _prop("06:00", "NIGHT_END", "Night rate until", pattern=_CLOCK)
     feed_in_price: float = _prop(0.08, "FEED_IN_PRICE", "Feed-in tariff", ge=-10, le=10)
-    access_token: str = _prop("", "ACCESS_TOKEN", "Token (ENTSO-E, Tibber)", max_length=200)
+    access_token: SecretStr = _prop(
+        SecretStr(""), "ACCESS_TOKEN", "Token (ENTSO-E, Tibber)", max_length=200
+    )
     bidding_zone: str = _prop("DE-LU", "BIDDING_ZONE", "Bidding zone", max_length=40)
     surcharge: float = _prop(0.0, "SURCHARGE", "Surcharges €/kWh", ge=-10, le=10)
     vat: float = _prop(0.0, "VAT", "VAT (fraction)", ge=0, le=1)
@@ -322,8 +324,10 @@ def _time_of_use(p: TimeOfUseProperties) -> list[ComponentEntry]:
         "surchargePerKwh": p.surcharge,
         "vat": p.vat,
     }
-    if p.access_token:
-        properties["token"] = p.access_token
+    # a stored instance shows its token masked: an update without it keeps the old one
+    token = p.access_token.get_secret_value()
+    if token and token != MASKED:
+        properties["token"] = token
     return [
         ComponentEntry(
             id="ctrlEssTimeOfUseTariff0",

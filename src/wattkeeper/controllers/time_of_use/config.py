@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from wattkeeper.config.registry import ComponentConfig
 from wattkeeper.prices.retail import Retail
@@ -35,7 +35,8 @@ class TouConfig(ComponentConfig):
     price_source: Literal["tariff", "awattar", "entsoe", "tibber"] = Field(
         "tariff", alias="priceSource"
     )
-    token: str | None = Field(None, max_length=200)
+    # a secret: shown masked in the edge's configuration, like the MQTT app's password
+    token: SecretStr | None = Field(None, max_length=200)
     bidding_zone: str = Field("DE-LU", alias="biddingZone", max_length=40)
     price_url: str | None = Field(None, alias="priceUrl", max_length=300)
     surcharge: float = Field(0.0, alias="surchargePerKwh", ge=-10, le=10)
@@ -86,7 +87,11 @@ class TouConfig(ComponentConfig):
             return None
         retail = Retail(self.surcharge, self.vat)
         return DayAheadSource(
-            self.price_source, retail, self.token, self.bidding_zone, self.price_url
+            self.price_source,
+            retail,
+            None if self.token is None else self.token.get_secret_value(),
+            self.bidding_zone,
+            self.price_url,
         )
 
     def tariff(self) -> FixedTariff:
