@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bench.common import (  # noqa: E402
+    client_command,
     median,
     percentile,
     record_cycle_starts,
@@ -140,7 +141,7 @@ async def hammer_clients(port: int, seconds: float, count: int = 8) -> list[Any]
     """`count` load generators (one connection each, half `.*/.*`, half `_sum/EssSoc`)."""
     clients = []
     for path in ("/rest/channel/.*/.*", "/rest/channel/_sum/EssSoc") * (count // 2):
-        args = loadgen_args(port, path, seconds, 1, True)
+        args = client_command(loadgen_args(port, path, seconds, 1, True))
         clients.append(
             await asyncio.create_subprocess_exec(*args, env=ENV, stdout=asyncio.subprocess.DEVNULL)
         )

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_api import ENV, run, site_with_write  # noqa: E402
 from bench.common import (  # noqa: E402
+    client_command,
     median,
     percentile,
     record_cycle_starts,
@@ -127,7 +128,9 @@ async def period_deviation(
     try:
         if load:
             args = [sys.executable, __file__, "--clients", str(port), str(seconds), str(channels)]
-            proc = await asyncio.create_subprocess_exec(*args, env=ENV, stdout=subprocess.PIPE)
+            proc = await asyncio.create_subprocess_exec(
+                *client_command(args), env=ENV, stdout=subprocess.PIPE
+            )
             assert proc.stdout is not None
             while (line := await proc.stdout.readline()) and not line.startswith(b"READY"):
                 pass

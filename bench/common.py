@@ -14,6 +14,16 @@ from wattkeeper.edge.app import Edge
 from wattkeeper.edge.cycle_thread import CycleThread
 from wattkeeper.testing.fake_clock import FakeClock
 
+#: niceness of the load-generating client processes (REST hammers, websocket clients): 0 runs
+#: them beside the edge at equal priority; 10 makes them stand-ins for clients on other
+#: machines, which take no CPU time from the edge (`bench_snapshot.py --clients-nice 10`)
+CLIENT_NICE = 0
+
+
+def client_command(args: list[str]) -> list[str]:
+    """`args` run at CLIENT_NICE."""
+    return ["nice", "-n", str(CLIENT_NICE), *args] if CLIENT_NICE else list(args)
+
 
 def timeit(fn: Callable[[], object], repeat: int, warmup: int = 20) -> list[float]:
     """Seconds per call, one sample per call."""
