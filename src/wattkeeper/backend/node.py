@@ -62,6 +62,7 @@ class BackendNode:
         licences: FleetLicences | None = None,
     ) -> None:
         self.store = store
+        self.licences = licences
         self.bus = bus
         self.node_id = node_id or uuid.uuid4().hex[:8]
         self.sessions: dict[str, EdgeSession] = {}
