@@ -54,3 +54,9 @@ def test_an_unreadable_key_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "bad.pem").write_text("not a key")
     with pytest.raises(SystemExit, match="cannot load vendor signing key"):
         _licensing(_args("--signing-key", str(tmp_path / "bad.pem")))
+
+
+def test_a_node_needs_nats() -> None:
+    args = build_parser().parse_args(["backend", *URLS[:2]])
+    with pytest.raises(SystemExit, match="--nats is required"):
+        args.handler(args)

@@ -16,6 +16,7 @@ from tests.apps.test_app_center import RW, apps, fresh_demo, install
 from tests.backend.conftest import Fleet
 from wattkeeper.backend.licences import LicenceSettings
 from wattkeeper.backend.node import BackendNode, NodeServer
+from wattkeeper.cli import main
 from wattkeeper.config.site import demo_site
 from wattkeeper.licence_vendor import generate_key, public_key_b64
 from wattkeeper.licence_vendor.admin_client import LicenceAdminClient
@@ -151,3 +152,19 @@ async def test_two_edges_racing_for_one_key_on_two_nodes_one_wins(fleet: Fleet) 
             f"{node_b.url}/api/v1/keys", json={"appId": RW}, headers={"Authorization": "Bearer x"}
         )
         assert off.status_code == 403 and off.json()["error"]["code"] == "issuing_disabled"
+
+
+async def test_backend_issue_key_writes_into_the_database(
+    fleet: Fleet, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = await licence_node(fleet, admin_token=None)  # no token: the command is the way
+    database = fleet.engines.postgres.url
+    command = ["backend", "issue-key", "--database", database, "--app", RW]
+    assert await asyncio.to_thread(main, command) == 0
+    key = capsys.readouterr().out.splitlines()[-1]
+    assert (await redeem(node, key, "edge-cli"))["licence"]["edgeId"] == "edge-cli"
+    unknown = ["backend", "issue-key", "--database", database, "--app", "App.Nope"]
+    with pytest.raises(SystemExit, match=r"App\.Nope"):
+        await asyncio.to_thread(main, unknown)
+    with pytest.raises(SystemExit, match="needs --app"):
+        await asyncio.to_thread(main, unknown[:-2])
