@@ -186,7 +186,8 @@ async def main(count: int, values: int, seconds: int, parts: int, targets: int) 
         node_pids = [p.pid for p, _ in nodes]
         sim_pids = [p.pid for p in simulators.processes]
         pg_pid = postgres.process.pid  # type: ignore[union-attr]
-        cpu_before = {pid: cpu_seconds(pid) for pid in [*node_pids, *sim_pids, *tree(pg_pid)]}
+        me = os.getpid()
+        cpu_before = {pid: cpu_seconds(pid) for pid in [*node_pids, *sim_pids, me, *tree(pg_pid)]}
         write_latencies: list[float] = []
         plain_latencies: list[float] = []
         print(f"{count} + {targets} edges connected; running {seconds} s", file=sys.stderr)
@@ -251,6 +252,11 @@ async def main(count: int, values: int, seconds: int, parts: int, targets: int) 
             f"CPU per simulator process ({parts})",
             f"{sum(sim_cpu) / len(sim_cpu):.0f} %",
             baseline="the load generator: near 100 % means it, not the backend, is the limit",
+        )
+        report(
+            "CPU of the bench's own process",
+            f"{100 * used[me] / elapsed:.0f} %",
+            baseline=f"the UI client and {targets} target edges: well below 100 %",
         )
         if write_latencies:
             p99_write = percentile(write_latencies, 99) * 1000
