@@ -1,25 +1,34 @@
 """Benchmark of the fleet backend: sustained ingest, remote-write latency, and a sizing.
 
-Run on demand: `python bench/bench_fleet.py [--edges 1000] [--values 50] [--seconds 30]`
-(needs Debian's postgresql and nats-server: scripts/fleet-deps.sh). Starts on loopback a
-PostgreSQL, a nats-server and two `wattkeeper backend` nodes (processes of their own); the
-simulated edges (the real uplink: websocket, disk outbox, confirmations) run in this process,
-half on each node. Baselines from the same run: the same rows inserted straight into
-PostgreSQL (the store's ceiling without websocket and NATS), and a user request that reaches
-no edge (getEdges) next to the remote write.
+Run on demand: `python bench/bench_fleet.py [--edges 1000] [--values 50] [--seconds 30]
+[--processes 2] [--targets 8]` (needs Debian's postgresql and nats-server:
+scripts/fleet-deps.sh). Starts on loopback a PostgreSQL, a nats-server and two `wattkeeper
+backend` nodes (processes of their own). The simulated edges (the real uplink: websocket, disk
+outbox, confirmations) run in `--processes` child processes (bench/fleet_sim.py), each on its
+own event loop, half of every process's edges on each node. This process keeps only the UI
+client and a few target edges of the remote writes (`--targets`, connected like the others and
+reporting like them), so a write measures node -> NATS -> node -> edge, not this process's
+event loop. Baselines from the same run: the same rows inserted straight into PostgreSQL (the
+store's ceiling without websocket and NATS), a user request that reaches no edge (getEdges)
+next to the remote write, and the same writes with the fleet quiet.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import itertools
+import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -28,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import percentile, report
+from bench.fleet_sim import connect, drain, figures, run_cycles
 from wattkeeper.backend.engines import LocalNats, LocalPostgres, free_port
 from wattkeeper.backend.schema import RAW
 from wattkeeper.backend.store import FleetStore
@@ -77,65 +87,143 @@ async def baseline_insert(store: FleetStore, values: int, batches: int) -> float
     return values * batches / (time.perf_counter() - started)
 
 
-async def main(count: int, values: int, seconds: int) -> None:
+class Simulators:
+    """The child processes of simulated edges (bench/fleet_sim.py), driven line by line."""
+
+    def __init__(self, processes: list[asyncio.subprocess.Process], folder: Path) -> None:
+        self.processes = processes
+        self.folder = folder
+
+    @classmethod
+    async def start(
+        cls, count: int, parts: int, uris: list[str], secret: str, values: int, folder: Path
+    ) -> Simulators:
+        bounds = [count * part // parts for part in range(parts + 1)]
+        script = str(Path(__file__).resolve().with_name("fleet_sim.py"))
+        processes = [
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                script,
+                str(first),
+                str(stop),
+                str(values),
+                str(folder),
+                secret,
+                *uris,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+            )
+            for first, stop in itertools.pairwise(bounds)
+        ]
+        simulators = cls(processes, folder)
+        await simulators._expect("connected")
+        return simulators
+
+    async def _expect(self, word: str) -> list[str]:
+        lines = await asyncio.gather(*(p.stdout.readline() for p in self.processes))  # type: ignore[union-attr]
+        for line in lines:
+            if not line.decode().startswith(word):
+                raise RuntimeError(f"a simulator process answered {line!r}, not {word!r}")
+        return [line.decode().split()[-1] for line in lines]
+
+    async def command(self, line: str, answer: str) -> list[str]:
+        for process in self.processes:
+            assert process.stdin is not None
+            process.stdin.write(f"{line}\n".encode())
+            await process.stdin.drain()
+        return await self._expect(answer)
+
+    async def run(self, start: float, seconds: int) -> int:
+        return sum(int(n) for n in await self.command(f"run {start} {seconds}", "ran"))
+
+    async def drain(self) -> list[dict[str, Any]]:
+        paths = [self.folder / f"figures-{p.pid}.json" for p in self.processes]
+        for process, path in zip(self.processes, paths, strict=True):
+            assert process.stdin is not None
+            process.stdin.write(f"drain {path}\n".encode())
+            await process.stdin.drain()
+        await self._expect("drained")
+        return [json.loads(path.read_text()) for path in paths]
+
+    async def stop(self) -> None:
+        for process in self.processes:
+            if process.returncode is None and process.stdin is not None:
+                with contextlib.suppress(ConnectionError):
+                    process.stdin.write(b"stop\n")
+                    process.stdin.close()
+        for process in self.processes:
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+async def main(count: int, values: int, seconds: int, parts: int, targets: int) -> None:
     postgres, bus = LocalPostgres.start(), LocalNats.start()
     nodes = [start_node(postgres, bus) for _ in range(2)]
+    uris = [f"ws://{address}/edge" for _, address in nodes]
     folder = Path(tempfile.mkdtemp(prefix="wk-bench-fleet-"))
     store = await FleetStore.open(postgres.url, size=4)
+    simulators: Simulators | None = None
     try:
         await store.add_user("bench", "bench")
         ceiling = await baseline_insert(store, values, 2000)
-        edges = []
+        secret = secrets.token_hex(8)
         for index in range(count):
-            edge_id, key = f"edge{index}", secrets.token_hex(8)
+            await store.add_edge(f"edge{index}", f"{secret}-{index}")
+            await store.grant("bench", f"edge{index}", "owner")
+        # the writes' targets, here, half on each node, reporting like the others
+        own = []
+        for index in range(targets):
+            edge_id, key = f"target{index}", f"{secret}-t{index}"
             await store.add_edge(edge_id, key)
             await store.grant("bench", edge_id, "owner")
-            uri = f"ws://{nodes[index % 2][1]}/edge"
-            edges.append(SimulatedEdge(edge_id, [uri], key, folder, time.time, values, seed=index))
-        for edge in edges:
-            edge.link.start()
-        while sum(e.link.connected_to is not None for e in edges) < count:
-            await asyncio.sleep(0.1)
+            uri = uris[index % 2]
+            own.append(SimulatedEdge(edge_id, [uri], key, folder, time.time, values, seed=-index))
+        simulators = await Simulators.start(count, parts, uris, secret, values, folder)
+        await connect(own)
         node_pids = [p.pid for p, _ in nodes]
+        sim_pids = [p.pid for p in simulators.processes]
         pg_pid = postgres.process.pid  # type: ignore[union-attr]
-        cpu_before = {pid: cpu_seconds(pid) for pid in [*node_pids, *tree(pg_pid)]}
+        me = os.getpid()
+        cpu_before = {pid: cpu_seconds(pid) for pid in [*node_pids, *sim_pids, me, *tree(pg_pid)]}
         write_latencies: list[float] = []
         plain_latencies: list[float] = []
-        started = time.monotonic()
+        print(f"{count} + {targets} edges connected; running {seconds} s", file=sys.stderr)
+        start = time.time() + 0.5  # every process begins its cycles at this moment
         async with httpx.AsyncClient(auth=("bench", "bench"), timeout=30) as client:
-            print(f"{count} edges connected; running {seconds} s", file=sys.stderr)
             writer = asyncio.create_task(
-                remote_writes(client, nodes[1][1], edges, write_latencies, plain_latencies)
+                remote_writes(client, nodes[1][1], own, write_latencies, plain_latencies)
             )
-            slots = 20  # edges are not in step: each twentieth of a second, a twentieth of them
-            for tick in range(seconds * slots):
-                for edge in edges[tick % slots :: slots]:
-                    edge.cycle()
-                await asyncio.sleep(max(0.0, started + (tick + 1) / slots - time.monotonic()))
-            samples = seconds * len(edges)
+            cycles = await asyncio.gather(
+                simulators.run(start, seconds), run_cycles(own, start, seconds)
+            )
+            samples = sum(cycles)
             writer.cancel()
-        elapsed = time.monotonic() - started
+        elapsed = time.time() - start
         used = {pid: cpu_seconds(pid) - cpu_before.get(pid, 0.0) for pid in cpu_before}
         used.update({pid: cpu_seconds(pid) for pid in tree(pg_pid) if pid not in cpu_before})
         cpu = [100 * used[pid] / elapsed for pid in node_pids]
+        sim_cpu = [100 * used[pid] / elapsed for pid in sim_pids]
         pg_cpu = 100 * sum(used[pid] for pid in tree(pg_pid) if pid in used) / elapsed
         drain_started = time.monotonic()
-        while any(e.link.pending() for e in edges):
-            await asyncio.sleep(0.1)
+        children, _ = await asyncio.gather(simulators.drain(), drain(own))
         drained = time.monotonic() - drain_started
         quiet_writes: list[float] = []
         quiet_plain: list[float] = []
         async with httpx.AsyncClient(auth=("bench", "bench"), timeout=30) as client:
             # the same writes with the edges connected but not sending: the path's own cost
             quiet = asyncio.create_task(
-                remote_writes(client, nodes[1][1], edges, quiet_writes, quiet_plain)
+                remote_writes(client, nodes[1][1], own, quiet_writes, quiet_plain)
             )
             await asyncio.sleep(5)
             quiet.cancel()
         stored = await store.count(RAW)
         stored -= await store.count(RAW, "baseline")
-        expected = sum(e.link.sampler.made for e in edges)  # changed values actually sent
-        latencies = [x for e in edges for x in e.link.ack_latencies]
+        mine = figures(own)
+        expected = int(mine["made"]) + sum(int(c["made"]) for c in children)
+        latencies = [*mine["latencies"], *(x for c in children for x in c["latencies"])]  # type: ignore[misc]
         size = await store.pool.fetchval(
             "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_inherits i "
             "JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent "
@@ -143,12 +231,13 @@ async def main(count: int, values: int, seconds: int) -> None:
             RAW,
         )
         rate = expected / elapsed
+        asked = (count + targets) * values
         report("edge cycles run", f"{samples:,}", baseline=f"{elapsed:.1f} s")
         report("PostgreSQL INSERT alone (baseline)", f"{ceiling:,.0f} rows/s")
         report(
-            f"ingest {count} edges x {values} values/s, 2 nodes",
+            f"ingest {count}+{targets} edges x {values} values/s, 2 nodes",
             f"{rate:,.0f} values/s",
-            baseline=f"{rate / ceiling:.0%} of the INSERT ceiling",
+            baseline=f"{rate / ceiling:.0%} of the INSERT ceiling; {asked:,} asked",
         )
         report(
             "values stored / made (no loss = 100%)",
@@ -159,6 +248,16 @@ async def main(count: int, values: int, seconds: int) -> None:
         report("p99 edge send -> stored (confirmed)", f"{percentile(latencies, 99) * 1000:.0f} ms")
         report("CPU per node (average of the two)", f"{sum(cpu) / 2:.0f} %")
         report("CPU of PostgreSQL", f"{pg_cpu:.0f} %")
+        report(
+            f"CPU per simulator process ({parts})",
+            f"{sum(sim_cpu) / len(sim_cpu):.0f} %",
+            baseline="the load generator: near 100 % means it, not the backend, is the limit",
+        )
+        report(
+            "CPU of the bench's own process",
+            f"{100 * used[me] / elapsed:.0f} %",
+            baseline=f"the UI client and {targets} target edges: well below 100 %",
+        )
         if write_latencies:
             p99_write = percentile(write_latencies, 99) * 1000
             p99_plain = percentile(plain_latencies, 99) * 1000
@@ -177,10 +276,12 @@ async def main(count: int, values: int, seconds: int) -> None:
                 f"{len(quiet_writes)} writes",
             )
         bytes_per_value = float(size) / max(1, stored)
-        sizing(count, values, rate, sum(cpu) / 2, pg_cpu, bytes_per_value)
-        for edge in edges:
+        sizing(count + targets, values, rate, sum(cpu) / 2, pg_cpu, bytes_per_value)
+        for edge in own:
             await edge.link.stop()
     finally:
+        if simulators is not None:
+            await simulators.stop()
         await store.close()
         for process, _ in nodes:
             process.terminate()
@@ -189,6 +290,7 @@ async def main(count: int, values: int, seconds: int) -> None:
                 process.stdout.close()
         bus.stop()
         postgres.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def tree(pid: int) -> list[int]:
@@ -211,10 +313,11 @@ async def remote_writes(
     latencies: list[float],
     plain: list[float],
 ) -> None:
-    """One UI write every 100 ms through node 2, to edges on both nodes (half cross NATS)."""
+    """One UI write every 100 ms through node 2, to target edges on both nodes (half cross
+    NATS); the battery's moment is taken in this process, where the target edges run."""
     index = 0
     while True:
-        edge = edges[(index * 7) % len(edges)]
+        edge = edges[index % len(edges)]
         index += 1
         body = {
             "jsonrpc": "2.0",
@@ -278,11 +381,15 @@ if __name__ == "__main__":
     parser.add_argument("--edges", type=int, default=1000)
     parser.add_argument("--values", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--processes", type=int, default=2, help="simulator processes")
+    parser.add_argument("--targets", type=int, default=8, help="write targets in this process")
     args = parser.parse_args()
+    if args.processes < 1 or args.targets < 2 or args.edges < args.processes:
+        parser.error("need at least 1 process, 2 targets and an edge per process")
     try:
         import uvloop
 
         uvloop.install()
     except ImportError:
         pass
-    asyncio.run(main(args.edges, args.values, args.seconds))
+    asyncio.run(main(args.edges, args.values, args.seconds, args.processes, args.targets))

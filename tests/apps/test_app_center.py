@@ -9,7 +9,7 @@ import pytest
 
 from tests.api.conftest import EVENING, OWNER, Api
 from tests.conftest import EdgeRunner
-from wattkeeper.config.site import demo_site
+from wattkeeper.config.site import SiteConfig, demo_site
 from wattkeeper.edge.app import Edge
 from wattkeeper.licence_vendor import VendorDB, demo_signing_key, generate_key, issue_offline
 from wattkeeper.licence_vendor.background import BackgroundServer
@@ -26,10 +26,12 @@ def swap_adjacent_different(digits: str) -> str:
     return digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
 
 
-async def fresh_demo(data_dir: Path, service_url: str | None = None) -> Api:
-    """The demo home as it ships: started, so the App Center installs its defaults."""
-    site = demo_site()
-    site.licensing.service_url = service_url
+async def fresh_demo(
+    data_dir: Path, service_url: str | None = None, site: SiteConfig | None = None
+) -> Api:
+    """The demo home as it ships (or `site`): started, so the App Center installs its defaults."""
+    site = site or demo_site()
+    site.licensing.service_url = service_url or site.licensing.service_url
     clock = FakeClock(EVENING)
     edge = Edge(site, data_dir, clock)
     await edge.start()

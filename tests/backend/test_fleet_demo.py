@@ -50,6 +50,12 @@ async def test_fleet_demo_runs_and_stops_on_ctrl_c() -> None:
                 return len(edges) == 4 and all(e["online"] for e in edges)
 
             await until(online, 30)
+            # the nodes serve the licence service: the printed key redeems at either node
+            key = lines["licence"][0].split()[0]
+            body = {"key": key, "appId": "App.Api.RestJson.ReadWrite", "edgeId": "edge-demo"}
+            redeemed = await client.post(nodes[1] + "/api/v1/redeem", json=body)
+            assert redeemed.status_code == 200, redeemed.text
+            assert redeemed.json()["licence"]["edgeId"] == "edge-demo"
     finally:
         process.send_signal(signal.SIGINT)
         assert await asyncio.to_thread(process.wait, 30) == 0

@@ -32,8 +32,10 @@ from starlette.websockets import WebSocket
 from wattkeeper.backend import history
 from wattkeeper.backend.dispatch import MAX_EDGES, MAX_SECONDS, Dispatch
 from wattkeeper.backend.edges import EDGE_ID, REQUEST_TIMEOUT_S, EdgeSession, rpc_subject
+from wattkeeper.backend.licences import FleetLicences, LicenceSettings
 from wattkeeper.backend.store import FleetStore
 from wattkeeper.history import HistoryQueryError
+from wattkeeper.licence_vendor.demo import demo_signing_key
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +54,15 @@ class RpcError(Exception):
 
 
 class BackendNode:
-    def __init__(self, store: FleetStore, bus: Nats, node_id: str | None = None) -> None:
+    def __init__(
+        self,
+        store: FleetStore,
+        bus: Nats,
+        node_id: str | None = None,
+        licences: FleetLicences | None = None,
+    ) -> None:
         self.store = store
+        self.licences = licences
         self.bus = bus
         self.node_id = node_id or uuid.uuid4().hex[:8]
         self.sessions: dict[str, EdgeSession] = {}
@@ -63,6 +72,7 @@ class BackendNode:
             routes=[
                 WebSocketRoute("/edge", self.edge_socket),
                 Route("/jsonrpc", self.jsonrpc, methods=["POST"]),
+                *(licences.routes() if licences else []),  # the App Center's licence service
                 Mount("/", StaticFiles(packages=[("wattkeeper.backend", "static")], html=True)),
             ]
         )
@@ -77,10 +87,20 @@ class BackendNode:
                 log.exception("retention")
 
     @classmethod
-    async def open(cls, database: str, nats_url: str, node_id: str | None = None) -> BackendNode:
+    async def open(
+        cls,
+        database: str,
+        nats_url: str,
+        node_id: str | None = None,
+        licensing: LicenceSettings | None = None,
+    ) -> BackendNode:
+        """A node on these engines; licences are signed with the DEMO key unless told otherwise."""
         store = await FleetStore.open(database)
+        licences = await FleetLicences.open(
+            store.pool, licensing or LicenceSettings(demo_signing_key())
+        )
         bus = await nats.connect(nats_url, name=f"wattkeeper-backend-{node_id or ''}")
-        return cls(store, bus, node_id)
+        return cls(store, bus, node_id, licences)
 
     async def close_sockets(self) -> None:
         """Cancel dispatches (their edges are released), then close every edge's socket."""
@@ -318,9 +338,11 @@ class NodeServer:
         await self.node.close()
 
 
-async def serve(database: str, nats_url: str, host: str, port: int) -> int:
+async def serve(
+    database: str, nats_url: str, host: str, port: int, licensing: LicenceSettings | None = None
+) -> int:
     """`wattkeeper backend`: run one node until SIGINT/SIGTERM."""
-    node = await BackendNode.open(database, nats_url)
+    node = await BackendNode.open(database, nats_url, licensing=licensing)
     server = NodeServer(node, host, port)
     await server.start()  # uvicorn turns SIGINT/SIGTERM into its own shutdown
     print(f"backend node {node.node_id} listening on {server.url}", flush=True)

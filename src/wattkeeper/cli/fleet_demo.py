@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the edge and the backend are imported when the demo starts,
     from wattkeeper.edge.app import Edge
 
 FULL_EDGES = 3
+WRITE_APP = "App.Api.RestJson.ReadWrite"
 
 
 def register(subparsers: Any) -> None:
@@ -69,7 +70,7 @@ async def _run(postgres: LocalPostgres, bus: LocalNats, count: int, port: int) -
         await store.add_edge(edge_id, apikey, "full edge (demo home)" if index < FULL_EDGES else "")
         await store.grant("installer", edge_id, "installer")
         if index < FULL_EDGES:
-            full.append(_full_edge(folder / edge_id, uris, apikey))
+            full.append(_full_edge(folder / edge_id, uris, apikey, nodes[0].url))
         else:
             light.append(SimulatedEdge(edge_id, uris, apikey, folder, time.time, seed=index))
     await store.grant("owner", "edge0", "owner")
@@ -87,6 +88,9 @@ async def _run(postgres: LocalPostgres, bus: LocalNats, count: int, port: int) -
     for name, password in passwords.items():
         print(f"user        {name} / {password}")
     print(f"edges       {count} ({min(count, FULL_EDGES)} full), data in {folder}")
+    if nodes[0].node.licences is not None:  # the App Center's licence service, in the nodes
+        issued = await nodes[0].node.licences.issue(WRITE_APP)
+        print(f"licence     {issued.key.formatted()}  ({WRITE_APP}; full edges redeem it online)")
     print("Ctrl-C stops everything", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -105,7 +109,7 @@ async def _run(postgres: LocalPostgres, bus: LocalNats, count: int, port: int) -
     return 0
 
 
-def _full_edge(data_dir: Path, uris: list[str], apikey: str) -> Edge:
+def _full_edge(data_dir: Path, uris: list[str], apikey: str, licences: str) -> Edge:
     from wattkeeper.config.site import ComponentEntry, demo_site
     from wattkeeper.edge.app import Edge
 
@@ -120,6 +124,7 @@ def _full_edge(data_dir: Path, uris: list[str], apikey: str) -> Edge:
             properties={"apikey": apikey, "uri": ",".join(uris)},
         )
     )
+    site.licensing.service_url = licences
     return Edge(site, data_dir)
 
 

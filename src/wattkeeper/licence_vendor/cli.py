@@ -9,10 +9,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from wattkeeper.licence_vendor.demo import DEMO_WARNING, demo_signing_key
+from wattkeeper.licence_vendor.demo import DEMO_WARNING, signing_key_or_demo
 from wattkeeper.licence_vendor.offline import issue_offline
 from wattkeeper.licence_vendor.signing_keys import (
-    load_private_key,
     private_key_pem,
     public_key_b64,
     public_key_pem,
@@ -26,16 +25,6 @@ from wattkeeper.licensing.signing import key_id
 ADMIN_TOKEN_ENV = "WATTKEEPER_LICENSE_ADMIN_TOKEN"
 
 
-def _signing_key(path: str | None) -> tuple[Ed25519PrivateKey, bool]:
-    """The vendor key from ``path``, or the demo key; the flag tells whether it is the demo."""
-    if path is None:
-        return demo_signing_key(), True
-    try:
-        return load_private_key(Path(path).read_bytes()), False
-    except OSError as exc:
-        raise VendorKeyError(f"cannot read signing key {path}: {exc.strerror}") from exc
-
-
 def _issue(args: argparse.Namespace) -> int:
     if args.db is not None:
         issued = VendorDB(args.db).issue(args.app)
@@ -45,7 +34,7 @@ def _issue(args: argparse.Namespace) -> int:
         return 0
     if args.data_dir is None:
         raise LicenseError("license issue needs --data-dir (offline licence) or --db (vendor DB)")
-    signing_key, is_demo = _signing_key(args.signing_key)
+    signing_key, is_demo = signing_key_or_demo(args.signing_key)
     if is_demo:
         print(DEMO_WARNING)
     result = issue_offline(args.app, args.data_dir, signing_key)
@@ -79,7 +68,7 @@ def _keygen(args: argparse.Namespace) -> int:
 def _server(args: argparse.Namespace) -> int:
     from wattkeeper.licence_vendor.server import serve  # uvicorn is only needed for this command
 
-    signing_key, is_demo = _signing_key(args.signing_key)
+    signing_key, is_demo = signing_key_or_demo(args.signing_key)
     if is_demo:
         print(DEMO_WARNING, file=sys.stderr)
     admin_token = args.admin_token or os.environ.get(ADMIN_TOKEN_ENV) or None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from wattkeeper.licence_vendor.signing_keys import load_private_key
+from wattkeeper.licensing.errors import VendorKeyError
 
 # !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
 # DEMO ONLY. THIS PRIVATE KEY IS PUBLIC: it ships in the source code, so ANYONE can mint
@@ -26,3 +29,13 @@ DEMO_WARNING = (
 def demo_signing_key() -> Ed25519PrivateKey:
     """The DEMO ONLY private key (public knowledge; never use it for real licences)."""
     return load_private_key(DEMO_PRIVATE_KEY_B64)
+
+
+def signing_key_or_demo(path: str | None) -> tuple[Ed25519PrivateKey, bool]:
+    """The vendor key read from ``path``, or the demo key; the flag tells if it is the demo."""
+    if path is None:
+        return demo_signing_key(), True
+    try:
+        return load_private_key(Path(path).read_bytes()), False
+    except OSError as exc:
+        raise VendorKeyError(f"cannot read signing key {path}: {exc.strerror}") from exc

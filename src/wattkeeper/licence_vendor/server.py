@@ -11,14 +11,14 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import Response
 
 from wattkeeper.licence_vendor.demo import DEMO_WARNING, demo_signing_key
-from wattkeeper.licence_vendor.server_requests import authorised, error_response, json_body
+from wattkeeper.licence_vendor.routes import licence_routes
+from wattkeeper.licence_vendor.server_requests import error_response
 from wattkeeper.licence_vendor.service import LicenceService
-from wattkeeper.licensing.errors import LicenseError
-from wattkeeper.licensing.licence import Clock, format_time, utc_now
+from wattkeeper.licence_vendor.vendor_db import IssuedKey
+from wattkeeper.licensing.licence import Clock, SignedLicence, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -32,35 +32,13 @@ def build_license_app(
     """The licence service app. ``admin_token=None`` disables issuing keys over HTTP."""
     service = LicenceService(db_path, signing_key, clock=clock)
 
-    async def health(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "time": format_time(clock())})
+    async def issue(app_id: str) -> IssuedKey:
+        return await run_in_threadpool(service.issue, app_id)
 
-    async def issue(request: Request) -> Response:
-        denied = authorised(request, admin_token)
-        if denied is not None:
-            return denied
-        body = await json_body(request, ("appId",))
-        issued = await run_in_threadpool(service.issue, body["appId"])
-        return JSONResponse(
-            {
-                "key": issued.key.digits,
-                "formatted": issued.key.formatted(),
-                "appId": issued.app_id,
-                "issuedAt": format_time(issued.issued_at),
-            },
-            status_code=201,
-        )
-
-    async def redeem(request: Request) -> Response:
-        body = await json_body(request, ("key", "edgeId", "appId"))
+    async def redeem(key: str, app_id: str, edge_id: str) -> SignedLicence:
         # sqlite3 blocks; the threadpool keeps the event loop free and lets requests really
         # run concurrently, which is what the DB transaction has to withstand.
-        signed = await run_in_threadpool(service.redeem, body["key"], body["appId"], body["edgeId"])
-        return JSONResponse(signed.to_document())
-
-    async def on_licence_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, LicenseError)
-        return error_response(exc.http_status, exc.code, str(exc))
+        return await run_in_threadpool(service.redeem, key, app_id, edge_id)
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -71,13 +49,8 @@ def build_license_app(
         return error_response(500, "internal_error", "internal error in the licence service")
 
     return Starlette(
-        routes=[
-            Route("/api/v1/health", health, methods=["GET"]),
-            Route("/api/v1/keys", issue, methods=["POST"]),
-            Route("/api/v1/redeem", redeem, methods=["POST"]),
-        ],
+        routes=licence_routes(issue, redeem, admin_token, clock),
         exception_handlers={
-            LicenseError: on_licence_error,
             HTTPException: on_http_error,
             Exception: on_crash,
         },

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from wattkeeper.licence_vendor.minting import sign_licence
 from wattkeeper.licence_vendor.vendor_db import IssuedKey, VendorDB
 from wattkeeper.licensing.errors import InvalidEdgeIdError
-from wattkeeper.licensing.keys import parse_key
+from wattkeeper.licensing.keys import LicenseKey, parse_key
 from wattkeeper.licensing.licence import Clock, SignedLicence, utc_now
 
 _MAX_EDGE_ID_LENGTH = 200
@@ -24,6 +24,17 @@ def check_edge_id(edge_id: str) -> str:
             f"edge id must be printable text of at most {_MAX_EDGE_ID_LENGTH} characters"
         )
     return edge_id
+
+
+def checked_request(key_text: str, app_id: str, edge_id: str) -> LicenseKey:
+    """The key of a redemption request, checked before any storage is asked.
+
+    Checks run cheapest and most helpful first: key format and typo, app, edge id.
+    """
+    key = parse_key(key_text)
+    key.require_app(app_id)
+    check_edge_id(edge_id)
+    return key
 
 
 class LicenceService:
@@ -42,11 +53,9 @@ class LicenceService:
     def redeem(self, key_text: str, app_id: str, edge_id: str) -> SignedLicence:
         """Bind the key to ``edge_id`` and return a licence signed for that edge.
 
-        Checks run cheapest and most helpful first: key format and typo, app, then the DB.
+        The request is checked first (``checked_request``), then the DB.
         Redeeming again on the same edge returns the same licence (same timestamp).
         """
-        key = parse_key(key_text)
-        key.require_app(app_id)
-        check_edge_id(edge_id)
+        key = checked_request(key_text, app_id, edge_id)
         redemption = self.db.redeem(key, edge_id)
         return sign_licence(self._signing_key, key, redemption.edge_id, redemption.redeemed_at)
