@@ -1,8 +1,12 @@
 """A year in 15-minute steps for one household, battery 10 kWh / 5 kW: the yearly bill of no
 battery, self-consumption, OpenEMS-like price rules, ours with perfect forecasts, ours with our
-own forecasts, and the perfect-foresight optimum (one LP over the whole year).
+own forecasts, and the perfect-foresight optimum (one LP over the whole year, with a switch
+where the import price is below the feed-in tariff); once without and
+once with an EV (bench/tou_year_ev.py): the baselines charge it at full power from its arrival,
+ours plans it with the battery.
 
 Run: .venv/bin/python -m bench.bench_tou_year [--days N] [--prices recorded|synthetic]
+     [--ev without|with|both]
 
 Prices: by default the recorded day-ahead prices of 2024 for DE-LU (bench/data, from SMARD.de,
 CC BY 4.0), as a dynamic tariff passes them on: (spot + 17 ct/kWh of grid fees, levies and
@@ -15,19 +19,23 @@ from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from bench.tou_year_ev import EV_MAX, EV_MIN, Charger, Session, optimum
+from bench.tou_year_ev import sessions as ev_sessions
 from wattkeeper.controllers.time_of_use.execution import executed
 from wattkeeper.controllers.time_of_use.execution import step as intent
 from wattkeeper.drivers.simulated.physics import load_power, pv_power
 from wattkeeper.forecast.profile import Profile
-from wattkeeper.optimiser import Battery, Problem, solve
+from wattkeeper.optimiser import Battery, Ev, Problem, solve
 from wattkeeper.power.model import Relation
 
 ZONE = ZoneInfo("Europe/Berlin")
@@ -94,14 +102,21 @@ def bill(grid: np.ndarray, price: np.ndarray) -> float:
     return float(np.sum(np.where(grid > 0, grid * price, grid * FEED_IN)) * DT)
 
 
-def run_battery(pv: np.ndarray, load: np.ndarray, price: np.ndarray, decide: Rule) -> float:
-    """Simulate the battery slot by slot; `decide(i, energy)` gives (relation, kW) or None."""
+def run_battery(
+    pv: np.ndarray,
+    load: np.ndarray,
+    price: np.ndarray,
+    decide: Rule,
+    ev: Callable[[int], float] | None = None,
+) -> float:
+    """Simulate the battery slot by slot; `decide(i, energy)` gives (relation, kW) or None;
+    `ev(i)` is the EV's charging power in slot i (after decide: a plan made at i counts)."""
     energy = 0.5 * CAP
     grid = np.zeros(len(pv))
     for i in range(len(pv)):
-        net = load[i] - pv[i]  # what the house needs from battery or grid
-        balance = net  # self-consumption: + discharge
         rule = decide(i, energy)
+        net = load[i] - pv[i] + (0.0 if ev is None else ev(i))  # from battery or grid
+        balance = net  # self-consumption: + discharge
         power = balance
         if rule is not None:
             relation, watts = rule
@@ -123,16 +138,34 @@ def run_battery(pv: np.ndarray, load: np.ndarray, price: np.ndarray, decide: Rul
 
 
 def plan_daily(
-    starts: list[datetime], pv: np.ndarray, load: np.ndarray, price: np.ndarray, forecast: bool
+    starts: list[datetime],
+    pv: np.ndarray,
+    load: np.ndarray,
+    price: np.ndarray,
+    forecast: bool,
+    found: list[Session] | None = None,
 ) -> tuple[float, list[float]]:
-    """Ours: a 36-hour plan every REPLAN slots, executed as the controller does."""
+    """Ours: a 36-hour plan every REPLAN slots (and when the car arrives), executed as the
+    controller does; with `found`, the EV's session is in the plan (with our own forecasts
+    only once the car is plugged in: nobody tells us before)."""
     n = len(pv)
     consumption, production = Profile(default=0.4), Profile(default=0.0)
     decisions: dict[int, tuple[Relation, float] | None] = {}
+    ev_plan: dict[int, float] = {}
+    charger = None if found is None else Charger(found, n, DT)
     times: list[float] = []
 
+    def session(i: int, horizon: int) -> Ev | None:
+        k = None if charger is None else charger.next_session(i)
+        if charger is None or k is None:
+            return None
+        s = charger.sessions[k]
+        if s.departure > horizon or (forecast and s.arrival > i):
+            return None
+        return Ev(charger.left[k], s.departure - i, EV_MAX, EV_MIN, max(s.arrival - i, 0))
+
     def decide(i: int, energy: float) -> tuple[Relation, float] | None:
-        if i % REPLAN == 0:
+        if i % REPLAN == 0 or (charger is not None and i in charger.arrivals):
             horizon = min(n, i + 36 * 4)
             if forecast:
                 f_pv = [production.expect(starts[j]) for j in range(i, horizon)]
@@ -150,13 +183,17 @@ def plan_daily(
                 terminal_value_per_kwh=0.0
                 if horizon == n
                 else float(np.median(price[i:horizon])) * ETA,
+                ev=session(i, horizon),
             )
             started = time.perf_counter()
             plan = solve(problem)
             times.append(time.perf_counter() - started)
             for k in range(min(REPLAN, plan.slots)):
+                ev_kw = plan.ev_kw[k] if plan.ev_kw else 0.0
+                ev_plan[i + k] = ev_kw
                 s = intent(plan.charge_kw[k], plan.discharge_kw[k], plan.import_kw[k],
-                           plan.export_kw[k], problem.pv_kw[k], problem.load_kw[k])  # fmt: skip
+                           plan.export_kw[k], problem.pv_kw[k],
+                           problem.load_kw[k] + ev_kw)  # fmt: skip
                 if forecast:
                     s = executed(s, EXECUTION)
                     decisions[i + k] = None if s.relation is None else (s.relation, s.watts / 1000)
@@ -168,7 +205,8 @@ def plan_daily(
         consumption.add(starts[i], load[i])
         return decisions.get(i)
 
-    return run_battery(pv, load, price, decide), times
+    ev = None if charger is None else (lambda i: charger.power(i, ev_plan.get(i, 0.0)))
+    return run_battery(pv, load, price, decide, ev), times
 
 
 def openems_like(price: np.ndarray) -> Rule:
@@ -186,17 +224,51 @@ def openems_like(price: np.ndarray) -> Rule:
     return decide
 
 
-def optimum(pv: np.ndarray, load: np.ndarray, price: np.ndarray) -> float:
-    problem = Problem(
-        durations_h=(DT,) * len(pv),
-        import_price=tuple(price),
-        export_price=(FEED_IN,) * len(pv),
-        pv_kw=tuple(pv),
-        load_kw=tuple(load),
-        battery=Battery(CAP, 0.5, PMAX, PMAX, ETA, ETA, reserve=FLOOR / CAP),
-        terminal_value_per_kwh=0.0,
+def table(
+    starts: list[datetime],
+    pv: np.ndarray,
+    load: np.ndarray,
+    price: np.ndarray,
+    found: list[Session] | None,
+) -> tuple[list[tuple[str, float]], list[float]]:
+    """The six rows for one household; with `found`, its EV charges at full power from its
+    arrival in the baselines ("dumb" charging) and is planned with the battery in ours."""
+    n = len(pv)
+
+    def dumb() -> Callable[[int], float] | None:
+        if found is None:
+            return None
+        charger = Charger(found, n, DT)
+        return lambda i: charger.power(i, EV_MAX)
+
+    none = dumb()
+    ev_kw = np.zeros(n) if none is None else np.array([none(i) for i in range(n)])
+    rows = [("no battery", bill(load + ev_kw - pv, price))]
+    rows.append(("self-consumption only", run_battery(pv, load, price, lambda i, e: None, dumb())))
+    rows.append(
+        ("OpenEMS-like price rules", run_battery(pv, load, price, openems_like(price), dumb()))
     )
-    return solve(problem).cost
+    perfect, t1 = plan_daily(starts, pv, load, price, forecast=False, found=found)
+    rows.append(("ours, perfect forecasts", perfect))
+    ours, t2 = plan_daily(starts, pv, load, price, forecast=True, found=found)
+    rows.append((f"ours, our own forecasts (execution {EXECUTION})", ours))
+    started = time.perf_counter()
+    battery = (CAP, PMAX, ETA, FLOOR, 0.5 * CAP)
+    best = optimum(pv, load, price, found or [], battery, FEED_IN, DT)
+    rows.append(
+        (f"perfect-foresight optimum (one LP, {time.perf_counter() - started:.1f} s)", best)
+    )
+    return rows, t1 + t2
+
+
+def show(rows: list[tuple[str, float]], times: list[float]) -> None:
+    for name, value in rows:
+        print(f"{name:<58} {value:10.2f} €")
+    perfect, best = rows[3][1], rows[5][1]
+    scale = rows[0][1]  # the no-battery bill: the optimum itself can be near zero
+    gap = 100 * (perfect - best) / abs(scale)
+    print(f"ours (perfect) above the optimum by {perfect - best:.2f} € = {gap:.2f} % of the bill")
+    print(f"solves: {len(times)}, p50 {1000 * np.median(times):.1f} ms")
 
 
 def main() -> None:
@@ -204,34 +276,38 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--execution", choices=("grid-only", "plan"), default="grid-only")
     parser.add_argument("--prices", choices=("recorded", "synthetic"), default="recorded")
+    parser.add_argument("--ev", choices=("without", "with", "both"), default="both")
     args = parser.parse_args()
     global EXECUTION
     EXECUTION = args.execution
     starts, pv, load, price = inputs(args.days, recorded=args.prices == "recorded")
-    rows = [("no battery", bill(load - pv, price))]
-    rows.append(("self-consumption only", run_battery(pv, load, price, lambda i, e: None)))
-    rows.append(("OpenEMS-like price rules", run_battery(pv, load, price, openems_like(price))))
-    perfect, t1 = plan_daily(starts, pv, load, price, forecast=False)
-    rows.append(("ours, perfect forecasts", perfect))
-    ours, t2 = plan_daily(starts, pv, load, price, forecast=True)
-    rows.append((f"ours, our own forecasts (execution {EXECUTION})", ours))
-    started = time.perf_counter()
-    best = optimum(pv, load, price)
-    rows.append(
-        (f"perfect-foresight optimum (one LP, {time.perf_counter() - started:.1f} s)", best)
-    )
     source = (
         "recorded DE-LU day-ahead prices of 2024 (SMARD.de, CC BY 4.0) as a dynamic tariff"
         if args.prices == "recorded"
         else "synthetic day-ahead prices"
     )
     print(f"{args.days} days, {source}; mean import price {np.mean(price):.3f} €/kWh")
-    for name, value in rows:
-        print(f"{name:<58} {value:10.2f} €")
-    scale = rows[0][1]  # the no-battery bill: the optimum itself can be near zero
-    gap = 100 * (perfect - best) / abs(scale)
-    print(f"ours (perfect) above the optimum by {perfect - best:.2f} € = {gap:.2f} % of the bill")
-    print(f"solves: {len(t1) + len(t2)}, p50 {1000 * np.median(t1 + t2):.1f} ms")
+    found = ev_sessions(starts, DT)
+    households: dict[str, list[Session] | None] = {}
+    if args.ev in ("without", "both"):
+        households["household without an EV"] = None
+    if args.ev in ("with", "both"):
+        energy = sum(s.energy for s in found)
+        households[
+            f"household with an EV: {len(found)} sessions, {energy:.0f} kWh, evening to "
+            f"morning, {EV_MIN:g}-{EV_MAX:g} kW; the baselines charge at full power on arrival"
+        ] = found
+    # the households are independent: one process each on a 2-core machine (the solve times
+    # below are then measured beside the other household's; bench_tou.py measures them alone)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(households), mp_context=context) as pool:
+        futures = {
+            title: pool.submit(table, starts, pv, load, price, sessions)
+            for title, sessions in households.items()
+        }
+        for title, future in futures.items():
+            print(f"\n{title}")
+            show(*future.result())
 
 
 if __name__ == "__main__":

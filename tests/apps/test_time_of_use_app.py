@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.apps.test_app_center import OWNER, app_call, apps, fresh_demo
+from wattkeeper.forecast.weather import Roof
 
 APP = "App.TimeOfUseTariff.Optimiser"
 CID = "ctrlEssTimeOfUseTariff0"
@@ -70,3 +71,30 @@ async def test_the_price_token_is_kept_but_never_shown(tmp_path: Path) -> None:
     config = await api.rpc("getEdgeConfig", {}, auth=OWNER)
     assert config.json()["result"]["components"][CID]["properties"]["token"] == "**********"
     assert token not in config.text
+
+
+async def test_a_weather_pv_forecast_needs_the_roof_and_then_reaches_the_controller(
+    tmp_path: Path,
+) -> None:
+    api = await fresh_demo(tmp_path)
+    without_roof = {"PV_FORECAST": "OPEN_METEO"}
+    response = await app_call(
+        api, "addAppInstance", {"appId": APP, "key": None, "alias": "", "properties": without_roof}
+    )
+    assert "needs latitude, longitude and pvPeakPower" in response.json()["error"]["message"]
+    assert CID not in api.edge.manager
+    roof = {
+        "PV_FORECAST": "FORECAST_SOLAR",
+        "LATITUDE": 52.52,
+        "LONGITUDE": 13.4,
+        "PV_TILT": 35,
+        "PV_AZIMUTH": -20,
+        "PV_PEAK_POWER": 9800,
+    }
+    response = await app_call(
+        api, "addAppInstance", {"appId": APP, "key": None, "alias": "", "properties": roof}
+    )
+    assert "error" not in response.json(), response.json()
+    config = api.edge.manager.get(CID).config
+    assert config.pv_forecast_source == "forecast.solar"
+    assert config.weather().roof == Roof(52.52, 13.4, 35, -20, 9.8)

@@ -20,6 +20,8 @@ Route = Callable[[dict[str, list[str]], dict[str, str], bytes], tuple[int, str, 
 @dataclass
 class Recorded:
     routes: dict[str, Route] = field(default_factory=dict)
+    # answers every path not in routes (services that put parameters into the path)
+    fallback: Route | None = None
     requests: list[tuple[str, str, dict[str, list[str]], dict[str, str], bytes]] = field(
         default_factory=list
     )
@@ -41,7 +43,7 @@ def serving(recorded: Recorded) -> Iterator[str]:
             query = parse_qs(url.query)
             headers = {k.lower(): v for k, v in self.headers.items()}
             recorded.requests.append((self.command, url.path, query, headers, body))
-            route = recorded.routes.get(url.path)
+            route = recorded.routes.get(url.path) or recorded.fallback
             status, kind, payload = (
                 route(query, headers, body) if route else (404, "text/plain", b"no")
             )

@@ -309,6 +309,24 @@ class TimeOfUseProperties(AppProperties):
     bidding_zone: str = _prop("DE-LU", "BIDDING_ZONE", "Bidding zone", max_length=40)
     surcharge: float = _prop(0.0, "SURCHARGE", "Surcharges €/kWh", ge=-10, le=10)
     vat: float = _prop(0.0, "VAT", "VAT (fraction)", ge=0, le=1)
+    # the weather-based PV forecast (ADR 0185): the history stays the fallback
+    pv_forecast: Literal["HISTORY", "FORECAST_SOLAR", "OPEN_METEO"] = _prop(
+        "HISTORY", "PV_FORECAST", "PV forecast", description="Own history or a weather service"
+    )
+    latitude: float | None = _prop(None, "LATITUDE", "Latitude", ge=-90, le=90)
+    longitude: float | None = _prop(None, "LONGITUDE", "Longitude", ge=-180, le=180)
+    pv_tilt: float = _prop(30.0, "PV_TILT", "Roof tilt (°)", ge=0, le=90)
+    pv_azimuth: float = _prop(
+        0.0, "PV_AZIMUTH", "Roof azimuth (°, 0 south, -90 east)", ge=-180, le=180
+    )
+    pv_peak_power: int = _prop(0, "PV_PEAK_POWER", "PV peak power (W)", ge=0, le=1_000_000)
+
+
+_PV_FORECASTS = {
+    "HISTORY": "history",
+    "FORECAST_SOLAR": "forecast.solar",
+    "OPEN_METEO": "open-meteo",
+}
 
 
 def _time_of_use(p: TimeOfUseProperties) -> list[ComponentEntry]:
@@ -323,7 +341,13 @@ def _time_of_use(p: TimeOfUseProperties) -> list[ComponentEntry]:
         "biddingZone": p.bidding_zone,
         "surchargePerKwh": p.surcharge,
         "vat": p.vat,
+        "pvForecastSource": _PV_FORECASTS[p.pv_forecast],
+        "pvTilt": p.pv_tilt,
+        "pvAzimuth": p.pv_azimuth,
+        "pvPeakPower": p.pv_peak_power,
     }
+    if p.latitude is not None and p.longitude is not None:
+        properties |= {"latitude": p.latitude, "longitude": p.longitude}
     # a stored instance shows its token masked: an update without it keeps the old one
     token = p.access_token.get_secret_value()
     if token and token != MASKED:

@@ -89,10 +89,20 @@ PRICE_STATE = ChannelDoc(
     text="Day-ahead prices: ok, late (end within 6 h), missing (none for now) or tariff",
 )
 PRICE_ERROR = ChannelDoc("PriceError", ChannelType.STRING, text="Why the last fetch failed")
+PV_FORECAST_STATE = ChannelDoc(
+    "PvForecastState",
+    ChannelType.STRING,
+    text="Weather-based PV forecast: ok, late or missing (the history is used), or history",
+)
+PV_FORECAST_ERROR = ChannelDoc(
+    "PvForecastError", ChannelType.STRING, text="Why the last PV forecast fetch failed"
+)
 
 CHANNELS = (
     PRICE_STATE,
     PRICE_ERROR,
+    PV_FORECAST_STATE,
+    PV_FORECAST_ERROR,
     STATE_MACHINE,
     QUARTERLY_PRICES,
     DECIDED_BY,

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from wattkeeper.config.registry import ComponentConfig
+from wattkeeper.controllers.time_of_use.weather import WeatherSource
+from wattkeeper.forecast.weather import Roof
 from wattkeeper.prices.retail import Retail
 from wattkeeper.prices.series import PriceError
 from wattkeeper.prices.source import DayAheadSource
@@ -57,6 +59,16 @@ class TouConfig(ComponentConfig):
     # the site, for the PV forecast's clear sky (without it: a plain profile of the history)
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
+    # a weather-based PV forecast for the roof instead of the history alone (which stays the
+    # fallback): the service, the roof's tilt, azimuth (0 south, -90 east, 90 west) and peak
+    # power (W); the site is latitude/longitude above
+    pv_forecast_source: Literal["history", "forecast.solar", "open-meteo"] = Field(
+        "history", alias="pvForecastSource"
+    )
+    pv_tilt: float = Field(30.0, alias="pvTilt", ge=0, le=90)
+    pv_azimuth: float = Field(0.0, alias="pvAzimuth", ge=-180, le=180)
+    pv_peak_power: int = Field(0, alias="pvPeakPower", ge=0, le=1_000_000)
+    pv_forecast_url: str | None = Field(None, alias="pvForecastUrl", max_length=300)
     # before any history: what the forecasts assume (W)
     default_consumption: int = Field(500, alias="defaultConsumption", ge=0)
 
@@ -76,6 +88,24 @@ class TouConfig(ComponentConfig):
         except PriceError as exc:
             raise ValueError(str(exc)) from exc
         return self
+
+    @model_validator(mode="after")
+    def _roof(self) -> TouConfig:
+        if self.pv_forecast_source != "history" and (
+            self.site() is None or self.pv_peak_power <= 0
+        ):
+            raise ValueError(
+                f"pvForecastSource {self.pv_forecast_source!r} needs latitude, longitude "
+                "and pvPeakPower (W)"
+            )
+        return self
+
+    def weather(self) -> WeatherSource | None:
+        site = self.site()
+        if self.pv_forecast_source == "history" or site is None:
+            return None
+        roof = Roof(*site, self.pv_tilt, self.pv_azimuth, self.pv_peak_power / 1000.0)
+        return WeatherSource(self.pv_forecast_source, roof, self.pv_forecast_url)
 
     def site(self) -> tuple[float, float] | None:
         if self.latitude is None or self.longitude is None:

@@ -15,6 +15,7 @@ from wattkeeper.controllers.time_of_use.market import Market
 from wattkeeper.controllers.time_of_use.observer import Observer
 from wattkeeper.controllers.time_of_use.planner import Planner, Solver
 from wattkeeper.controllers.time_of_use.schedule import Schedule
+from wattkeeper.controllers.time_of_use.weather import Weather, WeatherOrHistory
 from wattkeeper.controllers.time_of_use.wire import battery_modes, pushed_prices, schedule_entries
 from wattkeeper.core.channel import ChannelDoc, Value
 from wattkeeper.core.clock import Clock
@@ -49,8 +50,9 @@ class TimeOfUse(Controller):
         self.schedule: Schedule | None = None
         self._pushed = PriceSeries(())
         self._prices_version = 0
-        self._planned_for: tuple[datetime, int, int] | None = None
+        self._planned_for: tuple[datetime, int, int, int, bool] | None = None
         self.market: Market | None = None
+        self.weather: Weather | None = None
         self._configure(config)
 
     def _configure(self, config: TouConfig) -> None:
@@ -60,6 +62,13 @@ class TimeOfUse(Controller):
         source = config.day_ahead()
         self.market = None if source is None else Market(source)
         self.observer = Observer(self._zone, float(config.default_consumption), config.site())
+        if self.weather is not None:
+            self.weather.close()
+        weather = config.weather()
+        self.weather = None if weather is None else Weather(weather)
+        self._pv = WeatherOrHistory(self.observer.production)
+        # the planner and the error channel both read this: the error is that of what was used
+        self.observer.production = self._pv
         self._seeded = False
         self._prices_version += 1
 
@@ -72,6 +81,8 @@ class TimeOfUse(Controller):
         self.planner.close()
         if self.market is not None:
             self.market.close()
+        if self.weather is not None:
+            self.weather.close()
 
     # -- each cycle -------------------------------------------------------------------------
     def run(self) -> None:
@@ -89,6 +100,7 @@ class TimeOfUse(Controller):
             self._show(ch.PRICE_ERROR, self.market.error or None)
         else:
             self._show(ch.PRICE_STATE, "tariff")
+        self._poll_weather(now)
         price = self.prices(now, now + timedelta(minutes=1)).at(now)
         finished = self.planner.take()
         if finished is not None:
@@ -113,6 +125,17 @@ class TimeOfUse(Controller):
         )
         self._publish_observations()
 
+    def _poll_weather(self, now: datetime) -> None:
+        """The weather forecast while it is fresh, else the history (visibly)."""
+        if self.weather is None:
+            self._pv.weather = None
+            self._show(ch.PV_FORECAST_STATE, "history")
+            return
+        self.weather.poll(now)
+        self._pv.weather = self.weather.usable(now)
+        self._show(ch.PV_FORECAST_STATE, self.weather.state(now))
+        self._show(ch.PV_FORECAST_ERROR, self.weather.error or None)
+
     def prices(self, start: datetime, end: datetime) -> PriceSeries:
         """The day-ahead prices (or the tariff from configuration), with pushed prices over
         them where they reach."""
@@ -127,7 +150,8 @@ class TimeOfUse(Controller):
         if self.planner.busy:
             return
         market = 0 if self.market is None else self.market.version
-        key = (quarter_start(now), self._prices_version, market)
+        weather = 0 if self.weather is None else self.weather.version
+        key = (quarter_start(now), self._prices_version, market, weather, self._pv.weather is None)
         soc = ess.soc()
         off_plan = False
         if self.schedule is not None and soc is not None:
@@ -160,7 +184,7 @@ class TimeOfUse(Controller):
             self.prices(start, start + horizon),
             cfg.feed_in_price,
             self.observer.consumption,
-            self.observer.production,
+            self._pv,
             battery,
             self._zone,
             Objective(cfg.objective),
