@@ -256,6 +256,7 @@ def test_day_ahead_prices_from_awattar_with_surcharges_and_a_visible_missing_sta
         assert harness.value(f"{CID}/PriceState") == "missing"
         assert harness.value(f"{CID}/QuarterlyPrices") is None
         controller.market.wait(30)
+        controller.planner.wait(30)  # the first plan (without prices) is done: prices re-plan
         harness.run()
         # 01:00 Berlin = 00:00 UTC: the fixture's second hour, 84.1 €/MWh
         assert harness.value(f"{CID}/QuarterlyPrices") == pytest.approx(
