@@ -14,13 +14,19 @@ const ROLE_RANK = { guest: 1, owner: 2, installer: 3, admin: 4 };
 const TOKEN = 'wattkeeper.token';
 const $ = (id) => document.getElementById(id);
 
+// served by a fleet backend the page is /edges/<id>/; on the edge itself it is "0"
+function edgeId() {
+  const match = location.pathname.match(/^\/edges\/([A-Za-z0-9_-]{1,64})\//);
+  return match ? match[1] : '0';
+}
+
 function socketUrl() {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   return `${scheme}://${location.host}/websocket`;
 }
 
 const app = {
-  socket: new EdgeSocket(socketUrl()),
+  socket: new EdgeSocket(socketUrl(), edgeId()),
   lang: preferredLanguage(),
   t: null,
   user: null,
@@ -90,7 +96,9 @@ function renderUser() {
 async function signIn(result) {
   localStorage.setItem(TOKEN, result.token);
   app.user = result.user;
-  app.role = (result.edges && result.edges[0] && result.edges[0].role) || result.user.globalRole;
+  // the role is per edge (a fleet user is owner of one home, guest of another): ask this edge's
+  const listed = (result.edges || []).find((edge) => edge.id === app.socket.edgeId);
+  app.role = listed ? listed.role : (await app.socket.request('getEdge', { edgeId: app.socket.edgeId })).edge.role;
   $('login').hidden = true;
   $('nav').hidden = false;
   $('user').hidden = false;
@@ -116,6 +124,8 @@ function showLogin(message) {
   const error = $('login-error');
   error.hidden = !message;
   error.textContent = message || '';
+  // a fleet backend's users always have a name: the field is shown, not tucked away
+  if (location.pathname.startsWith('/edges/')) $('username').closest('details').open = true;
   $('password').focus();
 }
 
