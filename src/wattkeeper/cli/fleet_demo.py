@@ -87,6 +87,7 @@ async def _run(postgres: LocalPostgres, bus: LocalNats, count: int, port: int) -
     for name, password in passwords.items():
         print(f"user        {name} / {password}")
     print(f"edges       {count} ({min(count, FULL_EDGES)} full), data in {folder}")
+    print(f"edge UI     {nodes[0].url}/edges/edge0/  (the owner's home, a full edge)")
     print("Ctrl-C stops everything", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
