@@ -193,8 +193,13 @@ async def test_every_input_is_bounded(fleet: Fleet, monkeypatch: pytest.MonkeyPa
             'the fleet backend needs a "username" besides the password'
         )
         await signed_in(ws, alice)
-        await ws.send("{not json")
-        assert json.loads(await ws.recv())["error"]["message"] == "the message is not JSON"
+        for text, problem in [
+            ("{not json", "the message is not JSON"),
+            ('{"id": NaN, "method": "getEdges"}', "the message is not JSON"),
+            ("[" * 60_000, "the message is nested too deeply"),
+        ]:
+            await ws.send(text)
+            assert json.loads(await ws.recv())["error"]["message"] == problem
         many = [f"ess0/C{i}" for i in range(ui_socket.MAX_CHANNELS + 1)]
         too_many = await ui.edge(edge_a, "subscribeChannels", {"channels": many})
         assert too_many["error"]["message"] == (
@@ -221,6 +226,14 @@ async def test_every_input_is_bounded(fleet: Fleet, monkeypatch: pytest.MonkeyPa
             await ui.request("authenticateWithPassword", wrong)
         with pytest.raises(ConnectionClosed):
             await ws.recv()
+    monkeypatch.setattr(ui_socket, "MAX_SOCKETS", 1)
+    async with connect(ws_url(node)) as ws, connect(ws_url(node)) as refused_ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            await refused_ws.recv()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
+        assert "error" in await Ui(ws).request("getEdges", {})  # the first one is served
+    bare = await fleet.client.get(node.url + f"/edges/{edge_a}")
+    assert (bare.status_code, bare.headers["location"]) == (308, f"/edges/{edge_a}/")
     page = await fleet.client.get(node.url + f"/edges/{edge_a}/")
     assert page.status_code == 200 and '<script type="module" src="/ui/js/main.js">' in page.text
     assert (await fleet.client.get(node.url + "/ui/js/rpc.js")).status_code == 200

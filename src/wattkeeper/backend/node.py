@@ -61,6 +61,7 @@ class BackendNode:
                 # the edge's own monitoring UI for one edge, its requests through /websocket
                 WebSocketRoute("/websocket", self.ui.session),
                 Route("/edges/{edge_id}/", edge_ui_page, methods=["GET", "HEAD"]),
+                Route("/edges/{edge_id}", edge_ui_page, methods=["GET", "HEAD"]),
                 Mount("/ui", StaticFiles(packages=[("wattkeeper.web", "static")]), name="ui"),
                 Mount("/", StaticFiles(packages=[("wattkeeper.backend", "static")], html=True)),
             ]

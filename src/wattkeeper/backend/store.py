@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -97,7 +98,11 @@ class FleetStore:
         stored = await self.pool.fetchval(
             "SELECT password_hash FROM fleet_user WHERE name = $1", name
         )
-        return isinstance(stored, str) and check_password(password, stored)
+        if not isinstance(stored, str):
+            return False
+        # scrypt is tens of milliseconds of CPU: in a worker thread (a bounded pool), so that a
+        # burst of sign-ins does not stop the node's event loop and every socket on it
+        return await asyncio.to_thread(check_password, password, stored)
 
     async def issue_token(self, user: str) -> str:
         """A session token for the UI websocket; a user keeps their newest TOKENS_PER_USER."""

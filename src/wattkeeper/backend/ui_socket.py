@@ -21,7 +21,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from wattkeeper.backend.edges import EDGE_ID
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MAX_SOCKETS = 5000  # UI sockets on one node; more are told to come back later (1013)
 MAX_MESSAGE = 64 * 1024  # bytes in one message from a browser; a larger one closes (1009)
 MAX_CHANNELS = 1000  # per subscription: what the edge answers in one getCurrentData
 MAX_ADDRESS = 200  # characters in one channel address
@@ -54,8 +55,11 @@ def _index_html() -> str:
 
 async def edge_ui_page(request: Request) -> Response:
     """`/edges/<id>/`: the edge's own index.html; the UI reads the edge id from the path."""
-    if not EDGE_ID.match(request.path_params["edge_id"]):
+    edge_id = request.path_params["edge_id"]
+    if not EDGE_ID.match(edge_id):
         return JSONResponse({"error": "an edge id is 1 to 64 of A-Z a-z 0-9 _ -"}, 404)
+    if not request.url.path.endswith("/"):  # the UI reads its edge from /edges/<id>/
+        return RedirectResponse(f"/edges/{edge_id}/", 308)
     return HTMLResponse(_index_html())
 
 
@@ -72,10 +76,19 @@ class UiSockets:
         self.node = node
         self.live: Counter[str] = Counter()
         self.poll_s = POLL_S
+        self.open = 0
 
     async def session(self, ws: WebSocket) -> None:
         await ws.accept()
-        await UiSession(self, ws).run()
+        if self.open >= MAX_SOCKETS:
+            # accepted first: a close code tells the browser to retry, a bare HTTP 403 would not
+            await ws.close(1013, "too many connections, try again later")
+            return
+        self.open += 1
+        try:
+            await UiSession(self, ws).run()
+        finally:
+            self.open -= 1
 
 
 class UiSession:
