@@ -182,8 +182,9 @@ async def test_a_guest_watches_but_cannot_write_and_a_token_works_on_any_node(
 async def test_every_input_is_bounded(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
     node = await fleet.node()
     alice = await fleet.user()
-    edge_a, _ = await fleet.edge(owner=alice)
+    edge_a, runner_a = await fleet.edge(owner=alice)
     edge_b, _ = await fleet.edge(owner=alice)
+    await connected(runner_a)
     async with connect(ws_url(node)) as ws:
         ui = Ui(ws)
         early = await ui.request("getEdges", {})
@@ -205,6 +206,8 @@ async def test_every_input_is_bounded(fleet: Fleet, monkeypatch: pytest.MonkeyPa
         assert too_many["error"]["message"] == (
             f'"channels" must be a list of at most {ui_socket.MAX_CHANNELS} addresses'
         )
+        read = await ui.edge(edge_a, "getCurrentData", {"channels": many})  # the edge's bound
+        assert read["error"]["message"] == "at most 1000 channels can be read at once"
         monkeypatch.setattr(ui_socket, "MAX_SUBSCRIPTIONS", 1)
         assert "result" in await ui.edge(edge_a, "subscribeChannels", {"channels": ["_sum/EssSoc"]})
         second = await ui.edge(edge_b, "subscribeChannels", {"channels": ["_sum/EssSoc"]})
