@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -130,6 +131,44 @@ async def test_an_owner_sees_and_steers_their_edge_and_nothing_else(fleet: Fleet
         assert (await ui.request("getEdge", {"edgeId": edge_b}))["error"]["code"] == 1002
         assert runner_b.edge.manager.get("ctrlApiRest0").held == {}  # type: ignore[attr-defined]
         assert node.node.ui.live == {alice: 1}
+        day = datetime.fromtimestamp(EVENING, UTC).date().isoformat()
+        span = {"fromDate": day, "toDate": day, "timezone": "Europe/Berlin"}
+        for method, params in [  # what the other pages ask: history, override, apps, channels
+            (
+                "queryHistoricTimeseriesData",
+                {
+                    **span,
+                    "channels": ["_sum/EssSoc"],
+                    "resolution": {"value": 5, "unit": "Minutes"},
+                },
+            ),
+            ("queryHistoricTimeseriesEnergy", {**span, "channels": ["_sum/GridBuyActiveEnergy"]}),
+            (
+                "queryHistoricTimeseriesEnergyPerPeriod",
+                {
+                    **span,
+                    "channels": ["_sum/GridBuyActiveEnergy"],
+                    "resolution": {"value": 1, "unit": "Days"},
+                },
+            ),
+            ("getOverrides", {}),
+            ("componentJsonApi", {"componentId": "_appManager", "payload": {"method": "getApps"}}),
+            (
+                "componentJsonApi",
+                {
+                    "componentId": "_componentManager",
+                    "payload": {
+                        "method": "getChannelsOfComponent",
+                        "params": {"componentId": "ess0"},
+                    },
+                },
+            ),
+        ]:
+            answer = await ui.edge(edge_a, method, params)
+            assert isinstance(answer.get("result", {}).get("payload", {}).get("result"), dict), (
+                method,
+                answer,
+            )
     await until(lambda: _true(node.node.ui.live == {}))  # the socket closed: no more polling
 
 
