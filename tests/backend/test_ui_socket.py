@@ -218,6 +218,7 @@ async def test_a_guest_watches_but_cannot_write_and_a_token_works_on_any_node(
         assert gone["error"]["code"] == 1003
 
 
+@pytest.mark.slow  # about a second: closing handshakes of refused sockets
 async def test_every_input_is_bounded(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
     node = await fleet.node()
     alice = await fleet.user()
