@@ -35,12 +35,16 @@ async def test_an_owner_opens_their_edge_through_the_backend(fleet: Fleet) -> No
         try:
             page = await new_page(chromium, node.url)
             await page.goto(f"/edges/{edge_a}/")
+            heading = await page.locator("#login-form h1").inner_text()
+            assert heading == f"Sign in to edge {edge_a}"
             await page.locator("#username").fill(owner)  # shown open: a fleet needs the name
             await page.locator("#password").fill("secret")
             await page.locator("#login-form button[type=submit]").click()
             role = page.get_by_test_id("role")
             await role.wait_for(state="visible")
             assert (await role.inner_text()).lower() == f"{owner} · owner"  # its role on A
+            back = page.get_by_test_id("fleet-back")  # to the fleet page: all the user's edges
+            assert (await back.get_attribute("href"), await back.inner_text()) == ("/", "All edges")
             card = page.get_by_test_id("flow-soc")
             await page.wait_for_function(
                 "([el, soc]) => el.dataset.value === soc",

@@ -15,9 +15,27 @@ const TOKEN = 'wattkeeper.token';
 const $ = (id) => document.getElementById(id);
 
 // served by a fleet backend the page is /edges/<id>/; on the edge itself it is "0"
+const FLEET_EDGE = location.pathname.match(/^\/edges\/([A-Za-z0-9_-]{1,64})\//)?.[1];
 function edgeId() {
-  const match = location.pathname.match(/^\/edges\/([A-Za-z0-9_-]{1,64})\//);
-  return match ? match[1] : '0';
+  return FLEET_EDGE || '0';
+}
+
+// through a fleet backend: a way back to the user's edges, and sign-in texts for a fleet user
+function fleetPage() {
+  if (!FLEET_EDGE) return;
+  const back = document.createElement('a');
+  back.href = '/';
+  back.className = 'link';
+  back.dataset.i18n = 'fleet.back';
+  back.dataset.testid = 'fleet-back';
+  document.querySelector('.session').prepend(back);
+  document.querySelector('#login-form .hint').dataset.i18n = 'login.fleetHint';
+  document.querySelector('#login-form summary').dataset.i18n = 'login.fleetUsername';
+  $('username').closest('details').open = true; // a fleet user always has a name
+}
+
+function translateFleet() {
+  if (FLEET_EDGE) document.querySelector('#login-form h1').textContent = app.t('login.fleetHeading', { edge: FLEET_EDGE });
 }
 
 function socketUrl() {
@@ -81,6 +99,7 @@ function setLanguage(lang) {
     button.setAttribute('aria-pressed', String(button.dataset.lang === lang));
   }
   translatePage(app.t);
+  translateFleet();
   renderUser();
   if (app.current) route();
 }
@@ -124,8 +143,6 @@ function showLogin(message) {
   const error = $('login-error');
   error.hidden = !message;
   error.textContent = message || '';
-  // a fleet backend's users always have a name: the field is shown, not tucked away
-  if (location.pathname.startsWith('/edges/')) $('username').closest('details').open = true;
   $('password').focus();
 }
 
@@ -206,5 +223,6 @@ for (const button of document.querySelectorAll('[data-lang]')) {
     setLanguage(button.dataset.lang);
   });
 }
+fleetPage();
 setLanguage(app.lang);
 app.socket.open().then(resume, () => showLogin(app.t('offline')));
