@@ -173,7 +173,7 @@ async def test_an_owner_sees_and_steers_their_edge_and_nothing_else(fleet: Fleet
 
 
 async def test_a_guest_watches_but_cannot_write_and_a_token_works_on_any_node(
-    fleet: Fleet,
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     node = await fleet.node()
     other = await fleet.node()
@@ -209,6 +209,13 @@ async def test_a_guest_watches_but_cannot_write_and_a_token_works_on_any_node(
             "authenticateWithPassword", {"username": carol, "password": "secret"}
         )
         token = signed["result"]["token"]
+        assert node.node.ui.live == {carol: 1}
+        monkeypatch.setattr(ui_socket, "ROLE_EVERY", 1)
+        node.node.ui.poll_s = 0.02
+        await fleet.store.pool.execute("DELETE FROM fleet_role WHERE user_name = $1", carol)
+        await until(lambda: _true(node.node.ui.live == {}))  # the owner took the guest's role
+        gone = await ui.edge(edge_a, "getEdgeConfig", {})
+        assert gone["error"]["message"] == f"no access to edge {edge_a}"
     async with connect(ws_url(other)) as ws:  # another node: the token lives in PostgreSQL
         ui = Ui(ws)
         resumed = await ui.request("authenticateWithToken", {"token": token})

@@ -293,7 +293,7 @@ class UiSession:
         while self.subscriptions:
             started = self._clock()
             try:
-                if polls and polls % ROLE_EVERY == 0:
+                if polls and polls % max(1, ROLE_EVERY) == 0:
                     await self._recheck_roles()
                 subscribed = list(self.subscriptions.items())
                 await asyncio.gather(*(self._poll_edge(e, s) for e, s in subscribed))
@@ -303,6 +303,8 @@ class UiSession:
                 log.exception("live values")
             polls += 1
             await asyncio.sleep(max(0.0, self.sockets.poll_s - (self._clock() - started)))
+        if self._poller is asyncio.current_task():
+            self._stop_live()  # every subscribed edge's role was taken away: the slot is free
 
     async def _recheck_roles(self) -> None:
         for edge_id, subscription in list(self.subscriptions.items()):
