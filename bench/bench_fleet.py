@@ -70,6 +70,13 @@ def start_node(postgres: LocalPostgres, bus: LocalNats) -> tuple[subprocess.Pope
     return process, f"127.0.0.1:{port}"
 
 
+def stop_node(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    process.wait()
+    if process.stdout:
+        process.stdout.close()
+
+
 async def baseline_insert(store: FleetStore, values: int, batches: int) -> float:
     """Rows per second of the store's own INSERT, no websocket, no NATS: the ceiling."""
     await store.add_edge("baseline", "baseline-key")
@@ -284,10 +291,7 @@ async def main(count: int, values: int, seconds: int, parts: int, targets: int) 
             await simulators.stop()
         await store.close()
         for process, _ in nodes:
-            process.terminate()
-            process.wait()
-            if process.stdout:
-                process.stdout.close()
+            stop_node(process)
         bus.stop()
         postgres.stop()
         shutil.rmtree(folder, ignore_errors=True)

@@ -84,6 +84,7 @@ async def test_roles_are_per_user_and_edge(fleet: Fleet) -> None:
         (b'{"id": 1, "method": "noSuchMethod"}', 400, "Unknown JSON-RPC method [noSuchMethod]"),
         (b'{"method": "getEdges", "params": 5}', 400, '"params" must be an object'),
         (b"[" * (1024 * 1024 + 1), 413, "request larger than 1048576 bytes"),
+        (b"[" * 100_000, 400, "the body is nested too deeply"),
     ]:
         answer = await fleet.client.post(
             node.url + "/jsonrpc", content=body, headers=basic(bob, "secret")

@@ -125,8 +125,11 @@ class BackendController(Controller):
             who = User(f"backend:{name}", Role.parse(role), "")
         except ConfigError as error:
             raise RequestError(-32602, str(error)) from None
+        # a request from a user of the backend's UI websocket says so (`via`): it gets what the
+        # edge's own websocket allows (getEdgeConfig for a guest); anything else is "backend"
+        via = "backend-websocket" if user.get("via") == "websocket" else "backend"
         try:
-            return await dispatcher.call(RpcCall(method, params, who, "backend", "backend"))
+            return await dispatcher.call(RpcCall(method, params, who, "backend", via))
         except ApiError as error:
             raise RequestError(error.code, error.message) from None
 

@@ -6,6 +6,7 @@ from wattkeeper.api.app_center import APP_MANAGER_ID, AppCenterApi
 from wattkeeper.api.app_center_keys import AppCenterKeys
 from wattkeeper.api.component_manager import COMPONENT_MANAGER_ID, ComponentManagerApi
 from wattkeeper.api.context import ApiContext
+from wattkeeper.api.current_data_rpc import CurrentDataRpc
 from wattkeeper.api.history_api import HistoryApi
 from wattkeeper.api.host import HOST_ID, HostApi
 from wattkeeper.api.modbus.protocol_rpc import ModbusProtocolRpc
@@ -40,6 +41,8 @@ def register_methods(
             "appCenter": AppCenterKeys(app_center),
             # the Modbus/TCP API's register map (also each Modbus controller's componentJsonApi)
             "getModbusProtocol": ModbusProtocolRpc(ctx),
+            # live values for a fleet backend's UI socket (what currentData carries)
+            "getCurrentData": CurrentDataRpc(ctx),
         }
     )
     ctx.component_methods.update(

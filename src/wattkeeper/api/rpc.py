@@ -26,6 +26,9 @@ from wattkeeper.core.json_api import JsonApiComponent
 from wattkeeper.core.writes import WriteRequest
 from wattkeeper.power.setpoints import SETPOINT_CHANNELS
 
+#: transports of the monitoring UI: the edge's websocket, and a backend's UI websocket
+UI_SOCKETS = ("websocket", "backend-websocket")
+
 
 def parse_request(body: bytes) -> tuple[Any, str, dict[str, Any]]:
     """(id, method, params) of a request; `jsonrpc` and `id` may be omitted."""
@@ -73,7 +76,9 @@ class Dispatcher:
 
     # -- methods --------------------------------------------------------------------------------
     async def get_edge_config(self, call: RpcCall) -> Any:
-        require(call.user, Role.GUEST if call.via == "websocket" else Role.OWNER, "getEdgeConfig")
+        # the UI reads it over a websocket, the edge's own or a fleet backend's (ADR 0155)
+        ui = call.via in UI_SOCKETS
+        require(call.user, Role.GUEST if ui else Role.OWNER, "getEdgeConfig")
         return edge_config(self.ctx)
 
     async def update_component_config(self, call: RpcCall) -> Any:

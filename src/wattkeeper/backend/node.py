@@ -32,8 +32,10 @@ from starlette.websockets import WebSocket
 from wattkeeper.backend import history
 from wattkeeper.backend.dispatch import MAX_EDGES, MAX_SECONDS, Dispatch
 from wattkeeper.backend.edges import EDGE_ID, REQUEST_TIMEOUT_S, EdgeSession, rpc_subject
+from wattkeeper.backend.errors import RpcError, parse_request
 from wattkeeper.backend.licences import FleetLicences, LicenceSettings
 from wattkeeper.backend.store import FleetStore
+from wattkeeper.backend.ui_socket import UiSockets, edge_ui_page
 from wattkeeper.history import HistoryQueryError
 from wattkeeper.licence_vendor.demo import demo_signing_key
 
@@ -43,14 +45,6 @@ MAX_BODY = 1024 * 1024
 RAW_DAYS = 8  # the raw window (7 days of queries) and a day to spare
 AGGREGATE_DAYS = 10 * 366
 LOGIN_CACHE_S = 60.0
-
-
-class RpcError(Exception):
-    def __init__(self, status: int, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
 
 
 class BackendNode:
@@ -68,11 +62,17 @@ class BackendNode:
         self.sessions: dict[str, EdgeSession] = {}
         self.dispatches: dict[str, Dispatch] = {}
         self._logins: dict[bytes, float] = {}
+        self.ui = UiSockets(self)
         self.app = Starlette(
             routes=[
                 WebSocketRoute("/edge", self.edge_socket),
                 Route("/jsonrpc", self.jsonrpc, methods=["POST"]),
                 *(licences.routes() if licences else []),  # the App Center's licence service
+                # the edge's own monitoring UI for one edge, its requests through /websocket
+                WebSocketRoute("/websocket", self.ui.session),
+                Route("/edges/{edge_id}/", edge_ui_page, methods=["GET", "HEAD"]),
+                Route("/edges/{edge_id}", edge_ui_page, methods=["GET", "HEAD"]),
+                Mount("/ui", StaticFiles(packages=[("wattkeeper.web", "static")]), name="ui"),
                 Mount("/", StaticFiles(packages=[("wattkeeper.backend", "static")], html=True)),
             ]
         )
@@ -173,17 +173,10 @@ class BackendNode:
         try:
             user = await self._login(request)
             body = await _bounded_body(request)
-            try:
-                message = json.loads(body)
-            except ValueError:
-                raise RpcError(400, "the body is not JSON") from None
-            if not isinstance(message, dict) or not isinstance(message.get("method"), str):
-                raise RpcError(400, 'a JSON-RPC request needs a "method"')
-            request_id = message.get("id")
-            params = message.get("params") or {}
-            if not isinstance(params, dict):
+            request_id, method, params = parse_request(body, "the body")
+            if params is None:
                 raise RpcError(400, '"params" must be an object')
-            result = await self._method(user, message["method"], params)
+            result = await self._method(user, method, params)
         except RpcError as error:
             return JSONResponse(
                 {"jsonrpc": "2.0", "id": request_id, "error": _error(error.code, error.message)},
@@ -219,7 +212,11 @@ class BackendNode:
             raise RpcError(403, f"no access to edge {edge_id}", 1002)
         return role
 
-    async def edge_rpc(self, user: str, edge_id: str, payload: dict[str, Any]) -> Any:
+    async def edge_rpc(
+        self, user: str, edge_id: str, payload: dict[str, Any], via: str | None = None
+    ) -> Any:
+        """`payload` for the edge as `user` with their role on it; `via="websocket"` tells the
+        edge the request comes from a UI (it then allows what its own websocket allows)."""
         role = await self._role(user, edge_id)
         method = payload.get("method")
         inner = payload.get("params") or {}
@@ -228,7 +225,10 @@ class BackendNode:
                 return await history.query(self.store, edge_id, method, inner, time.time())
             except HistoryQueryError as error:
                 raise RpcError(400, str(error)) from None
-        answer = await self.call_edge(edge_id, {"id": user, "name": user, "role": role}, payload)
+        who = {"id": user, "name": user, "role": role}
+        if via is not None:
+            who["via"] = via
+        answer = await self.call_edge(edge_id, who, payload)
         problem = answer.get("error")
         if isinstance(problem, dict):
             raise RpcError(400, str(problem.get("message")), int(problem.get("code", 1)))

@@ -28,6 +28,14 @@ CREATE TABLE IF NOT EXISTS fleet_role (
     PRIMARY KEY (user_name, edge_id)
 );
 CREATE INDEX IF NOT EXISTS fleet_role_edge ON fleet_role (edge_id);
+-- the UI websocket's sign-in tokens: any node accepts them; bound to the password they proved
+CREATE TABLE IF NOT EXISTS fleet_token (
+    token_sha256 bytea PRIMARY KEY,
+    user_name text NOT NULL REFERENCES fleet_user(name) ON DELETE CASCADE,
+    password_hash text NOT NULL,
+    issued timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS fleet_token_user ON fleet_token (user_name, issued);
 CREATE TABLE IF NOT EXISTS fleet_sample (
     edge_id text NOT NULL,
     channel text NOT NULL,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import math
 import os
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -22,6 +24,8 @@ from wattkeeper.history.zones import resolve_zone
 RAW_WINDOW_S = 7 * 86_400  # raw values answer queries this far back; older: the aggregates
 MAX_POINTS = 10_000
 ROLES = ("guest", "owner", "installer", "admin")
+TOKENS_PER_USER = 20  # signed-in browsers per user; the oldest token goes first
+TOKEN_LIFETIME_S = 30 * 86_400
 Row = tuple[str, float, float | None]  # channel, epoch seconds, value
 
 
@@ -94,7 +98,46 @@ class FleetStore:
         stored = await self.pool.fetchval(
             "SELECT password_hash FROM fleet_user WHERE name = $1", name
         )
-        return isinstance(stored, str) and check_password(password, stored)
+        if not isinstance(stored, str):
+            return False
+        # scrypt is tens of milliseconds of CPU: in a worker thread (a bounded pool), so that a
+        # burst of sign-ins does not stop the node's event loop and every socket on it
+        return await asyncio.to_thread(check_password, password, stored)
+
+    async def issue_token(self, user: str) -> str:
+        """A session token for the UI websocket; a user keeps their newest TOKENS_PER_USER."""
+        token = secrets.token_urlsafe(32)
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                "INSERT INTO fleet_token (token_sha256, user_name, password_hash) "
+                "SELECT $1, name, password_hash FROM fleet_user WHERE name = $2",
+                apikey_digest(token),
+                user,
+            )
+            await conn.execute(
+                "DELETE FROM fleet_token WHERE user_name = $1 AND token_sha256 NOT IN ("
+                "SELECT token_sha256 FROM fleet_token WHERE user_name = $1 "
+                "ORDER BY issued DESC LIMIT $2)",
+                user,
+                TOKENS_PER_USER,
+            )
+        return token
+
+    async def user_for_token(self, token: str) -> str | None:
+        """The token's user; None when unknown, expired, or the password changed since."""
+        found: str | None = await self.pool.fetchval(
+            "SELECT t.user_name FROM fleet_token t JOIN fleet_user u ON u.name = t.user_name "
+            "AND u.password_hash = t.password_hash WHERE t.token_sha256 = $1 "
+            "AND t.issued > now() - make_interval(secs => $2)",
+            apikey_digest(token),
+            float(TOKEN_LIFETIME_S),
+        )
+        return found
+
+    async def revoke_token(self, token: str) -> None:
+        await self.pool.execute(
+            "DELETE FROM fleet_token WHERE token_sha256 = $1", apikey_digest(token)
+        )
 
     async def grant(self, user: str, edge_id: str, role: str) -> None:
         if role not in ROLES:
@@ -115,22 +158,16 @@ class FleetStore:
 
     async def edges_of(self, user: str, search: str = "") -> list[dict[str, Any]]:
         rows = await self.pool.fetch(
-            "SELECT e.id, e.comment, r.role, e.last_seen, e.online_node FROM fleet_role r "
-            "JOIN fleet_edge e ON e.id = r.edge_id WHERE r.user_name = $1 "
-            "AND (e.id ILIKE $2 OR e.comment ILIKE $2) ORDER BY e.id LIMIT 1000",
+            f"{_EDGES_OF} AND (e.id ILIKE $2 OR e.comment ILIKE $2) ORDER BY e.id LIMIT 1000",
             user,
             f"%{search}%",
         )
-        return [
-            {
-                "id": r["id"],
-                "comment": r["comment"],
-                "role": r["role"],
-                "online": r["online_node"] is not None,
-                "lastSeen": r["last_seen"].isoformat() if r["last_seen"] else None,
-            }
-            for r in rows
-        ]
+        return [_edge_row(r) for r in rows]
+
+    async def edge_of(self, user: str, edge_id: str) -> dict[str, Any] | None:
+        """One edge as `edges_of` lists it; None when the user has no role on it."""
+        row = await self.pool.fetchrow(f"{_EDGES_OF} AND e.id = $2", user, edge_id)
+        return None if row is None else _edge_row(row)
 
     async def set_online(self, edge_id: str, node_id: str) -> None:
         await self.pool.execute(
@@ -298,6 +335,22 @@ class FleetStore:
             record["state"],
             json.dumps(record["edges"]),
         )
+
+
+_EDGES_OF = (
+    "SELECT e.id, e.comment, r.role, e.last_seen, e.online_node FROM fleet_role r "
+    "JOIN fleet_edge e ON e.id = r.edge_id WHERE r.user_name = $1"
+)
+
+
+def _edge_row(r: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": r["id"],
+        "comment": r["comment"],
+        "role": r["role"],
+        "online": r["online_node"] is not None,
+        "lastSeen": r["last_seen"].isoformat() if r["last_seen"] else None,
+    }
 
 
 def _tidy(value: float) -> float | int:

@@ -91,6 +91,7 @@ async def _run(postgres: LocalPostgres, bus: LocalNats, count: int, port: int) -
     if nodes[0].node.licences is not None:  # the App Center's licence service, in the nodes
         issued = await nodes[0].node.licences.issue(WRITE_APP)
         print(f"licence     {issued.key.formatted()}  ({WRITE_APP}; full edges redeem it online)")
+    print(f"edge UI     {nodes[0].url}/edges/edge0/  (the owner's home, a full edge)")
     print("Ctrl-C stops everything", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -87,4 +87,10 @@ class SimulatedEdge:
             return {"address": SETPOINT, "value": self.setpoint}
         if method == "getEdgeConfig":
             return {"components": {}, "factories": {}}
+        if method == "getCurrentData" and isinstance(params, dict):
+            # the live values a backend's UI polls (the node bounds the list before asking)
+            channels = params.get("channels")
+            values = self.values(self.clock())
+            if isinstance(channels, list):
+                return {c: values.get(c) for c in channels if isinstance(c, str)}
         raise RequestError(-32601, f"Unknown JSON-RPC method [{method}]")

@@ -1,5 +1,5 @@
-// The fleet page: an installer's edges (list, search, state), and one edge's values through
-// edgeRpc. Credentials stay in this page's memory only.
+// The fleet page: an installer's edges (list, search, state, a link to each edge's own UI),
+// and one edge's held setpoints through edgeRpc. Credentials stay in this page's memory only.
 let auth = null;
 const $ = (id) => document.getElementById(id);
 
@@ -34,6 +34,12 @@ async function listEdges() {
     cell(row, edge.role);
     cell(row, edge.online ? "online" : "offline", edge.online ? "on" : "off");
     cell(row, edge.lastSeen ? new Date(edge.lastSeen).toLocaleString() : "never");
+    // the edge's own monitoring UI, served by this backend (sign in there with the same user)
+    const open = document.createElement("a");
+    open.href = `edges/${encodeURIComponent(edge.id)}/`;
+    open.textContent = "Open";
+    open.className = "open";
+    row.insertCell().append(open);
   }
 }
 

@@ -14,13 +14,37 @@ const ROLE_RANK = { guest: 1, owner: 2, installer: 3, admin: 4 };
 const TOKEN = 'wattkeeper.token';
 const $ = (id) => document.getElementById(id);
 
+// served by a fleet backend the page is /edges/<id>/; on the edge itself it is "0"
+const FLEET_EDGE = location.pathname.match(/^\/edges\/([A-Za-z0-9_-]{1,64})\//)?.[1];
+function edgeId() {
+  return FLEET_EDGE || '0';
+}
+
+// through a fleet backend: a way back to the user's edges, and sign-in texts for a fleet user
+function fleetPage() {
+  if (!FLEET_EDGE) return;
+  const back = document.createElement('a');
+  back.href = '/';
+  back.className = 'link';
+  back.dataset.i18n = 'fleet.back';
+  back.dataset.testid = 'fleet-back';
+  document.querySelector('.session').prepend(back);
+  document.querySelector('#login-form .hint').dataset.i18n = 'login.fleetHint';
+  document.querySelector('#login-form summary').dataset.i18n = 'login.fleetUsername';
+  $('username').closest('details').open = true; // a fleet user always has a name
+}
+
+function translateFleet() {
+  if (FLEET_EDGE) document.querySelector('#login-form h1').textContent = app.t('login.fleetHeading', { edge: FLEET_EDGE });
+}
+
 function socketUrl() {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   return `${scheme}://${location.host}/websocket`;
 }
 
 const app = {
-  socket: new EdgeSocket(socketUrl()),
+  socket: new EdgeSocket(socketUrl(), edgeId()),
   lang: preferredLanguage(),
   t: null,
   user: null,
@@ -75,6 +99,7 @@ function setLanguage(lang) {
     button.setAttribute('aria-pressed', String(button.dataset.lang === lang));
   }
   translatePage(app.t);
+  translateFleet();
   renderUser();
   if (app.current) route();
 }
@@ -90,7 +115,9 @@ function renderUser() {
 async function signIn(result) {
   localStorage.setItem(TOKEN, result.token);
   app.user = result.user;
-  app.role = (result.edges && result.edges[0] && result.edges[0].role) || result.user.globalRole;
+  // the role is per edge (a fleet user is owner of one home, guest of another): ask this edge's
+  const listed = (result.edges || []).find((edge) => edge.id === app.socket.edgeId);
+  app.role = listed ? listed.role : (await app.socket.request('getEdge', { edgeId: app.socket.edgeId })).edge.role;
   $('login').hidden = true;
   $('nav').hidden = false;
   $('user').hidden = false;
@@ -196,5 +223,6 @@ for (const button of document.querySelectorAll('[data-lang]')) {
     setLanguage(button.dataset.lang);
   });
 }
+fleetPage();
 setLanguage(app.lang);
 app.socket.open().then(resume, () => showLogin(app.t('offline')));

@@ -1,4 +1,6 @@
-// JSON-RPC over the edge's websocket (the OpenEMS UI protocol), with reconnects.
+// JSON-RPC over the edge's websocket (the OpenEMS UI protocol), with reconnects. The same
+// protocol reaches an edge through a fleet backend: there the page is /edges/<id>/ and the
+// requests name that edge; on the edge itself the page is / and the edge is "0".
 
 export class RpcError extends Error {
   constructor(error) {
@@ -8,9 +10,10 @@ export class RpcError extends Error {
 }
 
 export class EdgeSocket extends EventTarget {
-  constructor(url) {
+  constructor(url, edgeId = '0') {
     super();
     this.url = url;
+    this.edgeId = edgeId;
     this.pending = new Map();
     this.nextId = 1;
     this.ws = null;
@@ -64,10 +67,10 @@ export class EdgeSocket extends EventTarget {
     });
   }
 
-  // a request to edge "0", wrapped in edgeRpc; resolves with the inner result
+  // a request to this page's edge, wrapped in edgeRpc; resolves with the inner result
   async edge(method, params = {}) {
     const payload = { jsonrpc: '2.0', id: `edge-${this.nextId}`, method, params };
-    const result = await this.request('edgeRpc', { edgeId: '0', payload });
+    const result = await this.request('edgeRpc', { edgeId: this.edgeId, payload });
     return result.payload.result;
   }
 
@@ -87,7 +90,8 @@ export class EdgeSocket extends EventTarget {
       this.pending.delete(String(message.id));
       if (message.error) waiting.reject(new RpcError(message.error));
       else waiting.resolve(message.result);
-    } else if (message.method === 'edgeRpc' && message.params && message.params.payload) {
+    } else if (message.method === 'edgeRpc' && message.params && message.params.payload
+               && (message.params.edgeId === undefined || message.params.edgeId === this.edgeId)) {
       const payload = message.params.payload;
       this.dispatchEvent(new CustomEvent(payload.method, { detail: payload.params }));
     }
