@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 from typing import Any
@@ -158,7 +159,9 @@ class Dispatcher:
             return await handler(inner)
         component = self.ctx.manager.get(component_id)  # unknown: a 404, not a bad method
         if isinstance(component, JsonApiComponent):
-            return component.json_api(method, params, call.user.role >= Role.OWNER)
+            answer = component.json_api(method, params, call.user.role >= Role.OWNER)
+            # an answer that needs I/O (history) comes as a coroutine that runs it off the loop
+            return await answer if inspect.isawaitable(answer) else answer
         if method == "getAuditLog" and component_id == self.ctx.rest_api_id():
             return await self.get_audit_log(inner)
         raise bad_request(f"Component [{component_id}] has no JSON API method [{method}]")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,11 +25,16 @@ class ComponentConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
 
+#: `(from_ts, to_ts, addresses, resolution_s) -> {address: [value | None per slot]}` from the
+#: edge's history store (power: mean, state: maximum); blocks on SQLite: a worker thread only
+PastValues = Callable[[float, float, Sequence[str], float], Mapping[str, Sequence[float | None]]]
+
+
 class BuildContext:
     """What a factory may use to build a component, typed; the composition root fills it in.
 
     Left out, the context is one for a lone component (a driver test): a power stage of its
-    own, site time at the real speed, nothing to wake and no audit log."""
+    own, site time at the real speed, nothing to wake, no audit log and no history."""
 
     def __init__(
         self,
@@ -41,6 +46,7 @@ class BuildContext:
         site_time: SiteTime | None = None,
         wake: Callable[[], None] | None = None,
         audit: AuditSink | None = None,
+        history: PastValues | None = None,
     ) -> None:
         self.clock = clock
         self.manager = manager
@@ -49,10 +55,17 @@ class BuildContext:
         self.site_time = site_time or SiteTime(clock)
         self.wake: Callable[[], None] = wake or _nothing
         self.audit: AuditSink = audit or _forget
+        self.history: PastValues = history or _no_history
 
 
 def _nothing() -> None:
     return None
+
+
+def _no_history(
+    from_ts: float, to_ts: float, addresses: Sequence[str], resolution_s: float
+) -> Mapping[str, Sequence[float | None]]:
+    return {}
 
 
 def _forget(when: float, request: WriteRequest, value: Value) -> None:

@@ -46,6 +46,7 @@ from wattkeeper.edge.modbus_apis import ModbusApis
 from wattkeeper.edge.recorder import HistoryRecorder
 from wattkeeper.files.atomic import clean_temporary_files
 from wattkeeper.history import SqliteHistoryStore
+from wattkeeper.history.channel_slots import slot_values
 from wattkeeper.licensing import TrustedKeys, default_trusted_keys, trusted_keys
 from wattkeeper.mqtt.component import factory as mqtt_factory
 from wattkeeper.natures.meta import META_ID, META_PROPERTIES, MetaComponent
@@ -115,6 +116,11 @@ class Edge:
         )
         self.site_time = SiteTime(self.clock, speed or settings.speed, settings.timezone)
         self.sum.elapsed = self.site_time.elapsed
+        try:
+            self.history = SqliteHistoryStore(data_dir / "history.sqlite")
+        except sqlite3.Error as error:
+            log.error("history unavailable (%s): kept in memory until the edge stops", error)
+            self.history = SqliteHistoryStore(":memory:")
         audit = AuditLog(data_dir, settings.audit_retention_days)
         self.ctx = BuildContext(
             self.clock,
@@ -124,6 +130,7 @@ class Edge:
             site_time=self.site_time,
             wake=self.cycle.wake,
             audit=audit.record_write,
+            history=partial(slot_values, self.history),  # the time-of-use schedule's past
         )
         self.state = StateFile(data_dir)
         # a registry of this edge's own: the MQTT API's factory is bound to this edge's API
@@ -157,11 +164,6 @@ class Edge:
         )
         app_center = AppCenterApi(self.apps)
         self.manager.add(AppManagerComponent())
-        try:
-            self.history = SqliteHistoryStore(data_dir / "history.sqlite")
-        except sqlite3.Error as error:
-            log.error("history unavailable (%s): kept in memory until the edge stops", error)
-            self.history = SqliteHistoryStore(":memory:")
         continuity = CounterContinuity(self.history, device_fingerprint(site.components), data_dir)
         self.cycle.events.subscribe(HistoryRecorder(self.manager, self.history, continuity))
         if TIMEDATA_ID not in {c.id for c in self.manager}:

@@ -167,10 +167,10 @@ def test_the_soc_leaving_the_plan_makes_a_new_plan() -> None:
     assert calls[1].battery.soc == pytest.approx(0.6)
 
 
-def test_get_schedule_answers_in_openems_shape_every_15_minutes() -> None:
+async def test_get_schedule_answers_in_openems_shape_every_15_minutes() -> None:
     harness, _battery, controller = home()
     planned(harness, controller)
-    answer = controller.json_api("getSchedule", {}, may_write=False)
+    answer = await controller.json_api("getSchedule", {}, may_write=False)
     entries = answer["schedule"]
     assert set(entries[0]) == {
         "timestamp",

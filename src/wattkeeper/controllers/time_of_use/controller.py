@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from wattkeeper.controllers.time_of_use.execution import BALANCE, Step, executed
 from wattkeeper.controllers.time_of_use.inputs import problem_for, quarter_start
 from wattkeeper.controllers.time_of_use.market import Market
 from wattkeeper.controllers.time_of_use.observer import Observer
+from wattkeeper.controllers.time_of_use.past import past_quarters
 from wattkeeper.controllers.time_of_use.planner import Planner, Solver
 from wattkeeper.controllers.time_of_use.schedule import Schedule
 from wattkeeper.controllers.time_of_use.weather import Weather, WeatherOrHistory
@@ -46,6 +48,7 @@ class TimeOfUse(Controller):
         self._manager: ComponentManager = ctx.manager
         self._power: Power = ctx.power
         self._clock: Clock = ctx.clock
+        self._history = ctx.history
         self.planner = Planner(solver)
         self.schedule: Schedule | None = None
         self._pushed = PriceSeries(())
@@ -120,9 +123,7 @@ class TimeOfUse(Controller):
             "consumption": _number(self._sum_value(sum_nature.CONSUMPTION_ACTIVE_POWER)),
             "ess": _number(ess.value(ACTIVE_POWER)),
         }
-        self.observer.cycle(
-            now, ts, readings, ess.soc(), price, self.config.feed_in_price, step.state
-        )
+        self.observer.cycle(now, ts, readings, price, self.config.feed_in_price)
         self._publish_observations()
 
     def _poll_weather(self, now: datetime) -> None:
@@ -259,15 +260,7 @@ class TimeOfUse(Controller):
     def json_api(self, method: str, params: dict[str, Any], may_write: bool) -> Any:
         now = datetime.fromtimestamp(self._clock.time(), UTC)
         if method == "getSchedule":
-            past = list(self.observer.past)
-            return {
-                "schedule": schedule_entries(past, self.schedule, now),
-                # ours, beside OpenEMS's: how many entries are measured, and the channels' story
-                "measured": len(past),
-                "savedMoney": round(self.observer.saved, 4),
-                "status": self.channel(ch.PLAN_STATUS).value,
-                "reason": self.channel(ch.PLAN_REASON).value,
-            }
+            return self._get_schedule(now)
         if method == "getBatteryModes":
             return {"modes": battery_modes(self.schedule)}
         if method == "setPrices":
@@ -278,6 +271,18 @@ class TimeOfUse(Controller):
             self._prices_version += 1
             return {"accepted": len(pushed.steps)}
         raise WriteRejected(f"Component [{self.id}] has no JSON API method [{method}]")
+
+    async def _get_schedule(self, now: datetime) -> dict[str, Any]:
+        # the past is read from SQLite: in a worker thread, as the history API does
+        past = await asyncio.to_thread(past_quarters, self._history, self.id, now)
+        return {
+            "schedule": schedule_entries(past, self.schedule, now),
+            # ours, beside OpenEMS's: how many entries are measured, and the channels' story
+            "measured": len(past),
+            "savedMoney": round(self.observer.saved, 4),
+            "status": self.channel(ch.PLAN_STATUS).value,
+            "reason": self.channel(ch.PLAN_REASON).value,
+        }
 
 
 def _number(value: Any) -> float | None:

@@ -1,11 +1,9 @@
-"""What happened: quarter-hour means for the forecasts and their error, the last 3 h for the
-schedule, and the money saved against the same meters without the battery."""
+"""What happened: quarter-hour means for the forecasts and their error, and the money saved
+against the same meters without the battery (the schedule's past comes from history: past.py)."""
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,20 +11,6 @@ from wattkeeper.core.power_history import PowerHistory
 from wattkeeper.forecast.error import ForecastError
 from wattkeeper.forecast.profile import Profile, QuarterAverager, QuarterProfile
 from wattkeeper.forecast.pv import ClearSkyScaledProfile
-
-
-@dataclass(frozen=True)
-class Past:
-    """One quarter hour as measured (W means; SoC and state at its end)."""
-
-    start: datetime
-    price: float | None
-    state: int
-    grid: float | None
-    production: float | None
-    consumption: float | None
-    ess: float | None
-    soc: float | None
 
 
 class Observer:
@@ -41,7 +25,6 @@ class Observer:
         )
         self.consumption_error = ForecastError()
         self.production_error = ForecastError()
-        self.past: deque[Past] = deque(maxlen=12)
         self._means = {k: QuarterAverager() for k in ("grid", "production", "consumption", "ess")}
         self.saved = 0.0
         self._last: float | None = None
@@ -51,19 +34,14 @@ class Observer:
         now: datetime,
         ts: float,
         readings: dict[str, float | None],
-        soc: float | None,
         price: float | None,
         feed_in: float,
-        state: int,
     ) -> None:
         finished = {k: avg.add(now, readings[k]) for k, avg in self._means.items()}
         done = next((f for f in finished.values() if f is not None), None)
         if done is not None:
-            start = done[0]
             means = {k: (f[1] if f else None) for k, f in finished.items()}
-            self._learn(start, means)
-            self.past.append(Past(start, price, state, means["grid"], means["production"],
-                                  means["consumption"], means["ess"], soc))  # fmt: skip
+            self._learn(done[0], means)
         self._count_savings(ts, readings, price, feed_in)
 
     def seed(self, sources: Sequence[PowerHistory], now: float, days: int = 7) -> int:

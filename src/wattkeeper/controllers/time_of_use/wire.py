@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from wattkeeper.controllers.time_of_use.channels import State
-from wattkeeper.controllers.time_of_use.observer import Past
+from wattkeeper.controllers.time_of_use.inputs import quarter_start
+from wattkeeper.controllers.time_of_use.past import Past
 from wattkeeper.controllers.time_of_use.schedule import Schedule
 from wattkeeper.core.errors import WriteRejected
 from wattkeeper.prices.series import PriceError, PriceSeries, PriceStep
@@ -27,12 +28,13 @@ def _int(value: float | None) -> int | None:
 def schedule_entries(
     past: list[Past], schedule: Schedule | None, now: datetime
 ) -> list[dict[str, Any]]:
-    """`result.schedule`: the last 3 h as measured, then the plan, one entry per 15 minutes
-    (an hourly slot repeats for its four quarters); powers in W, price in €/MWh, SoC in %."""
+    """`result.schedule`: the last 3 h as recorded, then the plan from the current quarter
+    hour on, one entry per 15 minutes (an hourly slot repeats for its four quarters); powers
+    in W, price in €/MWh, SoC in %."""
     entries = [
         {
             "timestamp": stamp(p.start),
-            "price": None if p.price is None else p.price * 1000.0,
+            "price": p.price,
             "state": p.state,
             "grid": _int(p.grid),
             "production": _int(p.production),
@@ -45,13 +47,17 @@ def schedule_entries(
     if schedule is None or not schedule.usable:
         return entries
     plan, problem = schedule.plan, schedule.problem
+    since = quarter_start(now)  # earlier quarters are the past's
     for i in range(plan.slots):
         start, end = schedule.bounds[i], schedule.bounds[i + 1]
-        if end <= now - QUARTER:
+        if end <= since:
             continue
         step = schedule.step(i)
         at = start
         while at < end:
+            if at < since:
+                at += QUARTER
+                continue
             share = (at - start) / (end - start)
             energy = plan.energy_kwh[i] + share * (plan.energy_kwh[i + 1] - plan.energy_kwh[i])
             entries.append(
