@@ -161,7 +161,7 @@ def test_the_production_error_measures_the_forecast_that_was_used(
                                          "ess": 0.0}  # fmt: skip
     for second in range(0, 15 * 60 + 1, 60):  # the quarter hour, then the next one's start
         at = NOON + timedelta(seconds=second)
-        observer.cycle(at, at.timestamp(), readings, 50.0, 0.3, 0.08, 1)
+        observer.cycle(at, at.timestamp(), readings, 0.3, 0.08)
     assert observer.production_error.mean_absolute == pytest.approx(error)
 
 
