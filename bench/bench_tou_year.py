@@ -6,12 +6,13 @@ once with an EV (bench/tou_year_ev.py): the baselines charge it at full power fr
 ours plans it with the battery.
 
 Run: .venv/bin/python -m bench.bench_tou_year [--days N] [--prices recorded|synthetic]
-     [--ev without|with|both]
+     [--ev without|with|both] [--inputs simulator|pvlib]
 
 Prices: by default the recorded day-ahead prices of 2024 for DE-LU (bench/data, from SMARD.de,
 CC BY 4.0), as a dynamic tariff passes them on: (spot + 17 ct/kWh of grid fees, levies and
 margin) × 1.19 VAT; `--prices synthetic` uses a seeded day-ahead-shaped curve instead. PV and
-load come from the demo simulator's models (pvlib's and demandlib's data are not dependencies).
+load come from the demo simulator's models, or with `--inputs pvlib` (`pip install -e .[bench]`)
+from a TMY that pvlib ships through PVWatts and demandlib's BDEW H0 (bench/tou_inputs.py).
 The figures compare strategies on the same inputs; they are not a forecast of a real bill.
 """
 
@@ -277,10 +278,16 @@ def main() -> None:
     parser.add_argument("--execution", choices=("grid-only", "plan"), default="grid-only")
     parser.add_argument("--prices", choices=("recorded", "synthetic"), default="recorded")
     parser.add_argument("--ev", choices=("without", "with", "both"), default="both")
+    parser.add_argument("--inputs", choices=("simulator", "pvlib"), default="simulator")
     args = parser.parse_args()
     global EXECUTION
     EXECUTION = args.execution
     starts, pv, load, price = inputs(args.days, recorded=args.prices == "recorded")
+    if args.inputs == "pvlib":
+        from bench.tou_inputs import pv_and_load_kw  # the bench extra: pvlib, demandlib
+
+        pv, load = pv_and_load_kw(starts)
+        print("PV: pvlib's TMY through PVWatts (bench/tou_inputs.py); load: demandlib's BDEW H0")
     source = (
         "recorded DE-LU day-ahead prices of 2024 (SMARD.de, CC BY 4.0) as a dynamic tariff"
         if args.prices == "recorded"
