@@ -6,7 +6,7 @@ once with an EV (bench/tou_year_ev.py): the baselines charge it at full power fr
 ours plans it with the battery.
 
 Run: .venv/bin/python -m bench.bench_tou_year [--days N] [--prices recorded|synthetic]
-     [--ev without|with|both] [--inputs simulator|pvlib]
+     [--ev without|with|both] [--inputs simulator|pvlib] [--emhass-python PY]
 
 Prices: by default the recorded day-ahead prices of 2024 for DE-LU (bench/data, from SMARD.de,
 CC BY 4.0), as a dynamic tariff passes them on: (spot + 17 ct/kWh of grid fees, levies and
@@ -21,6 +21,8 @@ from __future__ import annotations
 import argparse
 import math
 import multiprocessing
+import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -262,6 +264,29 @@ def table(
     return rows, t1 + t2
 
 
+def emhass_year(
+    python: str, pv: np.ndarray, load: np.ndarray, price: np.ndarray
+) -> tuple[float, float]:
+    """EMHASS's yearly bill on the same inputs: its daily plans (bench/emhass_year.py, in
+    EMHASS's own venv) executed by the same battery simulation as every other strategy."""
+    folder = Path(tempfile.mkdtemp(prefix="wk-emhass-"))
+    inputs_file, plan_file = folder / "in.npz", folder / "plan.npy"
+    np.savez(
+        inputs_file, pv=pv, load=load, price=price, feed_in=FEED_IN, cap=CAP, pmax=PMAX,
+        eta=ETA, floor=FLOOR, soc0=0.5 * CAP,
+    )  # fmt: skip
+    started = time.perf_counter()
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run(
+        [python, "-m", "bench.emhass_year", str(inputs_file), str(plan_file)],
+        cwd=root,
+        check=True,
+    )
+    plan = np.load(plan_file)
+    follow: Rule = lambda i, energy: (Relation.EQUALS, float(plan[i]))  # noqa: E731
+    return run_battery(pv, load, price, follow), time.perf_counter() - started
+
+
 def show(rows: list[tuple[str, float]], times: list[float]) -> None:
     for name, value in rows:
         print(f"{name:<58} {value:10.2f} €")
@@ -279,6 +304,7 @@ def main() -> None:
     parser.add_argument("--prices", choices=("recorded", "synthetic"), default="recorded")
     parser.add_argument("--ev", choices=("without", "with", "both"), default="both")
     parser.add_argument("--inputs", choices=("simulator", "pvlib"), default="simulator")
+    parser.add_argument("--emhass-python", help="python of a separate venv with emhass")
     args = parser.parse_args()
     global EXECUTION
     EXECUTION = args.execution
@@ -307,14 +333,25 @@ def main() -> None:
     # the households are independent: one process each on a 2-core machine (the solve times
     # below are then measured beside the other household's; bench_tou.py measures them alone)
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(households), mp_context=context) as pool:
+    workers = len(households) + (1 if args.emhass_python else 0)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {
             title: pool.submit(table, starts, pv, load, price, sessions)
             for title, sessions in households.items()
         }
+        emhass = (
+            pool.submit(emhass_year, args.emhass_python, pv, load, price)
+            if args.emhass_python
+            else None
+        )
         for title, future in futures.items():
             print(f"\n{title}")
             show(*future.result())
+    if emhass is not None:
+        bill_, seconds = emhass.result()
+        print("\nEMHASS, household without an EV (a day-ahead plan a day, perfect forecasts,")
+        print("each day ending at its 30 % target; executed by the same battery simulation)")
+        print(f"{'EMHASS':<58} {bill_:10.2f} €  [{seconds:.0f} s]")
 
 
 if __name__ == "__main__":
