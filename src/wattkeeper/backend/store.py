@@ -51,16 +51,20 @@ def check_password(password: str, stored: str) -> bool:
 
 
 class FleetStore:
-    """One asyncpg pool per node; every method is one or two statements."""
+    """Two asyncpg pools per node: the edges' data (`insert`) has its own, so that a user's
+    request (roles, edges, tokens, history) never queues behind a thousand edges' inserts when
+    PostgreSQL is busy. Every method is one or two statements."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, ingest: asyncpg.Pool | None = None) -> None:
         self.pool = pool
+        self.ingest = pool if ingest is None else ingest
         self._partitions: set[str] = set()
 
     @classmethod
     async def open(cls, url: str, size: int = 10) -> FleetStore:
         pool = await asyncpg.create_pool(url, min_size=1, max_size=size)
-        store = cls(pool)
+        ingest = await asyncpg.create_pool(url, min_size=1, max_size=size)
+        store = cls(pool, ingest)
         # several nodes may start at once: one creates the tables, the others wait
         async with pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(1515)")
@@ -68,6 +72,8 @@ class FleetStore:
         return store
 
     async def close(self) -> None:
+        if self.ingest is not self.pool:
+            await self.ingest.close()
         await self.pool.close()
 
     # -- metadata ----------------------------------------------------------------------------
@@ -204,7 +210,7 @@ class FleetStore:
         if not rows:
             return 0
         days = {math.floor(ts / 86_400) * 86_400 for _, ts, _ in rows}
-        async with self.pool.acquire() as conn:
+        async with self.ingest.acquire() as conn:
             await self._ensure_partitions(conn, table, days)
             try:
                 await self._insert(conn, table, edge_id, rows)
