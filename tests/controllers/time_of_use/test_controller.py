@@ -282,3 +282,23 @@ def test_day_ahead_prices_from_awattar_with_surcharges_and_a_visible_missing_sta
         assert harness.value(f"{CID}/PriceState") == "missing"
         assert harness.value(f"{CID}/PlanStatus") == "fallback"
         assert harness.value(f"{CID}/StateMachine") == 1
+
+
+def test_the_grid_terms_reach_the_plan() -> None:
+    calls: list[Problem] = []
+
+    def counting(problem: Problem) -> Plan:
+        calls.append(problem)
+        return solve(problem)
+
+    window = {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "01:00",
+              "end": "02:00", "limit": 4200}  # fmt: skip
+    harness, _battery, controller = home(
+        gridImportLimit=11_000, gridExportLimit=6_000, dimmingWindows=[window]
+    )
+    controller.planner = tou.Planner(counting)
+    planned(harness, controller)
+    grid = calls[0].grid
+    assert grid.import_limit_kw is not None and grid.export_limit_kw is not None
+    assert 4.2 in grid.import_limit_kw and max(grid.import_limit_kw) == 11.0
+    assert set(grid.export_limit_kw) == {6.0}

@@ -25,6 +25,21 @@ class WindowConfig(BaseModel):
     price: float = Field(ge=-10, le=10)
 
 
+class LimitWindowConfig(BaseModel):
+    """A time window in which the grid import is limited (e.g. a §14a EnWG dimming window)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days: tuple[str, ...]
+    start: str
+    end: str
+    limit: int = Field(ge=0, le=1_000_000)  # W
+
+
+#: the "price" a dimming tariff has outside its windows: no limit (kW)
+NO_LIMIT_KW = 1e9
+
+
 class TouConfig(ComponentConfig):
     ess_id: str = Field("ess0", alias="ess.id")
     timezone: str = "Europe/Berlin"
@@ -51,6 +66,13 @@ class TouConfig(ComponentConfig):
     discharge_efficiency: float = Field(0.95, alias="dischargeEfficiency", gt=0, le=1)
     reserve_soc: int = Field(0, alias="reserveSoc", ge=0, le=100)
     import_limit: int | None = Field(None, alias="gridImportLimit", ge=0)
+    # W fed in at most (a feed-in limit of the connection, e.g. 60 % of the PV's peak)
+    export_limit: int | None = Field(None, alias="gridExportLimit", ge=0)
+    # windows with a lower import limit (the grid operator's §14a dimming, planned ahead)
+    dimming_windows: tuple[LimitWindowConfig, ...] = Field((), alias="dimmingWindows")
+    # the feed-in tariff: fixed (feedInPrice) or the day-ahead market's price (the wholesale
+    # price without surcharges and VAT; feedInPrice where the market has none)
+    feed_in_source: Literal["fixed", "market"] = Field("fixed", alias="feedInSource")
     # "grid-only": apply the plan's grid charging and discharging, self-consumption otherwise;
     # "plan": also hold the battery back where the plan does (best with good forecasts)
     execution: Literal["grid-only", "plan"] = "grid-only"
@@ -85,8 +107,14 @@ class TouConfig(ComponentConfig):
     def _windows(self) -> TouConfig:
         try:
             self.tariff().validate()
+            self.dimming().validate()
         except PriceError as exc:
             raise ValueError(str(exc)) from exc
+        if self.feed_in_source == "market" and self.price_source == "tariff":
+            raise ValueError(
+                "feedInSource 'market' needs day-ahead prices: set priceSource to awattar, "
+                "entsoe or tibber"
+            )
         return self
 
     @model_validator(mode="after")
@@ -123,6 +151,16 @@ class TouConfig(ComponentConfig):
             self.bidding_zone,
             self.price_url,
         )
+
+    def dimming(self) -> FixedTariff:
+        """The import limit (kW) as a "tariff": each window's limit, no limit elsewhere."""
+        windows = tuple(
+            Window(w.days, w.start, w.end, w.limit / 1000.0) for w in self.dimming_windows
+        )
+        return FixedTariff(NO_LIMIT_KW, windows, self.timezone)
+
+    def retail(self) -> Retail:
+        return Retail(self.surcharge, self.vat)
 
     def tariff(self) -> FixedTariff:
         windows = tuple(Window(w.days, w.start, w.end, w.price) for w in self.windows)

@@ -11,7 +11,7 @@ from wattkeeper.config.registry import BuildContext, Factory
 from wattkeeper.controllers.time_of_use import channels as ch
 from wattkeeper.controllers.time_of_use.config import TouConfig
 from wattkeeper.controllers.time_of_use.execution import BALANCE, Step, executed
-from wattkeeper.controllers.time_of_use.inputs import problem_for, quarter_start
+from wattkeeper.controllers.time_of_use.inputs import GridTerms, problem_for, quarter_start
 from wattkeeper.controllers.time_of_use.market import Market
 from wattkeeper.controllers.time_of_use.observer import Observer
 from wattkeeper.controllers.time_of_use.past import past_quarters
@@ -30,7 +30,7 @@ from wattkeeper.natures.ess import ACTIVE_POWER, ManagedSymmetricEss
 from wattkeeper.optimiser import Battery, Objective, solve
 from wattkeeper.power.model import Relation
 from wattkeeper.power.stage import Power
-from wattkeeper.prices.series import PriceSeries
+from wattkeeper.prices.series import PriceSeries, PriceStep
 
 FACTORY_ID = "Controller.Ess.Time-Of-Use-Tariff"
 
@@ -183,15 +183,37 @@ class TimeOfUse(Controller):
             now,
             horizon,
             self.prices(start, start + horizon),
-            cfg.feed_in_price,
+            self._grid_terms(),
             self.observer.consumption,
             self._pv,
             battery,
             self._zone,
             Objective(cfg.objective),
-            None if cfg.import_limit is None else cfg.import_limit / 1000.0,
         )
         self.planner.submit(bounds, problem)
+
+    def _grid_terms(self) -> GridTerms:
+        cfg = self.config
+        market = None
+        if cfg.feed_in_source == "market" and self.market is not None:
+            # the market's price as the exchange sets it: the retail price without its
+            # surcharges and VAT (feed-in is paid neither)
+            retail = cfg.retail()
+            market = PriceSeries(
+                tuple(
+                    PriceStep(
+                        s.start, s.end, s.price / (1.0 + retail.vat) - retail.surcharge_per_kwh
+                    )
+                    for s in self.market.series.steps
+                )
+            )
+        return GridTerms(
+            cfg.feed_in_price,
+            market,
+            None if cfg.import_limit is None else cfg.import_limit / 1000.0,
+            cfg.dimming(),
+            None if cfg.export_limit is None else cfg.export_limit / 1000.0,
+        )
 
     def _current(self, now: datetime) -> tuple[Step, str, str, int | None]:
         schedule = self.schedule
