@@ -267,3 +267,22 @@ async def test_the_live_encoder_writes_what_the_snapshot_writes(api: Api) -> Non
     for channel in api.edge.manager.all_channels():
         slot = snapshot.position(channel.address)
         assert slot is not None and encoder.one(channel) == snapshot.rest_json(slot)
+
+
+async def test_channel_metadata_shows_a_guest_null_for_a_private_channel(
+    live: ws_tests.Live,
+) -> None:
+    runner, port = live.runner, live.port
+    runner.edge.manager.add(Vault())
+    runner.step()  # the vault's values reach the process image
+    ask = {"method": "getChannelsOfComponent", "params": {"componentId": "vault0"}}
+    for password, secret in (("owner", "owner's eyes only"), ("user", None)):
+        async with connect(f"ws://127.0.0.1:{port}/websocket") as socket:
+            client = WsClient(socket)
+            await client.login(password)
+            answer = await client.edge(
+                "componentJsonApi", {"componentId": "_componentManager", "payload": ask}
+            )
+            channels = {c["id"]: c for c in answer["result"]["channels"]}
+            assert channels["Secret"]["value"] == secret
+            assert channels["Open"]["value"] == 7

@@ -26,6 +26,7 @@ class ComponentManagerApi:
         if not isinstance(component_id, str) or not component_id:
             raise bad_request('"componentId" must be a non-empty string')
         component = self.ctx.manager.get(component_id)
+        owner = call.user.role >= Role.OWNER  # a private channel's value is for owners only
         channels = []
         for name, channel in component.channels.items():
             doc = channel.doc
@@ -39,6 +40,6 @@ class ComponentManagerApi:
                 **channel_category(doc),
             }
             if doc.access is not AccessMode.WRITE_ONLY:
-                item["value"] = plain_value(channel)
+                item["value"] = plain_value(channel) if owner or not doc.private else None
             channels.append(item)
         return {"channels": channels}
