@@ -298,6 +298,7 @@ def show(rows: list[tuple[str, float]], times: list[float]) -> None:
 
 
 def main() -> None:
+    global EXECUTION, REPLAN
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--execution", choices=("grid-only", "plan"), default="grid-only")
@@ -305,9 +306,10 @@ def main() -> None:
     parser.add_argument("--ev", choices=("without", "with", "both"), default="both")
     parser.add_argument("--inputs", choices=("simulator", "pvlib"), default="simulator")
     parser.add_argument("--emhass-python", help="python of a separate venv with emhass")
+    parser.add_argument("--replan", type=int, default=REPLAN, help="quarter hours between plans")
     args = parser.parse_args()
-    global EXECUTION
     EXECUTION = args.execution
+    REPLAN = args.replan
     starts, pv, load, price = inputs(args.days, recorded=args.prices == "recorded")
     if args.inputs == "pvlib":
         from bench.tou_inputs import pv_and_load_kw  # the bench extra: pvlib, demandlib
