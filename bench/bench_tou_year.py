@@ -265,15 +265,28 @@ def table(
 
 
 def emhass_year(
-    python: str, pv: np.ndarray, load: np.ndarray, price: np.ndarray
+    python: str,
+    pv: np.ndarray,
+    load: np.ndarray,
+    price: np.ndarray,
+    found: list[Session] | None,
 ) -> tuple[float, float]:
     """EMHASS's yearly bill on the same inputs: its daily plans (bench/emhass_year.py, in
-    EMHASS's own venv) executed by the same battery simulation as every other strategy."""
+    EMHASS's own venv) executed by the same battery simulation and wallbox as every other
+    strategy (the wallbox still meets each departure whatever the plan asked)."""
     folder = Path(tempfile.mkdtemp(prefix="wk-emhass-"))
-    inputs_file, plan_file = folder / "in.npz", folder / "plan.npy"
+    inputs_file, plan_file = folder / "in.npz", folder / "plan.npz"
+    cars: dict[str, object] = {}
+    if found:
+        cars = {
+            "ev_arrival": np.array([s.arrival for s in found]),
+            "ev_departure": np.array([s.departure for s in found]),
+            "ev_energy": np.array([s.energy for s in found]),
+            "ev_max": EV_MAX,
+        }
     np.savez(
         inputs_file, pv=pv, load=load, price=price, feed_in=FEED_IN, cap=CAP, pmax=PMAX,
-        eta=ETA, floor=FLOOR, soc0=0.5 * CAP,
+        eta=ETA, floor=FLOOR, soc0=0.5 * CAP, **cars,
     )  # fmt: skip
     started = time.perf_counter()
     root = Path(__file__).resolve().parents[1]
@@ -283,8 +296,13 @@ def emhass_year(
         check=True,
     )
     plan = np.load(plan_file)
-    follow: Rule = lambda i, energy: (Relation.EQUALS, float(plan[i]))  # noqa: E731
-    return run_battery(pv, load, price, follow), time.perf_counter() - started
+    battery, ev = plan["battery"], plan["ev"]
+    follow: Rule = lambda i, energy: (Relation.EQUALS, float(battery[i]))  # noqa: E731
+    wallbox = None
+    if found:
+        charger = Charger(found, len(pv), DT)
+        wallbox = lambda i: charger.power(i, float(ev[i]))  # noqa: E731
+    return run_battery(pv, load, price, follow, wallbox), time.perf_counter() - started
 
 
 def show(rows: list[tuple[str, float]], times: list[float]) -> None:
@@ -335,24 +353,24 @@ def main() -> None:
     # the households are independent: one process each on a 2-core machine (the solve times
     # below are then measured beside the other household's; bench_tou.py measures them alone)
     context = multiprocessing.get_context("fork")
-    workers = len(households) + (1 if args.emhass_python else 0)
+    workers = len(households) * (2 if args.emhass_python else 1)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {
             title: pool.submit(table, starts, pv, load, price, sessions)
             for title, sessions in households.items()
         }
-        emhass = (
-            pool.submit(emhass_year, args.emhass_python, pv, load, price)
+        emhass = {
+            title: pool.submit(emhass_year, args.emhass_python, pv, load, price, sessions)
+            for title, sessions in households.items()
             if args.emhass_python
-            else None
-        )
+        }
         for title, future in futures.items():
             print(f"\n{title}")
             show(*future.result())
-    if emhass is not None:
-        bill_, seconds = emhass.result()
-        print("\nEMHASS, household without an EV (a day-ahead plan a day, perfect forecasts,")
-        print("each day ending at its 30 % target; executed by the same battery simulation)")
+    for title, run in emhass.items():
+        bill_, seconds = run.result()
+        print(f"\nEMHASS, {title.split(':')[0]} (a day-ahead plan a day, perfect forecasts,")
+        print("each ending at its 30 % target; executed by the same battery simulation)")
         print(f"{'EMHASS':<58} {bill_:10.2f} €  [{seconds:.0f} s]")
 
 
