@@ -45,7 +45,7 @@ VIOLATIONS = {
         "import wattkeeper.core.manager",
     ),
     "The optimiser is pure: prices, forecasts and limits in, a plan out, nothing else imported": (
-        "optimiser/solve.py",
+        "optimiser/exact.py",
         "import wattkeeper.core.manager",
     ),
     "The fleet backend runs no edge: no driver, controller, simulator, bridge or edge runtime": (

@@ -91,3 +91,12 @@ def test_surplus_pv_is_stored_when_the_evening_is_dear() -> None:
     # what the evening needs, and imports nothing then
     assert plan.energy_kwh[16] == pytest.approx(8.0 / 0.95)
     assert sum(plan.import_kw[16:]) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_the_package_solve_stays_the_function_after_the_first_solve() -> None:
+    # the solver module is imported by the first solve (numpy and HiGHS load late): importing
+    # it must not replace the package's `solve` with a module of the same name
+    import wattkeeper.optimiser as optimiser
+
+    optimiser.solve(Problem((0.25,), (0.3,), (0.08,), (0.0,), (0.5,), Battery(10, 0.5, 5, 5)))
+    assert callable(optimiser.solve)

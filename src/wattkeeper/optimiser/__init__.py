@@ -5,9 +5,9 @@ from wattkeeper.optimiser.problem import Battery, Ev, Grid, Objective, Problem
 
 
 def solve(problem: Problem) -> Plan:
-    """The cheapest plan for `problem` (optimiser/solve.py). numpy and HiGHS (~24 MB resident)
+    """The cheapest plan for `problem` (optimiser/exact.py). numpy and HiGHS (~24 MB resident)
     are loaded by the first solve, so an edge without the time-of-use app never holds them."""
-    from wattkeeper.optimiser.solve import solve as solve_now
+    from wattkeeper.optimiser.exact import solve as solve_now
 
     return solve_now(problem)
 
