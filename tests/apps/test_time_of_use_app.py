@@ -71,6 +71,10 @@ async def test_the_price_token_is_kept_but_never_shown(tmp_path: Path) -> None:
     config = await api.rpc("getEdgeConfig", {}, auth=OWNER)
     assert config.json()["result"]["components"][CID]["properties"]["token"] == "**********"
     assert token not in config.text
+    # and after a restart (the masked form is what the App Center keeps, never what is used)
+    await api.edge.stop()
+    again = await fresh_demo(tmp_path)
+    assert again.edge.manager.get(CID).config.token.get_secret_value() == token
 
 
 async def test_a_weather_pv_forecast_needs_the_roof_and_then_reaches_the_controller(
