@@ -1,5 +1,6 @@
 """The cycle in its own thread: cycles run there, their listeners on the main event loop with
-the cycle's snapshot, and a write accepted on the main loop is applied by the cycle's thread."""
+the cycle's snapshot, and a write accepted on the main loop is applied at once there, or by the
+cycle's thread when a cycle was running (tests/core/test_apply_from_the_api_thread.py)."""
 
 from __future__ import annotations
 
@@ -62,5 +63,5 @@ async def test_cycles_run_in_their_thread_and_listeners_on_the_main_loop(tmp_pat
         await runner.stop()
     assert sys.getswitchinterval() == previous
     assert set(cycles) == {cycles[0]} and cycles[0] != main  # every cycle in one other thread
-    assert set(applied_in) == {cycles[0]}  # the write was applied by the cycle's thread
+    assert set(applied_in) <= {main, cycles[0]}  # at once here, or by the cycle's thread
     assert all(thread == main and number == cycle for thread, number, cycle in heard)

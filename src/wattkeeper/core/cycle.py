@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Protocol
@@ -89,6 +90,9 @@ class Cycle:
         self._last_apply = -1e9  # monotonic start of the last cycle or apply step
         self._apply_pending = False
         self._busy = False
+        #: held by a cycle and by an apply step: with the cycle in its own thread, a write is
+        #: applied in the API's thread (at once) only while no cycle runs there
+        self._lock = threading.RLock()
         self.events = EventHub()
         #: how a finished cycle reaches its listeners: at once, or (the cycle in its own
         #: thread, edge/cycle_thread.py) handed to the network's event loop
@@ -105,13 +109,14 @@ class Cycle:
         self._failed_controllers: set[str] = set()
 
     def run_once(self) -> CycleDone:
-        started = time.perf_counter()
-        self._busy, self._apply_pending = True, False
-        self._last_apply = self.clock.monotonic()
-        try:
-            return self._run_phases(started)
-        finally:
-            self._busy = False
+        with self._lock:
+            started = time.perf_counter()
+            self._busy, self._apply_pending = True, False
+            self._last_apply = self.clock.monotonic()
+            try:
+                return self._run_phases(started)
+            finally:
+                self._busy = False
 
     def _run_phases(self, started: float) -> CycleDone:
         self.manager.freeze_process_image(self.clock.monotonic())
@@ -158,28 +163,47 @@ class Cycle:
         """Controllers → solve → apply on the last cycle's process image: what a write changed
         reaches the batteries now, not with the next cycle. Nothing is published; the next
         cycle (woken too) shows the write's effects to readers."""
-        self._busy, self._apply_pending = True, False
-        self._last_apply = self.clock.monotonic()
-        try:
-            self.power.begin_cycle()
-            for controller in self.controllers():
-                self._run_controller(controller)
-            self.power.solve_and_apply()
-        except Exception:  # a write must never fail because a device did
-            log.exception("apply step after cycle %d failed", self.number)
-        finally:
-            self._busy = False
+        with self._lock:
+            self._busy, self._apply_pending = True, False
+            self._last_apply = self.clock.monotonic()
+            try:
+                self.power.begin_cycle()
+                for controller in self.controllers():
+                    self._run_controller(controller)
+                self.power.solve_and_apply()
+            except Exception:  # a write must never fail because a device did
+                log.exception("apply step after cycle %d failed", self.number)
+            finally:
+                self._busy = False
 
     def wake(self) -> None:
         """A setpoint was accepted: apply it at once (the apply step, unless the batteries were
         written less than `apply_spacing_ms` ago: then the loop applies it when that has
-        passed) and run the next cycle early. From another thread than the cycle's, the
-        cycle's own thread is woken to do it."""
+        passed) and run the next cycle early. From another thread than the cycle's (the API's,
+        with the cycle in its own thread), the apply step runs here and now unless a cycle runs
+        or the spacing forbids it: then the cycle's thread applies it. A write never waits for
+        the cycle's thread to get the interpreter lock from a busy API thread."""
         loop = self._loop
         if loop is not None and loop is not _running_loop():
-            loop.call_soon_threadsafe(self._woken)
+            if self._apply_here():
+                loop.call_soon_threadsafe(self._wake.set)  # only the next cycle, early
+            else:
+                loop.call_soon_threadsafe(self._woken)
         else:
             self._woken()
+
+    def _apply_here(self) -> bool:
+        """The apply step in the calling thread, if no cycle holds the lock and it is due."""
+        if self.number == 0 or not self._lock.acquire(blocking=False):
+            return False
+        try:
+            due = self._last_apply + self.apply_spacing_ms / 1000.0
+            if self._busy or self.clock.monotonic() < due:
+                return False
+            self.apply_step()
+            return True
+        finally:
+            self._lock.release()
 
     def _woken(self) -> None:
         self._apply_pending = True
