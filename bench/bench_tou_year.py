@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import math
 import multiprocessing
+import os
 import subprocess
 import tempfile
 import time
@@ -293,6 +294,7 @@ def emhass_year(
     subprocess.run(
         [python, "-m", "bench.emhass_year", str(inputs_file), str(plan_file)],
         cwd=root,
+        env={**os.environ, "PYTHONPATH": f"{root}:{root / 'src'}"},  # the shared EMHASS setup
         check=True,
     )
     plan = np.load(plan_file)

@@ -45,9 +45,12 @@ SETTINGS = {
 }
 
 
-def main() -> None:
-    repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    conf = {
+def setup(
+    settings: dict[str, object],
+) -> tuple[dict[str, object], dict[str, object], dict[str, object], dict[str, object]]:
+    """EMHASS's (retrieve_hass, optim, plant) configuration with `settings` over its defaults,
+    and the paths it runs with (a fresh data folder)."""
+    conf: dict[str, object] = {
         "data_path": pathlib.Path(tempfile.mkdtemp(prefix="emhass-")),
         "root_path": ROOT,
         "defaults_path": ROOT / "data" / "config_defaults.json",
@@ -56,11 +59,17 @@ def main() -> None:
 
     async def params() -> dict[str, dict[str, object]]:
         config = await utils.build_config(conf, LOG, str(conf["defaults_path"]))
-        config.update(SETTINGS)
+        config.update(settings)
         built: dict[str, dict[str, object]] = await utils.build_params(conf, {}, config, LOG)
         return built
 
     hass, optim, plant = utils.get_yaml_parse(asyncio.run(params()), LOG)
+    return hass, optim, plant, conf
+
+
+def main() -> None:
+    repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    hass, optim, plant, conf = setup(SETTINGS)
     for slots in (96, 192):
         times = []
         for seed in range(repeat):

@@ -14,21 +14,15 @@ noon to noon, so that each evening-to-morning session is one deferrable load of 
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-import logging
-import pathlib
 import sys
-import tempfile
 
 import numpy as np
 import pandas as pd
-from emhass import utils  # type: ignore[import-not-found]
 from emhass.optimization import Optimization  # type: ignore[import-not-found]
 
-ROOT = pathlib.Path(utils.__file__).parent
-LOG = logging.getLogger("emhass")
-LOG.setLevel(logging.ERROR)
+from bench.emhass_side import LOG, setup
+
 DAY = 96
 TARGET = 0.3
 
@@ -83,20 +77,7 @@ def settings(cap: float, pmax: float, eta: float, floor: float) -> dict[str, obj
 def main() -> None:
     data = np.load(sys.argv[1])
     cap, pmax, eta, floor = (float(data[k]) for k in ("cap", "pmax", "eta", "floor"))
-    conf = {
-        "data_path": pathlib.Path(tempfile.mkdtemp(prefix="emhass-")),
-        "root_path": ROOT,
-        "defaults_path": ROOT / "data" / "config_defaults.json",
-        "associations_path": ROOT / "data" / "associations.csv",
-    }
-
-    async def params() -> dict[str, dict[str, object]]:
-        config = await utils.build_config(conf, LOG, str(conf["defaults_path"]))
-        config.update(settings(cap, pmax, eta, floor))
-        built: dict[str, dict[str, object]] = await utils.build_params(conf, {}, config, LOG)
-        return built
-
-    hass, optim, plant = utils.get_yaml_parse(asyncio.run(params()), LOG)
+    hass, optim, plant, conf = setup(settings(cap, pmax, eta, floor))
     pv, load, price = data["pv"], data["load"], data["price"]
     sessions = (
         list(zip(data["ev_arrival"], data["ev_departure"], data["ev_energy"], strict=True))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import SecretStr
 
-from wattkeeper.apps.properties import COMPONENT_ID, AppProperties
+from wattkeeper.apps.properties import COMPONENT_ID, AppProperties, app_field
 from wattkeeper.config.site import ComponentEntry
 
 MASKED = "**********"  # how a stored secret is shown (pydantic's SecretStr); never written back
@@ -16,65 +16,57 @@ MASKED = "**********"  # how a stored secret is shown (pydantic's SecretStr); ne
 class MqttProperties(AppProperties):
     """OpenEMS's App.Api.Mqtt properties, and ours for Home Assistant and commands."""
 
-    controller_id: str = Field(
+    controller_id: str = app_field(
         "ctrlControllerApiMqtt0",
+        "CONTROLLER_ID",
         title="Controller id",
         pattern=COMPONENT_ID,
-        validation_alias=AliasChoices("CONTROLLER_ID"),
-        serialization_alias="CONTROLLER_ID",
     )
-    uri: str = Field(
+    uri: str = app_field(
         "tcp://localhost:1883",
+        "URI",
         title="Broker",
         description="tcp://host:1883, or ssl://host:8883 for TLS",
         max_length=300,
-        validation_alias=AliasChoices("URI"),
-        serialization_alias="URI",
     )
-    username: str = Field(
+    username: str = app_field(
         "",
+        "USERNAME",
         title="Broker user",
         max_length=256,
-        validation_alias=AliasChoices("USERNAME"),
-        serialization_alias="USERNAME",
     )
-    password: SecretStr = Field(
+    password: SecretStr = app_field(
         SecretStr(""),
+        "PASSWORD",
         title="Broker password",
         max_length=256,
-        validation_alias=AliasChoices("PASSWORD"),
-        serialization_alias="PASSWORD",
     )
-    client_id: str = Field(
+    client_id: str = app_field(
         "edge0",
+        "CLIENT_ID",
         title="Client id",
         description="Topics are edge/<client id>/channel/<component>/<channel>",
         pattern=r"^[A-Za-z0-9_.-]{1,64}$",
-        validation_alias=AliasChoices("CLIENT_ID"),
-        serialization_alias="CLIENT_ID",
     )
-    home_assistant: bool = Field(
+    home_assistant: bool = app_field(
         True,
+        "HOME_ASSISTANT",
         title="Home Assistant discovery",
-        validation_alias=AliasChoices("HOME_ASSISTANT"),
-        serialization_alias="HOME_ASSISTANT",
     )
-    command_user: str = Field(
+    command_user: str = app_field(
         "",
+        "COMMAND_USER",
         title="Command user",
         description="wattkeeper user (owner or above) that …/set commands act as; "
         "empty: commands are refused. Needs REST/JSON write access installed.",
         max_length=64,
-        validation_alias=AliasChoices("COMMAND_USER"),
-        serialization_alias="COMMAND_USER",
     )
-    command_token: SecretStr = Field(
+    command_token: SecretStr = app_field(
         SecretStr(""),
+        "COMMAND_TOKEN",
         title="Command token",
         description='Optional: commands must then carry it, {"value": 5000, "token": "…"}',
         max_length=256,
-        validation_alias=AliasChoices("COMMAND_TOKEN"),
-        serialization_alias="COMMAND_TOKEN",
     )
 
 
@@ -103,41 +95,40 @@ def mqtt_components(p: MqttProperties) -> list[ComponentEntry]:
 _CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
-def _prop(default: Any, name: str, title: str, **kw: Any) -> Any:
-    return Field(
-        default, title=title, validation_alias=AliasChoices(name), serialization_alias=name, **kw
-    )
-
-
 class TimeOfUseProperties(AppProperties):
     """The plan against prices (issue 18): a fixed two-rate tariff or day-ahead prices."""
 
-    ess_id: str = _prop("ess0", "ESS_ID", "Battery", pattern=COMPONENT_ID)
-    price_source: Literal["FIXED", "AWATTAR", "ENTSOE", "TIBBER"] = _prop(
-        "FIXED", "PRICE_SOURCE", "Prices", description="A fixed tariff or day-ahead prices"
+    ess_id: str = app_field("ess0", "ESS_ID", title="Battery", pattern=COMPONENT_ID)
+    price_source: Literal["FIXED", "AWATTAR", "ENTSOE", "TIBBER"] = app_field(
+        "FIXED", "PRICE_SOURCE", title="Prices", description="A fixed tariff or day-ahead prices"
     )
-    default_price: float = _prop(0.32, "DEFAULT_PRICE", "Day rate", ge=-10, le=10)
-    night_price: float = _prop(0.22, "NIGHT_PRICE", "Night rate", ge=-10, le=10)
-    night_start: str = _prop("22:00", "NIGHT_START", "Night rate from", pattern=_CLOCK)
-    night_end: str = _prop("06:00", "NIGHT_END", "Night rate until", pattern=_CLOCK)
-    feed_in_price: float = _prop(0.08, "FEED_IN_PRICE", "Feed-in tariff", ge=-10, le=10)
-    access_token: SecretStr = _prop(
-        SecretStr(""), "ACCESS_TOKEN", "Token (ENTSO-E, Tibber)", max_length=200
+    default_price: float = app_field(0.32, "DEFAULT_PRICE", title="Day rate", ge=-10, le=10)
+    night_price: float = app_field(0.22, "NIGHT_PRICE", title="Night rate", ge=-10, le=10)
+    night_start: str = app_field("22:00", "NIGHT_START", title="Night rate from", pattern=_CLOCK)
+    night_end: str = app_field("06:00", "NIGHT_END", title="Night rate until", pattern=_CLOCK)
+    feed_in_price: float = app_field(0.08, "FEED_IN_PRICE", title="Feed-in tariff", ge=-10, le=10)
+    access_token: SecretStr = app_field(
+        SecretStr(""), "ACCESS_TOKEN", title="Token (ENTSO-E, Tibber)", max_length=200
     )
-    bidding_zone: str = _prop("DE-LU", "BIDDING_ZONE", "Bidding zone", max_length=40)
-    surcharge: float = _prop(0.0, "SURCHARGE", "Surcharges €/kWh", ge=-10, le=10)
-    vat: float = _prop(0.0, "VAT", "VAT (fraction)", ge=0, le=1)
+    bidding_zone: str = app_field("DE-LU", "BIDDING_ZONE", title="Bidding zone", max_length=40)
+    surcharge: float = app_field(0.0, "SURCHARGE", title="Surcharges €/kWh", ge=-10, le=10)
+    vat: float = app_field(0.0, "VAT", title="VAT (fraction)", ge=0, le=1)
     # the weather-based PV forecast (ADR 0185): the history stays the fallback
-    pv_forecast: Literal["HISTORY", "FORECAST_SOLAR", "OPEN_METEO"] = _prop(
-        "HISTORY", "PV_FORECAST", "PV forecast", description="Own history or a weather service"
+    pv_forecast: Literal["HISTORY", "FORECAST_SOLAR", "OPEN_METEO"] = app_field(
+        "HISTORY",
+        "PV_FORECAST",
+        title="PV forecast",
+        description="Own history or a weather service",
     )
-    latitude: float | None = _prop(None, "LATITUDE", "Latitude", ge=-90, le=90)
-    longitude: float | None = _prop(None, "LONGITUDE", "Longitude", ge=-180, le=180)
-    pv_tilt: float = _prop(30.0, "PV_TILT", "Roof tilt (°)", ge=0, le=90)
-    pv_azimuth: float = _prop(
-        0.0, "PV_AZIMUTH", "Roof azimuth (°, 0 south, -90 east)", ge=-180, le=180
+    latitude: float | None = app_field(None, "LATITUDE", title="Latitude", ge=-90, le=90)
+    longitude: float | None = app_field(None, "LONGITUDE", title="Longitude", ge=-180, le=180)
+    pv_tilt: float = app_field(30.0, "PV_TILT", title="Roof tilt (°)", ge=0, le=90)
+    pv_azimuth: float = app_field(
+        0.0, "PV_AZIMUTH", title="Roof azimuth (°, 0 south, -90 east)", ge=-180, le=180
     )
-    pv_peak_power: int = _prop(0, "PV_PEAK_POWER", "PV peak power (W)", ge=0, le=1_000_000)
+    pv_peak_power: int = app_field(
+        0, "PV_PEAK_POWER", title="PV peak power (W)", ge=0, le=1_000_000
+    )
 
 
 _PV_FORECASTS = {
@@ -181,19 +172,19 @@ def time_of_use_components(p: TimeOfUseProperties) -> list[ComponentEntry]:
 
 
 class BackendProperties(AppProperties):
-    apikey: str = Field(
+    apikey: str = app_field(
         "",
+        "API_KEY",
+        "apikey",
         title="API key",
         max_length=200,
         description="The key the backend knows this edge by",
-        validation_alias=AliasChoices("API_KEY", "apikey"),
-        serialization_alias="API_KEY",
     )
-    uri: str = Field(
+    uri: str = app_field(
         "ws://127.0.0.1:8081/edge",
+        "URI",
+        "uri",
         title="Backend URL",
         max_length=2000,
         description="ws:// or wss://; several separated by commas are tried in turn",
-        validation_alias=AliasChoices("URI", "uri"),
-        serialization_alias="URI",
     )

@@ -28,41 +28,52 @@ class AppProperties(BaseModel):
         return {names.get(key, key): value for key, value in properties.items()}
 
 
+def app_field(default: Any, name: str, *aliases: str, title: str, **constraints: Any) -> Any:
+    """An app property: shown and stored as `name` (OpenEMS's upper-case property names),
+    accepted under `aliases` too (the component's own property names)."""
+    return Field(
+        default,
+        title=title,
+        validation_alias=AliasChoices(name, *aliases),
+        serialization_alias=name,
+        **constraints,
+    )
+
+
 COMPONENT_ID = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 
 
 class ReadOnlyProperties(AppProperties):
-    controller_id: str = Field(
+    controller_id: str = app_field(
         "ctrlApiRest0",
+        "CONTROLLER_ID",
         title="Controller id",
         pattern=COMPONENT_ID,
         description="Id of the REST/JSON controller",
-        validation_alias=AliasChoices("CONTROLLER_ID"),
-        serialization_alias="CONTROLLER_ID",
     )
 
 
 class ReadWriteProperties(ReadOnlyProperties):
-    api_timeout: int = Field(
+    api_timeout: int = app_field(
         60,
+        "API_TIMEOUT",
+        "apiTimeout",
         title="API timeout",
         ge=0,
         le=86_400,
         description="Seconds; 0: never",
-        validation_alias=AliasChoices("API_TIMEOUT", "apiTimeout"),
-        serialization_alias="API_TIMEOUT",
     )
 
 
 def _component_ids(default: list[str]) -> Any:
-    return Field(
+    return app_field(
         default,
+        "COMPONENT_IDS",
+        "component.ids",
         title="Components",
         min_length=1,
         max_length=32,
         description="Components served, in this order: each is a register block from 200 on",
-        validation_alias=AliasChoices("COMPONENT_IDS", "component.ids"),
-        serialization_alias="COMPONENT_IDS",
     )
 
 
@@ -74,40 +85,39 @@ def _as_list(value: Any) -> Any:
 
 
 class ModbusProperties(AppProperties):
-    controller_id: str = Field(
+    controller_id: str = app_field(
         "ctrlApiModbusTcp0",
+        "CONTROLLER_ID",
         title="Controller id",
         pattern=COMPONENT_ID,
         description="Id of the Modbus/TCP controller",
-        validation_alias=AliasChoices("CONTROLLER_ID"),
-        serialization_alias="CONTROLLER_ID",
     )
-    port: int = Field(
+    port: int = app_field(
         502,
+        "PORT",
+        "port",
         title="Port",
         ge=0,
         le=65_535,
         description="TCP port (502 is Modbus's; below 1024 needs root or cap_net_bind_service; "
         "0: any free port)",
-        validation_alias=AliasChoices("PORT", "port"),
-        serialization_alias="PORT",
     )
-    max_concurrent_connections: int = Field(
+    max_concurrent_connections: int = app_field(
         5,
+        "MAX_CONCURRENT_CONNECTIONS",
+        "maxConcurrentConnections",
         title="Connection limit",
         ge=1,
         le=64,
         description="Clients connected at once; one more is refused",
-        validation_alias=AliasChoices("MAX_CONCURRENT_CONNECTIONS", "maxConcurrentConnections"),
-        serialization_alias="MAX_CONCURRENT_CONNECTIONS",
     )
-    allowed_clients: list[str] = Field(
+    allowed_clients: list[str] = app_field(
         [],
+        "ALLOWED_CLIENTS",
+        "allowedClients",
         title="Allowed client addresses",
         max_length=64,
         description="IP addresses or networks (192.168.0.0/24), comma-separated; empty: any",
-        validation_alias=AliasChoices("ALLOWED_CLIENTS", "allowedClients"),
-        serialization_alias="ALLOWED_CLIENTS",
     )
 
     @field_validator("allowed_clients", "component_ids", mode="before", check_fields=False)
@@ -122,45 +132,45 @@ class ModbusProperties(AppProperties):
 
 
 class SelfConsumptionProperties(AppProperties):
-    ess_id: str = Field(
+    ess_id: str = app_field(
         "ess0",
+        "ESS_ID",
+        "ess.id",
         title="Battery",
         pattern=COMPONENT_ID,
-        validation_alias=AliasChoices("ESS_ID", "ess.id"),
-        serialization_alias="ESS_ID",
     )
-    meter_id: str = Field(
+    meter_id: str = app_field(
         "meter0",
+        "METER_ID",
+        "meter.id",
         title="Grid meter",
         pattern=COMPONENT_ID,
-        validation_alias=AliasChoices("METER_ID", "meter.id"),
-        serialization_alias="METER_ID",
     )
-    target_grid_setpoint: int = Field(
+    target_grid_setpoint: int = app_field(
         0,
+        "TARGET_GRID_SETPOINT",
+        "targetGridSetpoint",
         title="Target grid power",
         description="Watts",
-        validation_alias=AliasChoices("TARGET_GRID_SETPOINT", "targetGridSetpoint"),
-        serialization_alias="TARGET_GRID_SETPOINT",
     )
 
 
 class ReserveProperties(AppProperties):
-    ess_id: str = Field(
+    ess_id: str = app_field(
         "ess0",
+        "ESS_ID",
+        "ess.id",
         title="Battery",
         pattern=COMPONENT_ID,
-        validation_alias=AliasChoices("ESS_ID", "ess.id"),
-        serialization_alias="ESS_ID",
     )
-    reserve_soc: int = Field(
+    reserve_soc: int = app_field(
         20,
+        "RESERVE_SOC",
+        "reserveSoc",
         title="Reserve state of charge",
         ge=0,
         le=100,
         description="Percent",
-        validation_alias=AliasChoices("RESERVE_SOC", "reserveSoc"),
-        serialization_alias="RESERVE_SOC",
     )
 
 
@@ -170,12 +180,12 @@ class ModbusReadOnlyProperties(ModbusProperties):
 
 class ModbusReadWriteProperties(ModbusProperties):
     component_ids: list[str] = _component_ids(["_sum", "ess0"])
-    api_timeout: int = Field(
+    api_timeout: int = app_field(
         60,
+        "API_TIMEOUT",
+        "apiTimeout",
         title="API timeout",
         ge=0,
         le=86_400,
         description="Seconds a written setpoint is held; 0: never",
-        validation_alias=AliasChoices("API_TIMEOUT", "apiTimeout"),
-        serialization_alias="API_TIMEOUT",
     )

@@ -13,10 +13,10 @@ from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
 from wattkeeper.core.clock import SystemClock
-from wattkeeper.core.errors import ConfigError
 from wattkeeper.protocols.described.model import load
 from wattkeeper.simulator.described_device import DescribedDevice, ModbusRefusal, VendorFault
 from wattkeeper.simulator.faults import MonotonicClock, run_until_cancelled
+from wattkeeper.simulator.listening import listen, shut_down
 
 log = logging.getLogger(__name__)
 
@@ -64,23 +64,12 @@ class VendorSimulator:
             action = functools.partial(self._action, role)
             devices.append(SimDevice(unit, simdata=[block], action=action))
         server = ModbusTcpServer(devices, address=(self.host, self.port))
-        try:
-            await server.serve_forever(background=True)
-        except RuntimeError:  # pymodbus's only word for a failed bind
-            raise ConfigError(
-                f"cannot listen on {self.host}:{self.port}: the port is in use or the address "
-                "is not one of this machine's (choose another with --port / --host)"
-            ) from None
-        sockets = getattr(server.transport, "sockets", None)
-        if sockets:
-            self.port = int(sockets[0].getsockname()[1])
+        self.port = await listen(server, self.host, self.port)
         self._server = server
 
     async def stop(self) -> None:
         server, self._server = self._server, None
-        if server is not None:
-            await server.shutdown()  # type: ignore[no-untyped-call]
-            await asyncio.sleep(0)
+        await shut_down(server)
 
     async def set_faults(self, *faults: VendorFault) -> None:
         """Replace the active faults; `disconnect` closes the port, clearing it re-opens."""

@@ -26,7 +26,6 @@ from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
 from wattkeeper.core.clock import SystemClock
-from wattkeeper.core.errors import ConfigError
 from wattkeeper.simulator.devices import (
     BASE,
     INVERTER_UNIT,
@@ -45,6 +44,7 @@ from wattkeeper.simulator.devices import (
     storage_inverter,
 )
 from wattkeeper.simulator.faults import run_until_cancelled
+from wattkeeper.simulator.listening import listen, shut_down
 
 log = logging.getLogger(__name__)
 
@@ -129,24 +129,12 @@ class DeviceSimulator:
             return
         devices = [self._device(unit, image) for unit, image in self.images.items()]
         server = ModbusTcpServer(devices, address=(self.host, self.port))
-        try:
-            await server.serve_forever(background=True)
-        except RuntimeError:  # pymodbus's only word for a failed bind
-            raise ConfigError(
-                f"cannot listen on {self.host}:{self.port}: the port is in use or the address "
-                "is not one of this machine's (choose another with --port / --host)"
-            ) from None
-        transport = server.transport
-        sockets = getattr(transport, "sockets", None)
-        if sockets:
-            self.port = int(sockets[0].getsockname()[1])  # port 0: the one the OS chose
+        self.port = await listen(server, self.host, self.port)
         self._server = server
 
     async def stop(self) -> None:
         server, self._server = self._server, None
-        if server is not None:
-            await server.shutdown()  # type: ignore[no-untyped-call]
-            await asyncio.sleep(0)
+        await shut_down(server)
 
     async def set_faults(self, *faults: Fault) -> None:
         """Replace the active faults; `disconnect` closes the port, clearing it re-opens."""

@@ -29,6 +29,7 @@ from wattkeeper.simulator.faults import MonotonicClock, WriteRefused, run_until_
 from wattkeeper.simulator.fenecon.images import BatteryImage, Image, InverterImage
 from wattkeeper.simulator.fenecon.physics import HomeBattery, HomeFault, HybridInverter
 from wattkeeper.simulator.grid import Household
+from wattkeeper.simulator.listening import bound_port, shut_down
 
 log = logging.getLogger(__name__)
 
@@ -100,17 +101,13 @@ class FeneconHomeSimulator:
                 devices, address=(self.host, self.port), ignore_missing_devices=True
             )
         await server.serve_forever(background=True)
-        if self.serial is None:
-            sockets = getattr(server.transport, "sockets", None)
-            if sockets:
-                self.port = int(sockets[0].getsockname()[1])
+        if isinstance(server, ModbusTcpServer):
+            self.port = bound_port(server, self.port)
         self._server = server
 
     async def stop(self) -> None:
         server, self._server = self._server, None
-        if server is not None:
-            await server.shutdown()  # type: ignore[no-untyped-call]
-            await asyncio.sleep(0)
+        await shut_down(server)
 
     async def set_faults(self, *faults: HomeFault) -> None:
         """Replace the active faults; `disconnect` closes the port, clearing it re-opens."""
