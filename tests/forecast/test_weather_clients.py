@@ -177,3 +177,42 @@ def test_open_meteo_without_data_at_the_end_leaves_it_unknown_and_darkness_is_no
     assert forecast.at(NOON) == 0.0
     assert forecast.at(NOON + timedelta(minutes=15)) == pytest.approx(430.0)
     assert forecast.at(NOON + timedelta(minutes=30)) is None
+
+
+async def test_home_assistants_forecast_solar_library_reads_the_same_estimate() -> None:
+    """The other side: `forecast-solar` (Home Assistant's integration) asks our loopback server
+    for the same roof and reads the recorded estimate; our quarter-hour means lie on its watts
+    and our day sums match its watt_hours_day, and it asks for the same path."""
+    from forecast_solar import ForecastSolar
+    from yarl import URL
+
+    recorded = routed(fixture("forecast-solar-estimate.json"))
+    # the service's rate-limit headers (doc.forecast.solar/api#headers), as in the body's message
+    recorded.headers = {
+        "X-Ratelimit-Period": "3600",
+        "X-Ratelimit-Limit": "12",
+        "X-Ratelimit-Remaining": "11",
+    }
+    with serving(recorded) as base:
+        with httpx.Client() as client:
+            ours = forecast_solar.fetch(client, base, ROOF)
+        library = ForecastSolar(
+            latitude=ROOF.latitude, longitude=ROOF.longitude, declination=ROOF.tilt,
+            azimuth=ROOF.azimuth, kwp=ROOF.kwp,
+        )  # fmt: skip
+        library._base_url = URL(base)  # loopback instead of api.forecast.solar
+        try:
+            estimate = await library.estimate()
+        finally:
+            await library.close()
+    ours_path, theirs_path = (request[1] for request in recorded.requests[:2])
+    assert [float(p) for p in ours_path.split("/")[2:]] == [
+        float(p) for p in theirs_path.split("/")[-5:]
+    ]
+    watts = {when.astimezone(UTC): w for when, w in estimate.watts.items()}
+    at_11, at_12 = watts[NOON], watts[NOON + timedelta(hours=1)]
+    assert ours.at(NOON) == pytest.approx(at_11 + (at_12 - at_11) * 0.125, abs=0.5)
+    for day, energy in estimate.wh_days.items():
+        quarters = [v for k, v in ours.quarters.items() if k.date() == day.date()]
+        if quarters:
+            assert sum(quarters) / 4 == pytest.approx(energy, rel=0.03)

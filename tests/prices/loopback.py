@@ -25,6 +25,8 @@ class Recorded:
     requests: list[tuple[str, str, dict[str, list[str]], dict[str, str], bytes]] = field(
         default_factory=list
     )
+    # headers sent with every answer besides content type and length (e.g. rate limits)
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def fixture(name: str) -> bytes:
@@ -50,6 +52,8 @@ def serving(recorded: Recorded) -> Iterator[str]:
             self.send_response(status)
             self.send_header("content-type", kind)
             self.send_header("content-length", str(len(payload)))
+            for name, value in recorded.headers.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(payload)
 
