@@ -98,6 +98,10 @@ def test_prices_that_end_early_plan_as_far_as_they_reach() -> None:
         ({"battery": replace(BASE.battery, charge_efficiency=1.5)}, "charge efficiency must be"),
         ({"battery": replace(BASE.battery, soc_min=0.9, soc_max=0.2)}, "SoC limits"),
         ({"load_kw": (-1.0,) * N}, "forecasts must not be negative"),
+        # found by the fuzz test below: a finite price this large overflowed the plan's cost
+        ({"import_price": (0.3, -1.2e308) * (N // 2)}, "import prices must be within ±1000"),
+        ({"export_price": (5e3,) * N}, "export prices must be within ±1000 per kWh, slot 0"),
+        ({"load_kw": (1e9,) * N}, "consumption forecast must be at most 100000 kW"),
         ({"durations_h": ()}, "nothing to plan"),
     ],
 )

@@ -7,6 +7,12 @@ from dataclasses import replace
 
 from wattkeeper.optimiser.problem import Problem
 
+#: per kWh: far beyond any market (EPEX's day-ahead limits are -0.5 .. 4 EUR/kWh), yet small
+#: enough that a year of slots times the largest power cannot overflow a float in the solver
+PRICE_LIMIT = 1000.0
+#: kW, beyond any site this plans for; a larger forecast is a unit mistake, not a home
+POWER_LIMIT = 100_000.0
+
 
 def check(problem: Problem) -> tuple[Problem | None, list[str]]:
     """The instance to solve (cut where prices or forecasts end), or None, with the reasons."""
@@ -43,6 +49,16 @@ def check(problem: Problem) -> tuple[Problem | None, list[str]]:
         return None, ["slot durations must be positive"]
     if any(v < 0 for v in (*problem.pv_kw[:usable], *problem.load_kw[:usable])):
         return None, ["forecasts must not be negative"]
+    for name in ("import prices", "export prices"):
+        for i, price in enumerate(series[name][:usable]):
+            if abs(price) > PRICE_LIMIT:
+                return None, [
+                    f"{name} must be within ±{PRICE_LIMIT:g} per kWh, slot {i} is {price}"
+                ]
+    for name in ("PV forecast", "consumption forecast"):
+        for i, power in enumerate(series[name][:usable]):
+            if power > POWER_LIMIT:
+                return None, [f"{name} must be at most {POWER_LIMIT:g} kW, slot {i} is {power}"]
     if usable == 0:
         return None, [*reasons, "nothing to plan: no slot has prices and forecasts"]
     if usable < problem.slots:
