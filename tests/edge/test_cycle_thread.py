@@ -8,6 +8,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from tests.api.conftest import demo_with_write_access
 from wattkeeper.core.events import CycleDone
 from wattkeeper.core.writes import WriteRequest
@@ -52,7 +54,7 @@ async def test_cycles_run_in_their_thread_and_listeners_on_the_main_loop(tmp_pat
     previous = sys.getswitchinterval()
     runner.start()
     try:
-        assert sys.getswitchinterval() == SWITCH_INTERVAL
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
         await eventually(lambda: len(heard) >= 3)
         gate = edge.api.write_gate()
         assert gate is not None

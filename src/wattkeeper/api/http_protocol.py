@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from http import HTTPStatus
 from typing import Any
 
@@ -17,6 +18,7 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from wattkeeper.api.connections import ConnectionGuard
+from wattkeeper.api.eager import start_now
 from wattkeeper.api.errors import ApiError
 
 MAX_HEAD = 32 * 1024  # request line and headers together
@@ -47,6 +49,48 @@ class _Connection(h11.Connection):
             raise
 
 
+#: requests whose handler starts in the callback that received them, ahead of queued reads
+#: (a write's way to the battery must not wait behind reads, issue 20)
+FIRST = frozenset({"POST"})
+
+
+class _WritesFirst:
+    """The protocol's event loop while it handles received bytes, except that the task of a
+    request in FIRST is kept back, to be started at once when its body has been handled too."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, protocol: GuardedH11Protocol) -> None:
+        self._loop = loop
+        self._protocol = protocol
+        self.kept: list[tuple[Coroutine[Any, Any, None], asyncio.Future[None]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loop, name)
+
+    def create_task(self, coro: Coroutine[Any, Any, None], **kwargs: Any) -> Any:
+        if self._protocol.scope.get("method") not in FIRST:
+            return self._loop.create_task(coro, **kwargs)
+        stand_in: asyncio.Future[None] = self._loop.create_future()
+        self.kept.append((coro, stand_in))
+        return stand_in  # uvicorn tracks this (server shutdown waits for it, or cancels it)
+
+
+def _follow(task: asyncio.Task[None], stand_in: asyncio.Future[None]) -> None:
+    def ended(_: asyncio.Task[None]) -> None:
+        if stand_in.done():
+            return
+        if task.cancelled():
+            stand_in.cancel()
+        else:  # uvicorn's run_asgi logs and answers every error of the app itself
+            stand_in.set_result(None)
+
+    def cancelled(_: asyncio.Future[None]) -> None:
+        if stand_in.cancelled():
+            task.cancel()
+
+    task.add_done_callback(ended)
+    stand_in.add_done_callback(cancelled)
+
+
 class GuardedH11Protocol(H11Protocol):
     def __init__(self, *args: Any, guard: ConnectionGuard, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -55,6 +99,17 @@ class GuardedH11Protocol(H11Protocol):
         self.guard = guard
         self._head_deadline: asyncio.TimerHandle | None = None
         self._admitted = False
+
+    def handle_events(self) -> None:
+        loop = self.loop
+        first = _WritesFirst(loop, self)
+        self.loop = first  # type: ignore[assignment]
+        try:
+            super().handle_events()
+        finally:
+            self.loop = loop
+        for coro, stand_in in first.kept:  # its body (if it came with the head) handled too
+            _follow(start_now(loop, coro), stand_in)
 
     # -- the guard's view ----------------------------------------------------------------------
     def remote(self) -> str:

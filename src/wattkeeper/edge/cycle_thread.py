@@ -18,7 +18,7 @@ import threading
 from wattkeeper.core.cycle import Cycle
 from wattkeeper.core.events import CycleDone
 
-SWITCH_INTERVAL = 0.0005  # seconds a busy thread keeps the interpreter lock (Python: 0.005)
+SWITCH_INTERVAL = 0.0001  # seconds a busy thread keeps the interpreter lock (Python: 0.005)
 #: the cycle thread's real-time priority where the system allows it (root or CAP_SYS_NICE):
 #: it then runs the moment its timer fires, whatever else the machine does; the kernel's
 #: real-time throttling still leaves 5 % of each core to the rest should it ever spin
