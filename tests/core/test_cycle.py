@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from wattkeeper.config.site import demo_site
+from wattkeeper.core.cycle import WAKE_SETTLE_MS
 from wattkeeper.edge.app import Edge
 from wattkeeper.testing.fake_clock import FakeClock
 
@@ -83,3 +84,24 @@ async def test_wakes_cannot_make_the_cycle_spin(running) -> None:
     # every cycle after a wake waited out the spacing first: one cycle per spacing at most
     assert edge.cycle.number >= elapsed / SPACING_S / 2
     assert edge.cycle.number - 1 <= elapsed / SPACING_S + 1
+
+
+async def test_a_woken_cycle_waits_for_writes_that_come_together(running) -> None:
+    """A client sets active and reactive power with two requests: the cycle the first wakes
+    starts a few milliseconds later, so that the second is applied at once too (by the API's
+    thread), not behind a cycle just begun."""
+    edge, clock = running
+    starts: list[float] = []
+    run_once = edge.cycle.run_once
+
+    def timed() -> object:
+        starts.append(clock.monotonic())
+        return run_once()
+
+    edge.cycle.run_once = timed  # type: ignore[method-assign]
+    clock.advance(1)  # well past the spacing
+    woken = clock.monotonic()
+    edge.cycle.wake()
+    await settle()
+    assert len(starts) == 1
+    assert starts[0] - woken >= WAKE_SETTLE_MS / 1000 - 1e-9

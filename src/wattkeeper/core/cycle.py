@@ -64,6 +64,9 @@ class CycleComponent(Component):
         self.declare(MEASURED_CYCLE_TIME, CYCLE_TIME, CYCLE_COUNT, MEASURED_CYCLE_TIME_MICROS)
 
 
+WAKE_SETTLE_MS = 5
+
+
 class Cycle:
     """Runs the phases once per period; `wake()` runs one early, never closer than min_spacing."""
 
@@ -87,6 +90,10 @@ class Cycle:
         self.min_spacing_ms = min_spacing_ms
         #: an accepted write is applied at once, but batteries are not written more often
         self.apply_spacing_ms = apply_spacing_ms
+        #: a woken cycle starts no sooner than this after the write that woke it: writes that
+        #: come together (a client sets active and reactive power with two requests) are all
+        #: applied at once by the API's thread, none waits for a cycle just begun (issue 20)
+        self.wake_settle_ms = WAKE_SETTLE_MS
         self._last_apply = -1e9  # monotonic start of the last cycle or apply step
         self._apply_pending = False
         self._busy = False
@@ -273,7 +280,8 @@ class Cycle:
             if timeout > 0:
                 if not await self.clock.wait(self._wake, timeout):
                     continue
-                await self._until_cycle_allowed(started + spacing)
+                settled = self.clock.monotonic() + self.wake_settle_ms / 1000.0
+                await self._until_cycle_allowed(max(started + spacing, settled))
                 next_start = self.clock.monotonic()
             else:
                 await asyncio.sleep(0)
