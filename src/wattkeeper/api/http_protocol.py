@@ -52,6 +52,7 @@ class _Connection(h11.Connection):
 #: requests whose handler starts in the callback that received them, ahead of queued reads
 #: (a write's way to the battery must not wait behind reads, issue 20)
 FIRST = frozenset({"POST"})
+FIRST_BYTES = tuple(method.encode() + b" " for method in FIRST)
 
 
 class _WritesFirst:
@@ -101,6 +102,9 @@ class GuardedH11Protocol(H11Protocol):
         self._admitted = False
 
     def handle_events(self) -> None:
+        if not self.conn.trailing_data[0].startswith(FIRST_BYTES):
+            super().handle_events()  # no request of FIRST begins here: nothing to keep back
+            return
         loop = self.loop
         first = _WritesFirst(loop, self)
         self.loop = first  # type: ignore[assignment]

@@ -184,6 +184,10 @@ class HttpServers:
                 log_level="warning",
                 access_log=False,
                 server_header=False,
+                # limits, throttles and the audit log count the socket's peer: an
+                # X-Forwarded-For from loopback (uvicorn's default trust) is not believed
+                # (ADR 0050: behind a reverse proxy all clients share one address)
+                proxy_headers=False,
                 # h11, not httptools: it bounds a request head (ADR 0050)
                 # uvicorn calls any protocol factory; its annotation only names classes
                 http=functools.partial(GuardedH11Protocol, guard=self.guard),  # type: ignore[arg-type]
