@@ -78,6 +78,26 @@ async def test_a_head_sent_too_slowly_is_cut_off(start_edge, monkeypatch) -> Non
     writer.close()
 
 
+async def test_a_later_head_sent_too_slowly_is_cut_off_and_one_sent_in_time_is_answered(
+    start_edge, monkeypatch
+) -> None:
+    monkeypatch.setattr(http_protocol, "HEAD_TIMEOUT", 0.3)
+    edge = await start_edge()
+    reader, writer = await asyncio.open_connection("127.0.0.1", edge.ports[0])
+    auth = "Authorization: Basic eDp1c2Vy\r\n\r\n"  # x:user
+    # a head in two parts, the second well within the deadline: answered
+    writer.write(b"GET /rest/channel/_sum/EssSoc HTTP/1.1\r\nHost: edge\r\n")
+    await asyncio.sleep(0.1)
+    writer.write(auth.encode())
+    assert (await asyncio.wait_for(reader.readuntil(b"\r\n"), 5)).startswith(b"HTTP/1.1 200")
+    await asyncio.wait_for(reader.readuntil(b"}"), 5)
+    # after the answer: the next head starts but never ends, and the deadline cuts it off
+    # (uvicorn's keep-alive timeout, 5 s, stops counting once a head begins)
+    writer.write(b"GET /rest/channel/_sum/EssSoc HTTP/1.1\r\n")
+    assert await asyncio.wait_for(reader.read(), 5) == b""
+    writer.close()
+
+
 async def test_a_websocket_has_to_sign_in_in_time(start_edge, monkeypatch) -> None:
     monkeypatch.setattr(websocket, "AUTH_TIMEOUT", 0.3)
     edge = await start_edge()

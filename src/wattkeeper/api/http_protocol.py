@@ -22,7 +22,7 @@ from wattkeeper.api.eager import start_now
 from wattkeeper.api.errors import ApiError
 
 MAX_HEAD = 32 * 1024  # request line and headers together
-HEAD_TIMEOUT = 10.0  # seconds to send a complete head, counted from connect or the last answer
+HEAD_TIMEOUT = 10.0  # seconds to send a complete head, from connect or from its first byte
 
 
 class _NoBadRequestNoise(logging.Filter):
@@ -100,11 +100,21 @@ class GuardedH11Protocol(H11Protocol):
         self.guard = guard
         self._head_deadline: asyncio.TimerHandle | None = None
         self._admitted = False
+        self._first = False  # the bytes just received begin a request of FIRST
+
+    def data_received(self, data: bytes) -> None:
+        self._first = data.startswith(FIRST_BYTES)
+        super().data_received(data)  # calls handle_events
+        self._watch_head()
 
     def handle_events(self) -> None:
-        if not self.conn.trailing_data[0].startswith(FIRST_BYTES):
+        if self._first:
+            self._first = False
+            self._handle_writes_first()
+        else:
             super().handle_events()  # no request of FIRST begins here: nothing to keep back
-            return
+
+    def _handle_writes_first(self) -> None:
         loop = self.loop
         first = _WritesFirst(loop, self)
         self.loop = first  # type: ignore[assignment]
@@ -114,6 +124,21 @@ class GuardedH11Protocol(H11Protocol):
             self.loop = loop
         for coro, stand_in in first.kept:  # its body (if it came with the head) handled too
             _follow(start_now(loop, coro), stand_in)
+
+    def _watch_head(self) -> None:
+        """A head has HEAD_TIMEOUT to be complete, from connect or from its first byte; between
+        requests uvicorn's keep-alive timeout closes a silent connection. No timer is set or
+        cancelled for a head that arrives whole, as nearly every head does."""
+        if self.conn.their_state is not h11.IDLE:
+            if self._head_deadline is not None:  # a request came: its head is complete
+                self._head_deadline.cancel()
+                self._head_deadline = None
+        elif (
+            self._head_deadline is None
+            and self.conn.trailing_data[0]
+            and not self.transport.is_closing()
+        ):
+            self._arm_head_deadline()
 
     # -- the guard's view ----------------------------------------------------------------------
     def remote(self) -> str:
@@ -158,11 +183,6 @@ class GuardedH11Protocol(H11Protocol):
         self._head_deadline = None
         if self.transport.get_protocol() is self and self.idle():
             self.transport.close()
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm_head_deadline()
 
     def handle_websocket_upgrade(self, event: h11.Request) -> None:
         # from here on the websocket endpoint counts this connection (api/websocket.py)
