@@ -247,7 +247,7 @@ def _to_loopback(base: str, plain: ClientSession) -> ClientMiddlewareType:
 
 
 async def _library_forecast(base: str, roof: Roof) -> Forecast:
-    """Home Assistant's way of asking (its open_meteo integration), with our client's query."""
+    """The library's own forecast call, asked for what our client asks for."""
     async with (
         ClientSession() as plain,
         ClientSession(middlewares=(_to_loopback(base, plain),)) as session,
@@ -264,9 +264,10 @@ async def _library_forecast(base: str, roof: Roof) -> Forecast:
 
 
 async def test_home_assistants_open_meteo_library_reads_the_same_quarter_hours() -> None:
-    """The other side: `open-meteo` (frenck's library, Home Assistant's integration) asks our
-    loopback server for the same variables and parses the same recorded body into its models;
-    every quarter hour of ours is the power of the library's value stamped at its end."""
+    """The other side: `open-meteo` (the library Home Assistant's open_meteo integration uses)
+    asks our loopback server for the same variables and parses the same recorded body into its
+    models; every quarter hour of ours is the roof power of the library's value stamped at the
+    quarter's end."""
     recorded = routed(fixture("open-meteo-minutely15-gti.json"))
     with serving(recorded) as base:
         with httpx.Client() as client:
