@@ -35,6 +35,8 @@ def params_for(roof: Roof, days: int = 2) -> dict[str, str]:
         "azimuth": f"{roof.azimuth:g}",
         "timezone": "GMT",
         "forecast_days": str(days),
+        # parse() reads ISO 8601 stamps: ask for them rather than lean on the API's default
+        "timeformat": "iso8601",
     }
 
 
