@@ -4,6 +4,7 @@ cycle's thread when a cycle was running (tests/core/test_apply_from_the_api_thre
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from pathlib import Path
@@ -15,7 +16,7 @@ from wattkeeper.core.events import CycleDone
 from wattkeeper.core.writes import WriteRequest
 from wattkeeper.drivers.simulated.battery import SimulatedBattery
 from wattkeeper.edge.app import Edge
-from wattkeeper.edge.cycle_thread import SWITCH_INTERVAL, CycleThread
+from wattkeeper.edge.cycle_thread import NETWORK_NICE, SWITCH_INTERVAL, CycleThread
 from wattkeeper.testing.eventually import eventually
 
 
@@ -67,3 +68,55 @@ async def test_cycles_run_in_their_thread_and_listeners_on_the_main_loop(tmp_pat
     assert set(cycles) == {cycles[0]} and cycles[0] != main  # every cycle in one other thread
     assert set(applied_in) <= {main, cycles[0]}  # at once here, or by the cycle's thread
     assert all(thread == main and number == cycle for thread, number, cycle in heard)
+
+
+def _may_raise_priority() -> bool:
+    """Whether this process may lower a thread's nice value (root or CAP_SYS_NICE), tried in a
+    throwaway thread."""
+    allowed: list[bool] = []
+
+    def attempt() -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, 0, os.getpriority(os.PRIO_PROCESS, 0) - 1)
+            allowed.append(True)
+        except OSError:
+            allowed.append(False)
+
+    thread = threading.Thread(target=attempt)
+    thread.start()
+    thread.join()
+    return allowed[0]
+
+
+async def test_the_cycle_gets_real_time_and_the_network_thread_precedence_where_allowed(
+    tmp_path: Path,
+) -> None:
+    site = demo_with_write_access()
+    site.edge.period_ms = 20
+    edge = Edge(site, tmp_path)
+    await edge.start()
+    policies: list[int] = []
+    run_once = edge.cycle.run_once
+
+    def noted() -> CycleDone:
+        policies.append(os.sched_getscheduler(0))
+        return run_once()
+
+    edge.cycle.run_once = noted  # type: ignore[method-assign]
+    allowed = _may_raise_priority()
+    nice = os.getpriority(os.PRIO_PROCESS, 0)
+    runner = CycleThread(edge.cycle)
+    runner.start()
+    try:
+        await eventually(lambda: len(policies) >= 2)
+        during = os.getpriority(os.PRIO_PROCESS, 0)
+    finally:
+        await edge.stop()
+        await runner.stop()
+    if allowed:
+        assert set(policies) == {os.SCHED_FIFO}
+        assert during == NETWORK_NICE
+    else:  # not allowed: everything runs as before, nothing fails
+        assert set(policies) == {os.SCHED_OTHER}
+        assert during == nice
+    assert os.getpriority(os.PRIO_PROCESS, 0) == nice  # given back when the cycle stops

@@ -23,6 +23,11 @@ SWITCH_INTERVAL = 0.0001  # seconds a busy thread keeps the interpreter lock (Py
 #: it then runs the moment its timer fires, whatever else the machine does; the kernel's
 #: real-time throttling still leaves 5 % of each core to the rest should it ever spin
 PRIORITY = 10
+#: the network thread's nice value where allowed: the edge's API is answered before clients
+#: on the same box (a dashboard, Home Assistant on the same Raspberry Pi) get the CPU. A
+#: network thread preempted while it holds the interpreter lock makes the cycle's thread wait,
+#: however high its own priority (ADR 0200, measured in ADR 0204)
+NETWORK_NICE = -5
 
 
 class CycleThread:
@@ -34,6 +39,7 @@ class CycleThread:
         self.real_time = real_time
         self._thread: threading.Thread | None = None
         self._previous_interval = sys.getswitchinterval()
+        self._previous_nice: int | None = None
 
     def start(self) -> None:
         """Start the cycle thread; call from the main event loop."""
@@ -45,6 +51,8 @@ class CycleThread:
 
         self.cycle.publish_events = hand_over
         sys.setswitchinterval(self.switch_interval)
+        if self.real_time:
+            self._previous_nice = _raise_this_thread(NETWORK_NICE)
         self._thread = threading.Thread(target=self._run, name="cycle", daemon=True)
         self._thread.start()
 
@@ -62,9 +70,24 @@ class CycleThread:
             await asyncio.sleep(0)
         self.cycle.publish_events = self.cycle.events.publish
         sys.setswitchinterval(self._previous_interval)
+        if self._previous_nice is not None:
+            _raise_this_thread(self._previous_nice)
+            self._previous_nice = None
 
 
 def _real_time_priority() -> None:
     # not Linux, or not allowed: the ordinary priority (both measured in ADR 0200)
     with contextlib.suppress(AttributeError, OSError):
         os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(PRIORITY))  # this thread only
+
+
+def _raise_this_thread(nice: int) -> int | None:
+    """Set the calling thread's nice value (Linux keeps one per thread; threads started from
+    it later inherit it); the value before, or None where not allowed (not root, no
+    CAP_SYS_NICE: then nothing changes)."""
+    try:
+        before = os.getpriority(os.PRIO_PROCESS, 0)
+        os.setpriority(os.PRIO_PROCESS, 0, nice)
+    except (AttributeError, OSError):
+        return None
+    return before
