@@ -8,11 +8,13 @@ Run: .venv/bin/python bench/bench_snapshot.py [--quick] [--clients-nice N]
 * the cycle period's p99 deviation idle, under 8 hammering REST clients and under 50 websocket
   clients with 60 channels each (target < 2 ms);
 * resident memory of `wattkeeper run` (history on) with those 50 websocket clients (< 100 MB).
-Every load generator is its own process; all servers bind 127.0.0.1 only. `--clients-nice 10`
-runs the REST hammers and the websocket clients at nice 10, as stand-ins for clients on other
-machines (the writer whose latency is measured, and the throughput runs, stay at nice 0). The
-machine's load average is printed first: on a shared 2-core machine compare the ratios, not the
-absolutes.
+`wattkeeper run` gives its network thread nice -5 where allowed (ADR 0204); the bare app gets
+the same, and the load generators run at nice 0 beside both unless `--clients-nice` says
+otherwise. Every load generator is its own process; all servers bind 127.0.0.1 only.
+`--clients-nice 10` runs the REST hammers and the websocket clients at nice 10, as stand-ins
+for clients on other machines (the writer whose latency is measured, and the throughput runs,
+stay at nice 0). The machine's load average is printed first: on a shared 2-core machine
+compare the ratios, not the absolutes.
 """
 
 from __future__ import annotations
