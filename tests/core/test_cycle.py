@@ -105,3 +105,32 @@ async def test_a_woken_cycle_waits_for_writes_that_come_together(running) -> Non
     await settle()
     assert len(starts) == 1
     assert starts[0] - woken >= WAKE_SETTLE_MS / 1000 - 1e-9
+
+
+async def test_the_last_stretch_before_a_cycle_is_slept_exactly(running) -> None:
+    """The loop's timers fire up to a millisecond late: with `precise_start_s` (the cycle's own
+    thread sets it) the loop wakes that much early and the rest is slept exactly."""
+    edge, clock = running
+    slept: list[float] = []
+    starts: list[float] = []
+    run_once = edge.cycle.run_once
+
+    def timed() -> object:
+        starts.append(clock.monotonic())
+        return run_once()
+
+    def exact(seconds: float) -> None:
+        slept.append(seconds)
+        clock.advance(seconds)
+
+    edge.cycle.run_once = timed  # type: ignore[method-assign]
+    edge.cycle.precise_start_s = 0.002
+    edge.cycle.exact_sleep = exact
+    clock.advance(1)
+    edge.cycle.wake()  # a cycle now: the wait after it is the new kind
+    await settle()
+    assert len(starts) == 1 and slept == []
+    clock.advance(starts[0] + PERIOD_S - 0.002 - clock.monotonic())
+    await settle()
+    assert slept == [pytest.approx(0.002)]
+    assert starts[1] - starts[0] == pytest.approx(PERIOD_S)

@@ -94,6 +94,11 @@ class Cycle:
         #: come together (a client sets active and reactive power with two requests) are all
         #: applied at once by the API's thread, none waits for a cycle just begun (issue 20)
         self.wake_settle_ms = WAKE_SETTLE_MS
+        #: seconds before a cycle's start that the loop's timer hands over to `exact_sleep`:
+        #: the loop's timers fire up to a millisecond late (epoll counts milliseconds). Only
+        #: where blocking the loop that long costs nothing: the cycle's own thread sets it
+        self.precise_start_s = 0.0
+        self.exact_sleep: Callable[[float], None] = time.sleep
         self._last_apply = -1e9  # monotonic start of the last cycle or apply step
         self._apply_pending = False
         self._busy = False
@@ -219,6 +224,11 @@ class Cycle:
             self.apply_step()
         self._wake.set()
 
+    def _sleep_exactly_until(self, when: float) -> None:
+        remaining = when - self.clock.monotonic()
+        if remaining > 0:
+            self.exact_sleep(remaining)
+
     async def _until_cycle_allowed(self, allowed: float) -> None:
         """Woken early: wait out the cycle's minimum spacing; a write that came too soon after
         the last apply step is applied as soon as `apply_spacing_ms` allows."""
@@ -278,7 +288,9 @@ class Cycle:
                 next_start = self.clock.monotonic()  # fell behind: do not try to catch up
             timeout = next_start - self.clock.monotonic()
             if timeout > 0:
-                if not await self.clock.wait(self._wake, timeout):
+                early = min(self.precise_start_s, timeout)
+                if not await self.clock.wait(self._wake, timeout - early):
+                    self._sleep_exactly_until(next_start)
                     continue
                 settled = self.clock.monotonic() + self.wake_settle_ms / 1000.0
                 await self._until_cycle_allowed(max(started + spacing, settled))
