@@ -86,11 +86,8 @@ async def test_wakes_cannot_make_the_cycle_spin(running) -> None:
     assert edge.cycle.number - 1 <= elapsed / SPACING_S + 1
 
 
-async def test_a_woken_cycle_waits_for_writes_that_come_together(running) -> None:
-    """A client sets active and reactive power with two requests: the cycle the first wakes
-    starts a few milliseconds later, so that the second is applied at once too (by the API's
-    thread), not behind a cycle just begun."""
-    edge, clock = running
+def cycle_starts(edge: Edge, clock: FakeClock) -> list[float]:
+    """The fake clock's time at the start of every cycle from now on."""
     starts: list[float] = []
     run_once = edge.cycle.run_once
 
@@ -99,6 +96,15 @@ async def test_a_woken_cycle_waits_for_writes_that_come_together(running) -> Non
         return run_once()
 
     edge.cycle.run_once = timed  # type: ignore[method-assign]
+    return starts
+
+
+async def test_a_woken_cycle_waits_for_writes_that_come_together(running) -> None:
+    """A client sets active and reactive power with two requests: the cycle the first wakes
+    starts a few milliseconds later, so that the second is applied at once too (by the API's
+    thread), not behind a cycle just begun."""
+    edge, clock = running
+    starts = cycle_starts(edge, clock)
     clock.advance(1)  # well past the spacing
     woken = clock.monotonic()
     edge.cycle.wake()
@@ -112,18 +118,12 @@ async def test_the_last_stretch_before_a_cycle_is_slept_exactly(running) -> None
     thread sets it) the loop wakes that much early and the rest is slept exactly."""
     edge, clock = running
     slept: list[float] = []
-    starts: list[float] = []
-    run_once = edge.cycle.run_once
-
-    def timed() -> object:
-        starts.append(clock.monotonic())
-        return run_once()
+    starts = cycle_starts(edge, clock)
 
     def exact(seconds: float) -> None:
         slept.append(seconds)
         clock.advance(seconds)
 
-    edge.cycle.run_once = timed  # type: ignore[method-assign]
     edge.cycle.precise_start_s = 0.002
     edge.cycle.exact_sleep = exact
     clock.advance(1)

@@ -43,6 +43,19 @@ def app_field(default: Any, name: str, *aliases: str, title: str, **constraints:
 COMPONENT_ID = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 
 
+def _api_timeout(description: str) -> Any:
+    """The write apps' timeout after which self-consumption takes over again (seed: 60 s)."""
+    return app_field(
+        60,
+        "API_TIMEOUT",
+        "apiTimeout",
+        title="API timeout",
+        ge=0,
+        le=86_400,
+        description=description,
+    )
+
+
 class ReadOnlyProperties(AppProperties):
     controller_id: str = app_field(
         "ctrlApiRest0",
@@ -54,15 +67,7 @@ class ReadOnlyProperties(AppProperties):
 
 
 class ReadWriteProperties(ReadOnlyProperties):
-    api_timeout: int = app_field(
-        60,
-        "API_TIMEOUT",
-        "apiTimeout",
-        title="API timeout",
-        ge=0,
-        le=86_400,
-        description="Seconds; 0: never",
-    )
+    api_timeout: int = _api_timeout("Seconds; 0: never")
 
 
 def _component_ids(default: list[str]) -> Any:
@@ -180,12 +185,4 @@ class ModbusReadOnlyProperties(ModbusProperties):
 
 class ModbusReadWriteProperties(ModbusProperties):
     component_ids: list[str] = _component_ids(["_sum", "ess0"])
-    api_timeout: int = app_field(
-        60,
-        "API_TIMEOUT",
-        "apiTimeout",
-        title="API timeout",
-        ge=0,
-        le=86_400,
-        description="Seconds a written setpoint is held; 0: never",
-    )
+    api_timeout: int = _api_timeout("Seconds a written setpoint is held; 0: never")
