@@ -122,6 +122,7 @@ def main() -> None:
             f"max {max(latencies) * 1e3:.2f} ms; {len(latencies)} of {writes} writes reached "
             "it, the rest were replaced by the next one first",
         )
+        common.STOOD_ASIDE.clear()
         idle = run(period_deviation(period_ms, seconds, False, threaded))
         rest = run(period_deviation(period_ms, seconds, True, threaded))
         ws, _, stats = run(bench_websocket.period_deviation(True, WS_CHANNELS, seconds, threaded))
@@ -132,6 +133,14 @@ def main() -> None:
             f"{period_ms} ms period; {len(idle)}/{len(rest)}/{len(ws)} cycles; "
             f"{stats.get('received', 0)} currentData received",
         )
+        if common.STOOD_ASIDE:
+            aside = " / ".join(f"{s / max(1, n) * 1e3:.2f}" for n, s in common.STOOD_ASIDE)
+            report(
+                f"network thread stood aside per cycle ({where})",
+                f"{aside} ms",
+                "",
+                "mean wait for the cycle's start, idle / 8 REST / 50 ws (ADR 0205)",
+            )
 
     before, highest = rss_with_websockets(seconds)
     report(

@@ -18,6 +18,8 @@ from wattkeeper.testing.fake_clock import FakeClock
 #: them beside the edge at equal priority; 10 makes them stand-ins for clients on other
 #: machines, which take no CPU time from the edge (`bench_snapshot.py --clients-nice 10`)
 CLIENT_NICE = 0
+#: (times, seconds in all) the network thread stood aside for a cycle's start, per threaded run
+STOOD_ASIDE: list[tuple[int, float]] = []
 
 
 def client_command(args: list[str]) -> list[str]:
@@ -65,7 +67,12 @@ async def start_cycle(edge: Edge, threaded: str) -> Callable[[], Awaitable[None]
     if threaded:
         runner = CycleThread(edge.cycle, real_time=threaded == "rt")
         runner.start()
-        return runner.stop
+
+        async def stopped() -> None:
+            await runner.stop()
+            STOOD_ASIDE.append((runner.stood_aside, runner.stood_aside_s))
+
+        return stopped
     task = asyncio.create_task(edge.cycle.run_forever())
 
     async def ended() -> None:

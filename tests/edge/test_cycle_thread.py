@@ -4,9 +4,12 @@ cycle's thread when a cycle was running (tests/core/test_apply_from_the_api_thre
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,12 @@ from wattkeeper.core.events import CycleDone
 from wattkeeper.core.writes import WriteRequest
 from wattkeeper.drivers.simulated.battery import SimulatedBattery
 from wattkeeper.edge.app import Edge
-from wattkeeper.edge.cycle_thread import NETWORK_NICE, SWITCH_INTERVAL, CycleThread
+from wattkeeper.edge.cycle_thread import (
+    NETWORK_NICE,
+    STEP_ASIDE_SLACK,
+    SWITCH_INTERVAL,
+    CycleThread,
+)
 from wattkeeper.testing.eventually import eventually
 
 
@@ -120,3 +128,52 @@ async def test_the_cycle_gets_real_time_and_the_network_thread_precedence_where_
         assert set(policies) == {os.SCHED_OTHER}
         assert during == nice
     assert os.getpriority(os.PRIO_PROCESS, 0) == nice  # given back when the cycle stops
+
+
+async def _exact_starts(
+    tmp_path: Path, sleep: Callable[[CycleThread, float], None]
+) -> tuple[list[float], list[float], CycleThread]:
+    """Run cycles in their thread with `sleep` as the exact sleep before each; returns when the
+    network thread's loop ran a callback posted at the start of each such sleep, when each sleep
+    ended, and the runner."""
+    site = demo_with_write_access()
+    site.edge.period_ms = 60
+    edge = Edge(site, tmp_path)
+    await edge.start()
+    main = asyncio.get_running_loop()
+    heard: list[float] = []
+    woke: list[float] = []
+    runner = CycleThread(edge.cycle, real_time=False)
+
+    def noted(seconds: float) -> None:
+        main.call_soon_threadsafe(lambda: heard.append(time.monotonic()))
+        sleep(runner, seconds)
+        woke.append(time.monotonic())
+
+    runner.sleep = noted
+    runner.start()
+    edge.cycle.precise_start_s = 0.03  # long enough for an idle loop to answer meanwhile
+    try:
+        await eventually(lambda: len(heard) >= 3 and len(woke) >= 3)
+    finally:
+        await edge.stop()
+        await runner.stop()
+    return heard, woke, runner
+
+
+async def test_the_network_thread_stands_aside_until_the_cycle_is_under_way(
+    tmp_path: Path,
+) -> None:
+    heard, woke, runner = await _exact_starts(tmp_path, lambda _, seconds: time.sleep(seconds))
+    # without standing aside the idle loop runs each callback within the 30 ms sleep
+    assert all(h >= w for h, w in zip(heard, woke, strict=False))
+    assert runner.stood_aside >= 3 and runner.stood_aside_s > 0
+
+
+async def test_the_network_thread_never_waits_beyond_the_planned_start(tmp_path: Path) -> None:
+    def overrun(_: CycleThread, seconds: float) -> None:
+        time.sleep(seconds + 0.2)  # the cycle's thread is held up far beyond its start
+
+    heard, woke, runner = await _exact_starts(tmp_path, overrun)
+    assert all(h < w for h, w in zip(heard, woke, strict=False))  # back before the sleep ended
+    assert runner.stood_aside_s / runner.stood_aside < 0.03 + STEP_ASIDE_SLACK + 0.05

@@ -4,7 +4,8 @@ The main event loop keeps the servers, device I/O and every cycle listener (hist
 data, ...): finished cycles are handed to it with their snapshot (`Cycle.publish_events`), and
 a write's wake is handed the other way (`Cycle.wake` from another thread). The interpreter's
 switch interval is shortened so that the cycle thread gets the interpreter lock soon after its
-timer fires, however busy the main loop is (ADR 0200).
+timer fires, however busy the main loop is (ADR 0200); for the last milliseconds before a
+scheduled cycle the network thread steps aside altogether (ADR 0205).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import contextlib
 import os
 import sys
 import threading
+import time
+from collections.abc import Callable
 
 from wattkeeper.core.cycle import Cycle
 from wattkeeper.core.events import CycleDone
@@ -29,8 +32,14 @@ PRIORITY = 10
 #: however high its own priority (ADR 0200, measured in ADR 0204)
 NETWORK_NICE = -5
 #: seconds of each wait for the next cycle slept with the system's nanosecond sleep instead of
-#: the event loop's millisecond timer: the cycle's own loop has nothing else to do meanwhile
-PRECISE_START = 0.002
+#: the event loop's millisecond timer (the cycle's own loop has nothing else to do meanwhile),
+#: and for which the network thread is asked to step aside: a network thread busy with many
+#: clients gives up the interpreter lock for every system call and takes it back before the
+#: woken cycle thread can (ADR 0205). Its loop takes up to 2 ms to get to the request
+PRECISE_START = 0.004
+#: seconds the network thread stands aside at most beyond the planned start, should the cycle's
+#: thread not get there (it never blocks the network for longer than this)
+STEP_ASIDE_SLACK = 0.002
 
 
 class CycleThread:
@@ -43,10 +52,17 @@ class CycleThread:
         self._thread: threading.Thread | None = None
         self._previous_interval = sys.getswitchinterval()
         self._previous_nice: int | None = None
+        self._main: asyncio.AbstractEventLoop | None = None
+        #: how the cycle's thread sleeps the last moments before a cycle (tests replace it)
+        self.sleep: Callable[[float], None] = time.sleep
+        #: how often and for how many seconds in all the network thread stood aside
+        self.stood_aside = 0
+        self.stood_aside_s = 0.0
 
     def start(self) -> None:
         """Start the cycle thread; call from the main event loop."""
         main = asyncio.get_running_loop()
+        self._main = main
         hub = self.cycle.events
 
         def hand_over(event: CycleDone) -> None:
@@ -55,6 +71,7 @@ class CycleThread:
         self.cycle.publish_events = hand_over
         sys.setswitchinterval(self.switch_interval)
         self.cycle.precise_start_s = PRECISE_START
+        self.cycle.exact_sleep = self.start_exactly
         if self.real_time:
             self._previous_nice = _raise_this_thread(NETWORK_NICE)
         self._thread = threading.Thread(target=self._run, name="cycle", daemon=True)
@@ -74,10 +91,42 @@ class CycleThread:
             await asyncio.sleep(0)
         self.cycle.publish_events = self.cycle.events.publish
         self.cycle.precise_start_s = 0.0
+        self.cycle.exact_sleep = time.sleep
         sys.setswitchinterval(self._previous_interval)
         if self._previous_nice is not None:
             _raise_this_thread(self._previous_nice)
             self._previous_nice = None
+
+    def start_exactly(self, seconds: float) -> None:
+        """Sleep the last `seconds` before a cycle in the cycle's thread while the network thread
+        stands aside: it waits, holding nothing, until the cycle is under way.
+
+        Why: a network thread serving many clients releases the interpreter lock around each
+        send and receive and takes it back a few microseconds later, before the cycle's thread,
+        woken on another core, gets to it; the cycle then starts a millisecond or more late
+        however high its priority (traced in ADR 0205). A network thread that waits instead
+        leaves the lock free for the moment the cycle's thread wakes."""
+        under_way = threading.Event()
+        deadline = time.monotonic() + seconds + STEP_ASIDE_SLACK
+        main = self._main
+        try:
+            if main is not None:
+                main.call_soon_threadsafe(self._stand_aside, under_way, deadline)
+        except RuntimeError:  # the main loop is closing: nothing to step aside
+            pass
+        try:
+            self.sleep(seconds)
+        finally:
+            under_way.set()
+
+    def _stand_aside(self, under_way: threading.Event, deadline: float) -> None:
+        """On the network thread: wait for the cycle to be under way, or the deadline (already
+        under way when the loop got here late: no wait at all)."""
+        started = time.monotonic()
+        if not under_way.is_set():
+            under_way.wait(max(0.0, deadline - started))
+        self.stood_aside += 1
+        self.stood_aside_s += time.monotonic() - started
 
 
 def _real_time_priority() -> None:
