@@ -109,11 +109,10 @@ class CycleThread:
         under_way = threading.Event()
         deadline = time.monotonic() + seconds + STEP_ASIDE_SLACK
         main = self._main
-        try:
+        # RuntimeError: the main loop is closing, there is nothing to step aside
+        with contextlib.suppress(RuntimeError):
             if main is not None:
                 main.call_soon_threadsafe(self._stand_aside, under_way, deadline)
-        except RuntimeError:  # the main loop is closing: nothing to step aside
-            pass
         try:
             self.sleep(seconds)
         finally:
