@@ -4,7 +4,7 @@ at points in time (hourly, plus sunrise and sunset), interpolated to quarter-hou
 from __future__ import annotations
 
 import bisect
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import httpx
 
@@ -19,6 +19,7 @@ from wattkeeper.forecast.weather import (
     json_object,
     quarter_of,
 )
+from wattkeeper.prices.fetch import aware_time
 
 BASE_URL = "https://api.forecast.solar"
 
@@ -50,20 +51,13 @@ def parse(body: bytes, kwp: float) -> PvForecast:
     if len(watts) > MAX_POINTS:
         raise WeatherError(f"Forecast.Solar answer has {len(watts)} points, more than {MAX_POINTS}")
     points = sorted(
-        (_time(stamp), checked_watts(value, kwp, f"Forecast.Solar at {stamp}"))
+        (
+            aware_time(stamp, "Forecast.Solar timestamp", WeatherError),
+            checked_watts(value, kwp, f"Forecast.Solar at {stamp}"),
+        )
         for stamp, value in watts.items()
     )
     return PvForecast(_quarter_means(points))
-
-
-def _time(stamp: str) -> datetime:
-    try:
-        when = datetime.fromisoformat(stamp)
-    except ValueError as exc:
-        raise WeatherError(f"Forecast.Solar timestamp {stamp!r} is not ISO 8601") from exc
-    if when.tzinfo is None:
-        raise WeatherError(f"Forecast.Solar timestamp {stamp!r} has no UTC offset (time=utc?)")
-    return when.astimezone(UTC)
 
 
 def _quarter_means(points: list[tuple[datetime, float]]) -> dict[datetime, float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -41,3 +42,15 @@ def exchange(
             return bytes(body)
     except httpx.HTTPError as exc:
         raise PriceError(f"{url} could not be reached: {exc}") from exc
+
+
+def aware_time(stamp: str, what: str, error: type[ValueError]) -> datetime:
+    """An ISO 8601 time with its UTC offset, in UTC; `error` names `what` (the service and
+    field) when it is not ISO 8601 or has no offset, which would make its hour a guess."""
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError as exc:
+        raise error(f"{what} {stamp!r} is not ISO 8601") from exc
+    if when.tzinfo is None:
+        raise error(f"{what} {stamp!r} has no UTC offset")
+    return when.astimezone(UTC)

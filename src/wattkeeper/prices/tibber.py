@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
-from wattkeeper.prices.fetch import exchange
+from wattkeeper.prices.fetch import aware_time, exchange
 from wattkeeper.prices.series import PriceError, PriceSeries, PriceStep
 
 URL = "https://api.tibber.com/v1-beta/gql"
@@ -51,13 +51,7 @@ def parse(body: bytes, home: str | None = None) -> PriceSeries:
             or not isinstance(starts, str)
         ):
             raise PriceError(f"Tibber price entry without total and startsAt: {row}")
-        try:
-            at = datetime.fromisoformat(starts)
-        except ValueError as exc:
-            raise PriceError(f"Tibber startsAt {starts!r} is not ISO 8601") from exc
-        if at.tzinfo is None:
-            raise PriceError(f"Tibber startsAt {starts!r} has no UTC offset")
-        points.append((at, float(total)))
+        points.append((aware_time(starts, "Tibber startsAt", PriceError), float(total)))
     points.sort(key=lambda p: p[0])
     steps = []
     for i, (at, total) in enumerate(points):
