@@ -100,10 +100,17 @@ def same_priority_as_the_edge() -> None:
 
 
 def throughput(path: str, rounds: int = 1) -> tuple[float, float, int]:
-    """(edge req/s, bare req/s, body size) for one path. Both servers run side by side and are
-    loaded at the same time, `rounds` windows; the rates are the medians. On a shared machine
-    the load changes from one second to the next: loading both at once gives both the same
-    conditions, so the ratio compares what each costs per request."""
+    """(edge req/s, bare req/s, body size) for one path: the medians of `rounds` windows (see
+    `paired_throughput`)."""
+    edge_rates, bare_rates, size = paired_throughput(path, rounds)
+    return median(edge_rates), median(bare_rates), size
+
+
+def paired_throughput(path: str, rounds: int = 1) -> tuple[list[float], list[float], int]:
+    """(edge req/s, bare req/s of each window, body size) for one path. Both servers run side
+    by side and are loaded at the same time, `rounds` windows. On a shared machine the load
+    changes from one second to the next: loading both at once gives both the same conditions,
+    so each window's ratio compares what each costs per request."""
     port = free_port()
     data_dir = mkdtemp(prefix="wk-bench-")
     edge = subprocess.Popen(
@@ -145,7 +152,7 @@ def throughput(path: str, rounds: int = 1) -> tuple[float, float, int]:
             if process is not None:
                 process.terminate()
                 process.wait(10)
-    return median(edge_rates), median(bare_rates), len(body)
+    return edge_rates, bare_rates, len(body)
 
 
 async def hammer_clients(port: int, seconds: float, count: int = 8) -> list[Any]:
