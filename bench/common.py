@@ -12,6 +12,7 @@ from tempfile import mkdtemp
 from wattkeeper.config.site import SiteConfig, demo_site
 from wattkeeper.edge.app import Edge
 from wattkeeper.edge.cycle_thread import CycleThread
+from wattkeeper.testing.cycle_starts import record_cycle_starts as record_starts
 from wattkeeper.testing.fake_clock import FakeClock
 
 #: niceness of the load-generating client processes (REST hammers, websocket clients): 0 runs
@@ -82,17 +83,5 @@ async def start_cycle(edge: Edge, threaded: str) -> Callable[[], Awaitable[None]
 
 
 def record_cycle_starts(edge: Edge) -> list[float]:
-    """Perf-counter time of every cycle start from now on (appended as cycles run).
-
-    Timed where `run_once` starts: a cycle listener's clock would include the listeners
-    that run before it (the history commit, for one).
-    """
-    starts: list[float] = []
-    run_once = edge.cycle.run_once
-
-    def timed() -> object:
-        starts.append(time.perf_counter())
-        return run_once()
-
-    edge.cycle.run_once = timed  # type: ignore[method-assign]
-    return starts
+    """Perf-counter time of every cycle start from now on (appended as cycles run)."""
+    return record_starts(edge.cycle, time.perf_counter)

@@ -12,6 +12,7 @@ import pytest
 from wattkeeper.config.site import demo_site
 from wattkeeper.core.cycle import WAKE_SETTLE_MS
 from wattkeeper.edge.app import Edge
+from wattkeeper.testing.cycle_starts import record_cycle_starts
 from wattkeeper.testing.fake_clock import FakeClock
 
 PERIOD_S = 60.0
@@ -88,15 +89,7 @@ async def test_wakes_cannot_make_the_cycle_spin(running) -> None:
 
 def cycle_starts(edge: Edge, clock: FakeClock) -> list[float]:
     """The fake clock's time at the start of every cycle from now on."""
-    starts: list[float] = []
-    run_once = edge.cycle.run_once
-
-    def timed() -> object:
-        starts.append(clock.monotonic())
-        return run_once()
-
-    edge.cycle.run_once = timed  # type: ignore[method-assign]
-    return starts
+    return record_cycle_starts(edge.cycle, clock.monotonic)
 
 
 async def test_a_woken_cycle_waits_for_writes_that_come_together(running) -> None:

@@ -28,11 +28,17 @@ from wattkeeper.edge.cycle_thread import (
 from wattkeeper.testing.eventually import eventually
 
 
-async def test_cycles_run_in_their_thread_and_listeners_on_the_main_loop(tmp_path: Path) -> None:
+async def _started_edge(tmp_path: Path, period_ms: int) -> Edge:
+    """The demo home with write access, its cycle `period_ms` long, started (its cycle not)."""
     site = demo_with_write_access()
-    site.edge.period_ms = 20
+    site.edge.period_ms = period_ms
     edge = Edge(site, tmp_path)
     await edge.start()
+    return edge
+
+
+async def test_cycles_run_in_their_thread_and_listeners_on_the_main_loop(tmp_path: Path) -> None:
+    edge = await _started_edge(tmp_path, 20)
     main = threading.get_ident()
     cycles: list[int] = []
     heard: list[tuple[int, int, int | None]] = []
@@ -99,10 +105,7 @@ def _may_raise_priority() -> bool:
 async def test_the_cycle_gets_real_time_and_the_network_thread_precedence_where_allowed(
     tmp_path: Path,
 ) -> None:
-    site = demo_with_write_access()
-    site.edge.period_ms = 20
-    edge = Edge(site, tmp_path)
-    await edge.start()
+    edge = await _started_edge(tmp_path, 20)
     policies: list[int] = []
     run_once = edge.cycle.run_once
 
@@ -136,10 +139,7 @@ async def _exact_starts(
     """Run cycles in their thread with `sleep` as the exact sleep before each; returns when the
     network thread's loop ran a callback posted at the start of each such sleep, when each sleep
     ended, and the runner."""
-    site = demo_with_write_access()
-    site.edge.period_ms = 60
-    edge = Edge(site, tmp_path)
-    await edge.start()
+    edge = await _started_edge(tmp_path, 60)
     main = asyncio.get_running_loop()
     heard: list[float] = []
     woke: list[float] = []
