@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import contextvars
 import socket
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from tests.api.conftest import demo_with_write_access
 from wattkeeper.api.eager import start_now
+from wattkeeper.core.stand_aside import CHECKPOINT
 from wattkeeper.drivers.simulated.battery import SimulatedBattery
 from wattkeeper.edge.app import Edge
 from wattkeeper.testing.eventually import eventually
@@ -162,18 +165,20 @@ def _request(method: str, path: str, password: str, body: bytes = b"") -> bytes:
     return head.encode() + b"\r\n" + body
 
 
-async def test_a_write_reaches_the_battery_before_reads_that_arrived_with_it(
+@contextlib.asynccontextmanager
+async def _nine_clients(
     tmp_path: Path,
-) -> None:
-    """Eight reads and a write arrive in one pass of the event loop, the write last: the battery
-    has its setpoint before any of the reads is answered."""
+) -> AsyncIterator[tuple[Edge, list[str], list[socket.socket]]]:
+    """The demo home serving on loopback, its cycle on a fake clock and not running; every read
+    it answers and every setpoint at its battery noted in order; nine connected clients, the
+    owner's password already checked (a hash, in a worker thread; from then on a lookup)."""
     site = demo_with_write_access()
     site.edge.ports, site.edge.host = [0], "127.0.0.1"
     clock = FakeClock()
     edge = Edge(site, tmp_path / "data", clock)
     await edge.start()
     edge.cycle.run_once()
-    clock.advance(1)  # past the apply spacing: the write is applied at once
+    clock.advance(1)  # past the apply spacing: a write is applied at once
     servers = await edge.start_servers()
     order: list[str] = []
     battery = edge.manager.get("ess0")
@@ -194,19 +199,11 @@ async def test_a_write_reaches_the_battery_before_reads_that_arrived_with_it(
     sockets = [socket.create_connection(("127.0.0.1", port)) for _ in range(9)]
     try:
         await eventually(lambda: len(servers.guard) == 9, timeout=5)  # all accepted
-        # the owner's password checked once (a hash, in a worker thread); from then on a lookup
         sockets[0].sendall(_request("GET", "/rest/channel/_sum/EssSoc", "owner"))
         await eventually(lambda: order == ["read"], timeout=5)
         assert sockets[0].recv(4096).startswith(b"HTTP/1.1 200 ")
         order.clear()
-        for reader in sockets[:8]:
-            reader.sendall(_request("GET", "/rest/channel/_sum/EssSoc", "owner"))
-        write = b'{"value": 3210}'
-        post = _request("POST", "/rest/channel/ess0/SetActivePowerEquals", "owner", write)
-        sockets[8].sendall(post)
-        # nothing has run on the loop since: all nine arrive in its next pass
-        await eventually(lambda: order.count("read") == 8 and "battery 3210" in order, timeout=5)
-        assert order.index("battery 3210") < order.index("read"), order
+        yield edge, order, sockets
         for client in sockets:
             client.settimeout(5)
             assert client.recv(4096).startswith(b"HTTP/1.1 200 ")
@@ -215,3 +212,38 @@ async def test_a_write_reaches_the_battery_before_reads_that_arrived_with_it(
             client.close()
         await edge.stop_servers(servers)
         await edge.stop()
+
+
+async def test_a_write_reaches_the_battery_before_reads_that_arrived_with_it(
+    tmp_path: Path,
+) -> None:
+    """Eight reads and a write arrive in one pass of the event loop, the write last: the battery
+    has its setpoint before any of the reads is answered."""
+    async with _nine_clients(tmp_path) as (_, order, sockets):
+        for reader in sockets[:8]:
+            reader.sendall(_request("GET", "/rest/channel/_sum/EssSoc", "owner"))
+        write = b'{"value": 3210}'
+        post = _request("POST", "/rest/channel/ess0/SetActivePowerEquals", "owner", write)
+        sockets[8].sendall(post)
+        # nothing has run on the loop since: all nine arrive in its next pass
+        await eventually(lambda: order.count("read") == 8 and "battery 3210" in order, timeout=5)
+        assert order.index("battery 3210") < order.index("read"), order
+
+
+async def test_the_first_request_to_arrive_stands_aside_for_the_cycle(tmp_path: Path) -> None:
+    """The cycle's thread asked the network thread to stand aside (ADR 0206): the next request
+    to arrive takes that request before anything is answered, however many came with it, and
+    takes it once."""
+    async with _nine_clients(tmp_path) as (_, order, sockets):
+
+        def stand_aside() -> None:
+            order.append("stood aside")
+
+        CHECKPOINT.ask(stand_aside)
+        try:
+            for reader in sockets:
+                reader.sendall(_request("GET", "/rest/channel/_sum/EssSoc", "owner"))
+            await eventually(lambda: order.count("read") == 9, timeout=5)
+        finally:
+            CHECKPOINT.withdraw(stand_aside)
+        assert order == ["stood aside"] + ["read"] * 9

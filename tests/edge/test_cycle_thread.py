@@ -16,6 +16,7 @@ import pytest
 
 from tests.api.conftest import demo_with_write_access
 from wattkeeper.core.events import CycleDone
+from wattkeeper.core.stand_aside import CHECKPOINT
 from wattkeeper.core.writes import WriteRequest
 from wattkeeper.drivers.simulated.battery import SimulatedBattery
 from wattkeeper.edge.app import Edge
@@ -177,3 +178,39 @@ async def test_the_network_thread_never_waits_beyond_the_planned_start(tmp_path:
     heard, woke, runner = await _exact_starts(tmp_path, overrun)
     assert all(h < w for h, w in zip(heard, woke, strict=False))  # back before the sleep ended
     assert runner.stood_aside_s / runner.stood_aside < 0.03 + STEP_ASIDE_SLACK + 0.05
+
+
+async def test_a_loop_busy_with_a_batch_stands_aside_at_its_next_request(tmp_path: Path) -> None:
+    """The loop's queue waits behind the batch in progress; a request arriving meanwhile passes
+    the checkpoint, and the network thread stands aside there and then (ADR 0206), once."""
+    edge = await _started_edge(tmp_path, 150)
+    runner = CycleThread(edge.cycle, real_time=False)
+    asleep = threading.Event()
+    sleeps: list[float] = []
+
+    def noted(seconds: float) -> None:
+        sleeps.append(seconds)
+        if seconds > 0.05:  # the test's own long sleep: time enough to reach the checkpoint
+            asleep.set()
+        time.sleep(seconds)
+
+    runner.sleep = noted
+    at_the_checkpoint: list[int] = []
+
+    def batch() -> None:  # one callback that is still busy when the cycle's thread asks
+        assert asleep.wait(5)
+        before = runner.stood_aside
+        CHECKPOINT()  # as the next request arrives
+        at_the_checkpoint.append(runner.stood_aside - before)
+
+    asyncio.get_running_loop().call_soon(batch)
+    runner.start()
+    edge.cycle.precise_start_s = 0.1
+    try:
+        await eventually(lambda: bool(at_the_checkpoint) and len(sleeps) >= 3)
+    finally:
+        await edge.stop()
+        await runner.stop()
+    assert at_the_checkpoint == [1]  # it stood aside inside the batch, not later from the queue
+    assert runner.stood_aside <= len(sleeps)  # the queue's copy of a request taken: no second wait
+    assert CHECKPOINT.pending is None  # nothing left for a request after the cycle stopped

@@ -20,6 +20,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from wattkeeper.api.connections import ConnectionGuard
 from wattkeeper.api.eager import start_now
 from wattkeeper.api.errors import ApiError
+from wattkeeper.core.stand_aside import CHECKPOINT
 
 MAX_HEAD = 32 * 1024  # request line and headers together
 HEAD_TIMEOUT = 10.0  # seconds to send a complete head, from connect or from its first byte
@@ -103,6 +104,7 @@ class GuardedH11Protocol(H11Protocol):
         self._first = False  # the bytes just received begin a request of FIRST
 
     def data_received(self, data: bytes) -> None:
+        CHECKPOINT()  # the cycle about to start goes first (ADR 0206)
         self._first = data.startswith(FIRST_BYTES)
         super().data_received(data)  # calls handle_events
         self._watch_head()

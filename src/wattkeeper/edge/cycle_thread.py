@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from wattkeeper.core.cycle import Cycle
 from wattkeeper.core.events import CycleDone
+from wattkeeper.core.stand_aside import CHECKPOINT
 
 SWITCH_INTERVAL = 0.0001  # seconds a busy thread keeps the interpreter lock (Python: 0.005)
 #: the cycle thread's real-time priority where the system allows it (root or CAP_SYS_NICE):
@@ -108,15 +109,26 @@ class CycleThread:
         leaves the lock free for the moment the cycle's thread wakes."""
         under_way = threading.Event()
         deadline = time.monotonic() + seconds + STEP_ASIDE_SLACK
+        taken = False
+
+        def stand_aside() -> None:  # on the network thread, whichever way reaches it first
+            nonlocal taken
+            if not taken:
+                taken = True
+                self._stand_aside(under_way, deadline)
+
+        # between two requests (ADR 0206), or else when the loop gets to its queue
+        CHECKPOINT.ask(stand_aside)
         main = self._main
         # RuntimeError: the main loop is closing, there is nothing to step aside
         with contextlib.suppress(RuntimeError):
             if main is not None:
-                main.call_soon_threadsafe(self._stand_aside, under_way, deadline)
+                main.call_soon_threadsafe(stand_aside)
         try:
             self.sleep(seconds)
         finally:
             under_way.set()
+            CHECKPOINT.withdraw(stand_aside)
 
     def _stand_aside(self, under_way: threading.Event, deadline: float) -> None:
         """On the network thread: wait for the cycle to be under way, or the deadline (already
