@@ -11,7 +11,8 @@ Run: .venv/bin/python bench/bench_snapshot.py [--quick] [--clients-nice N] [--wi
   clients with 60 channels each (target < 2 ms), each over 30 s of 100 ms periods: 300
   periods, so that the p99 is not the second-worst period (150 periods made it that, and one
   late start makes two deviations, a long period and a short one); the worst period and how
-  many were over 2 ms are printed beside it;
+  many were over 2 ms are printed beside it, and the host's CPU steal meanwhile (this is a
+  virtual machine: a host busy elsewhere delays its timers and its threads);
 * resident memory of `wattkeeper run` (history on) with those 50 websocket clients (< 100 MB).
 `wattkeeper run` gives its network thread nice -5 where allowed (ADR 0204); the bare app gets
 the same, and the load generators run at nice 0 beside both unless `--clients-nice` says
@@ -26,6 +27,7 @@ its own thread with real-time priority (`wattkeeper run` where allowed) and at n
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -126,20 +128,26 @@ def main() -> None:
         variants = {"": "loop", **variants}
     for threaded, where in variants.items():
         writes = 100 if quick else 200
+        before = common.cpu_ticks()
         latencies = run(setpoint_latency(writes, 8, threaded))
+        stolen = common.steal_share(before, common.cpu_ticks())
         report(
             f"POST -> battery p50 / p99, 8 readers ({where})",
             f"{median(latencies) * 1e3:.2f} / {percentile(latencies, 99) * 1e3:.2f} ms",
             "p99 < 5 ms",
             f"max {max(latencies) * 1e3:.2f} ms; {len(latencies)} of {writes} writes reached "
-            "it, the rest were replaced by the next one first",
+            f"it, the rest were replaced by the next one first; host's steal {stolen * 100:.1f} %",
         )
         common.STOOD_ASIDE.clear()
+        steal = [common.cpu_ticks()]
         idle = run(period_deviation(period_ms, cycle_seconds, False, threaded))
+        steal.append(common.cpu_ticks())
         rest = run(period_deviation(period_ms, cycle_seconds, True, threaded))
+        steal.append(common.cpu_ticks())
         ws, _, stats = run(
             bench_websocket.period_deviation(True, WS_CHANNELS, cycle_seconds, threaded)
         )
+        steal.append(common.cpu_ticks())
         runs = (idle, rest, ws)
         report(
             f"cycle p99 dev. idle / 8 REST / 50 ws ({where})",
@@ -149,6 +157,15 @@ def main() -> None:
             f"{' / '.join(f'{max(d) * 1e3:.1f}' for d in runs)} ms; over 2 ms "
             f"{'/'.join(str(sum(x > 0.002 for x in d)) for d in runs)}; "
             f"{stats.get('received', 0)} currentData received",
+        )
+        report(
+            f"host's CPU steal meanwhile ({where})",
+            " / ".join(
+                f"{common.steal_share(a, b) * 100:.1f}" for a, b in itertools.pairwise(steal)
+            )
+            + " %",
+            "",
+            "idle / 8 REST / 50 ws: CPU time the host gave to others (/proc/stat)",
         )
         if common.STOOD_ASIDE:
             aside = " / ".join(f"{s / max(1, n) * 1e3:.2f}" for n, s in common.STOOD_ASIDE)

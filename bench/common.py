@@ -23,6 +23,25 @@ CLIENT_NICE = 0
 STOOD_ASIDE: list[tuple[int, float]] = []
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """(stolen, all) clock ticks of every CPU since boot, from /proc/stat; (0, 0) elsewhere.
+
+    Steal is time a virtual machine's CPU was ready to run but the host ran something else: a
+    timing figure taken while it rose says more about the host than about the edge."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
+def steal_share(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """Share of all CPU time between two `cpu_ticks()` readings that the host took."""
+    total = after[1] - before[1]
+    return (after[0] - before[0]) / total if total > 0 else 0.0
+
+
 def client_command(args: list[str]) -> list[str]:
     """`args` run at CLIENT_NICE."""
     return ["nice", "-n", str(CLIENT_NICE), *args] if CLIENT_NICE else list(args)

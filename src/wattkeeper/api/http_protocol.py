@@ -104,8 +104,9 @@ class GuardedH11Protocol(H11Protocol):
         self._first = False  # the bytes just received begin a request of FIRST
 
     def data_received(self, data: bytes) -> None:
-        CHECKPOINT()  # the cycle about to start goes first (ADR 0206)
         self._first = data.startswith(FIRST_BYTES)
+        if not self._first:  # a write goes before the cycle's start: it may be what it waits for
+            CHECKPOINT()  # the cycle about to start goes before a read (ADR 0206)
         super().data_received(data)  # calls handle_events
         self._watch_head()
 

@@ -5,7 +5,8 @@ data, ...): finished cycles are handed to it with their snapshot (`Cycle.publish
 a write's wake is handed the other way (`Cycle.wake` from another thread). The interpreter's
 switch interval is shortened so that the cycle thread gets the interpreter lock soon after its
 timer fires, however busy the main loop is (ADR 0200); for the last milliseconds before a
-scheduled cycle the network thread steps aside altogether (ADR 0205).
+scheduled cycle the network thread steps aside altogether (ADR 0205), as soon as its next request
+arrives or its loop gets to the request, whichever comes first (ADR 0206).
 """
 
 from __future__ import annotations
