@@ -5,6 +5,7 @@ cycle's thread when a cycle was running (tests/core/test_apply_from_the_api_thre
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 import threading
@@ -214,3 +215,30 @@ async def test_a_loop_busy_with_a_batch_stands_aside_at_its_next_request(tmp_pat
     assert at_the_checkpoint == [1]  # it stood aside inside the batch, not later from the queue
     assert runner.stood_aside <= len(sleeps)  # the queue's copy of a request taken: no second wait
     assert CHECKPOINT.pending is None  # nothing left for a request after the cycle stopped
+
+
+async def test_a_cycle_denied_real_time_priority_says_so_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Not root and no CAP_SYS_NICE: the cycles run all the same, and the log says why they
+    may be late and where to read how to grant the priority."""
+
+    def denied(*_: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "sched_setscheduler", denied)
+    monkeypatch.setattr(os, "setpriority", denied)  # the network thread's nice: denied too
+    edge = await _started_edge(tmp_path, 20)
+    cycles: list[int] = []
+    edge.cycle.events.subscribe(lambda event: cycles.append(event.number))
+    runner = CycleThread(edge.cycle)
+    with caplog.at_level(logging.WARNING, logger="wattkeeper.edge.cycle_thread"):
+        runner.start()
+        try:
+            await eventually(lambda: len(cycles) >= 3)
+        finally:
+            await edge.stop()
+            await runner.stop()
+    warnings = [r.getMessage() for r in caplog.records if r.name.endswith("cycle_thread")]
+    assert len(warnings) == 1
+    assert "normal priority" in warnings[0] and "CAP_SYS_NICE" in warnings[0]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import sys
 import threading
@@ -42,6 +43,8 @@ PRECISE_START = 0.004
 #: seconds the network thread stands aside at most beyond the planned start, should the cycle's
 #: thread not get there (it never blocks the network for longer than this)
 STEP_ASIDE_SLACK = 0.002
+
+log = logging.getLogger(__name__)
 
 
 class CycleThread:
@@ -80,8 +83,12 @@ class CycleThread:
         self._thread.start()
 
     def _run(self) -> None:
-        if self.real_time:
-            _real_time_priority()
+        if self.real_time and not _real_time_priority():
+            log.warning(
+                "the cycle runs at normal priority: real-time priority needs root or "
+                "CAP_SYS_NICE (README, 'Running as a service'); without it, other programs "
+                "and many clients on this machine can delay a cycle by milliseconds"
+            )
         asyncio.run(self.cycle.run_forever())
 
     async def stop(self) -> None:
@@ -141,10 +148,14 @@ class CycleThread:
         self.stood_aside_s += time.monotonic() - started
 
 
-def _real_time_priority() -> None:
-    # not Linux, or not allowed: the ordinary priority (both measured in ADR 0200)
-    with contextlib.suppress(AttributeError, OSError):
+def _real_time_priority() -> bool:
+    """Whether the calling thread got real-time priority (the ordinary priority where not
+    allowed or not Linux: both measured in ADR 0200)."""
+    try:
         os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(PRIORITY))  # this thread only
+    except (AttributeError, OSError):
+        return False
+    return True
 
 
 def _raise_this_thread(nice: int) -> int | None:
