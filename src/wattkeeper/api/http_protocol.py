@@ -105,7 +105,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def data_received(self, data: bytes) -> None:
         self._first = data.startswith(FIRST_BYTES)
-        if not self._first:  # a write goes before the cycle's start: it may be what it waits for
+        if not self._first:  # a write is never held back (ADR 0204), not even for the cycle
             CHECKPOINT()  # the cycle about to start goes before a read (ADR 0206)
         super().data_received(data)  # calls handle_events
         self._watch_head()

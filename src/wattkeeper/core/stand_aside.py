@@ -3,9 +3,9 @@
 The cycle's thread asks the network thread to stand aside for its start through the network
 loop's queue (ADR 0205). A loop busy with a batch of reads gets to its queue only after the
 batch, and a batch of eight reads, preempted once by a client on the same core, took more than
-the 4 ms the request is posted ahead. The request handlers call `CHECKPOINT()` as each request
-arrives, so the network thread stands aside within one request's time (ADR 0206).
-"""
+the 4 ms the request is posted ahead. The HTTP protocol calls `CHECKPOINT()` as each read
+arrives, so the network thread stands aside within one request's time (ADR 0206). A write does
+not pass it: nothing on a write's way to the battery waits (ADR 0204)."""
 
 from __future__ import annotations
 
