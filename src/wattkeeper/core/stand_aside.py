@@ -13,11 +13,11 @@ from collections.abc import Callable
 
 
 class Checkpoint:
-    """One pending request to stand aside, taken by the first checkpoint that passes.
+    """One pending request to stand aside, run once by the first checkpoint that passes: a
+    read's arrival, or the call the cycle's thread puts on the network loop's queue.
 
-    Set and taken under the interpreter lock: the cycle's thread replaces `pending`, the
-    network thread reads and clears it; what it runs must be safe to run twice (the same
-    request also comes through the loop's queue)."""
+    Set and taken under the interpreter lock: the cycle's thread replaces `pending` and
+    withdraws it, the network thread reads and clears it before running it."""
 
     __slots__ = ("pending",)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import sys
@@ -117,21 +118,15 @@ class CycleThread:
         leaves the lock free for the moment the cycle's thread wakes."""
         under_way = threading.Event()
         deadline = time.monotonic() + seconds + STEP_ASIDE_SLACK
-        taken = False
-
-        def stand_aside() -> None:  # on the network thread, whichever way reaches it first
-            nonlocal taken
-            if not taken:
-                taken = True
-                self._stand_aside(under_way, deadline)
-
-        # between two requests (ADR 0206), or else when the loop gets to its queue
+        stand_aside = functools.partial(self._stand_aside, under_way, deadline)
+        # taken by the next read that arrives (ADR 0206), or else when the loop gets to its
+        # queue: the checkpoint runs a request once, whichever way comes first
         CHECKPOINT.ask(stand_aside)
         main = self._main
         # RuntimeError: the main loop is closing, there is nothing to step aside
         with contextlib.suppress(RuntimeError):
             if main is not None:
-                main.call_soon_threadsafe(stand_aside)
+                main.call_soon_threadsafe(CHECKPOINT)
         try:
             self.sleep(seconds)
         finally:
@@ -142,8 +137,7 @@ class CycleThread:
         """On the network thread: wait for the cycle to be under way, or the deadline (already
         under way when the loop got here late: no wait at all)."""
         started = time.monotonic()
-        if not under_way.is_set():
-            under_way.wait(max(0.0, deadline - started))
+        under_way.wait(max(0.0, deadline - started))
         self.stood_aside += 1
         self.stood_aside_s += time.monotonic() - started
 
